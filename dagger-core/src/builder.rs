@@ -1,0 +1,414 @@
+//! The builder API: how a DAG is declared, call by call. The macros expand to it.
+//!
+//! Every method takes and returns [handles](crate::handle), and every rule of partitioning is a
+//! bound on those handles (see [`crate::rules`]), so a DAG written by hand with this API is
+//! checked exactly like one written with `#[dag]`.
+//!
+//! ```
+//! use dagger_core::prelude::*;
+//!
+//! #[task(partitioned)]
+//! fn numbers(n: u64) -> Vec<u64> {
+//!     (0..n).collect()
+//! }
+//!
+//! #[task]
+//! fn double(x: u64) -> u64 {
+//!     x * 2
+//! }
+//!
+//! #[task]
+//! fn total(xs: Vec<u64>) -> u64 {
+//!     xs.into_iter().sum()
+//! }
+//!
+//! let dag: Dag<(u64,), u64> = Dag::build("doubled_sum", ["n"], |b, (n,)| {
+//!     let parts = b.call::<numbers, _>((n,));
+//!     let doubled = b.map(parts, |m, x| m.call::<double, _>((x,)));
+//!     b.call::<total, _>((doubled,))
+//! })
+//! .unwrap();
+//! assert_eq!(dag.run((4,)).unwrap(), 12);
+//! ```
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
+use crate::data::Data;
+use crate::error::{BuildError, Error};
+use crate::graph::{AnyValue, Edge, Graph, How, NodeSpec, ParamSpec};
+use crate::handle::{DagId, MapId, Param, Partition, Port, Source, Value};
+use crate::rules::{
+    Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel,
+};
+use crate::run::Runner;
+
+static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
+
+/// Records the nodes of one DAG. Obtained from [`Dag::build`].
+pub struct DagBuilder {
+    id: DagId,
+    name: String,
+    params: Vec<ParamSpec>,
+    consts: Vec<AnyValue>,
+    nodes: Vec<NodeSpec>,
+    maps: Vec<Port>,
+    error: Option<BuildError>,
+}
+
+/// Records the nodes declared inside one map. Obtained in the closure of [`Scope::map`].
+pub struct MapBuilder<'a> {
+    dag: &'a mut DagBuilder,
+    map: MapId,
+}
+
+/// Where nodes are declared: the top of a DAG ([`DagBuilder`]) or inside a map ([`MapBuilder`]).
+pub trait Scope {
+    /// [`TopLevel`] or [`InsideMap`]: a map can only be declared at the top level (rule 1).
+    type Level: Level;
+
+    #[doc(hidden)]
+    fn dag(&mut self) -> &mut DagBuilder;
+
+    #[doc(hidden)]
+    fn current_map(&self) -> Option<MapId>;
+
+    /// A constant input: `value` is stored in the DAG and passed to every node that reads it.
+    fn constant<T: Data>(&mut self, value: T) -> Value<T> {
+        let dag = self.dag();
+        dag.consts.push(Arc::new(value));
+        Value::new(dag.port(Source::Const(dag.consts.len() as u32 - 1)))
+    }
+
+    /// Adds a node that calls the task or DAG `C` with `args`, a tuple with one handle per
+    /// parameter of `C`. Returns the handle of its output.
+    fn call<C, A>(&mut self, args: A) -> <A::Mode as Produce<C>>::Handle
+    where
+        C: Callable,
+        A: Args<C>,
+        A::Mode: Produce<C>,
+    {
+        let map = self.current_map();
+        let port = self.dag().add_node::<C>(args.edges(), map);
+        <A::Mode as Produce<C>>::handle(port, map)
+    }
+
+    /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
+    /// and returns the last one's output; the map returns it as a
+    /// [`PerPartition`](crate::PerPartition).
+    fn map<H, F, R>(&mut self, source: H, body: F) -> R::Collected
+    where
+        H: MapSource<Self::Level>,
+        F: FnOnce(&mut MapBuilder<'_>, Partition<H::Item>) -> R,
+        R: MapResult,
+        Self: Sized,
+    {
+        let port = source.port();
+        let dag = self.dag();
+        dag.check_port(port);
+        let map = MapId(dag.maps.len() as u32);
+        dag.maps.push(port);
+        let mut inner = MapBuilder { dag, map };
+        let last = body(&mut inner, Partition::new(port, map));
+        if let Some(result_map) = R::map_of(&last) {
+            if result_map != map {
+                inner.dag.fail(BuildError::PartitionOutsideItsMap {
+                    dag: inner.dag.name.clone(),
+                });
+            }
+        }
+        last.collected()
+    }
+}
+
+impl Scope for DagBuilder {
+    type Level = TopLevel;
+    fn dag(&mut self) -> &mut DagBuilder {
+        self
+    }
+    fn current_map(&self) -> Option<MapId> {
+        None
+    }
+}
+
+impl Scope for MapBuilder<'_> {
+    type Level = InsideMap;
+    fn dag(&mut self) -> &mut DagBuilder {
+        self.dag
+    }
+    fn current_map(&self) -> Option<MapId> {
+        Some(self.map)
+    }
+}
+
+impl DagBuilder {
+    fn new(name: &str) -> Self {
+        DagBuilder {
+            id: DagId(NEXT_DAG.fetch_add(1, Ordering::Relaxed)),
+            name: name.to_string(),
+            params: Vec::new(),
+            consts: Vec::new(),
+            nodes: Vec::new(),
+            maps: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn port(&self, source: Source) -> Port {
+        Port {
+            dag: self.id,
+            source,
+        }
+    }
+
+    fn param<T: Data>(&mut self, name: &str) -> Param<T> {
+        self.params.push(ParamSpec {
+            name: name.to_string(),
+            type_name: std::any::type_name::<T>(),
+        });
+        Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
+    }
+
+    fn fail(&mut self, error: BuildError) {
+        self.error.get_or_insert(error);
+    }
+
+    /// Handles are only valid in the DAG that made them; the macros never mix them up, but a
+    /// hand-written builder could keep one from another DAG.
+    fn check_port(&mut self, port: Port) {
+        if port.dag != self.id {
+            self.fail(BuildError::ForeignHandle {
+                dag: self.name.clone(),
+            });
+        }
+    }
+
+    pub(crate) fn add_node<C: Callable>(&mut self, inputs: Vec<Edge>, map: Option<MapId>) -> Port {
+        let mut partitioned_by = None;
+        for edge in &inputs {
+            self.check_port(edge.port);
+            if let How::Split(edge_map) = edge.how {
+                if Some(edge_map) != map {
+                    self.fail(BuildError::PartitionOutsideItsMap {
+                        dag: self.name.clone(),
+                    });
+                } else {
+                    partitioned_by = Some(self.maps[edge_map.0 as usize]);
+                }
+            }
+        }
+        self.nodes.push(NodeSpec {
+            name: String::new(),
+            callee: C::NAME,
+            body: C::body(),
+            inputs,
+            partitioned_by,
+            splits_output: <C::Shape as Shape>::PARTITIONED,
+            output_type: std::any::type_name::<C::Output>(),
+        });
+        self.port(Source::Node(self.nodes.len() as u32 - 1))
+    }
+
+    fn finish(mut self, output: Option<Port>) -> Result<Graph, BuildError> {
+        if let Some(port) = output {
+            self.check_port(port);
+        }
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        // A function called several times gets -1, -2, ... in call order, as in the original.
+        let mut counts: HashMap<&'static str, usize> = HashMap::new();
+        for node in &self.nodes {
+            *counts.entry(node.callee).or_default() += 1;
+        }
+        let mut seen: HashMap<&'static str, usize> = HashMap::new();
+        for node in &mut self.nodes {
+            node.name = if counts[node.callee] > 1 {
+                let n = seen.entry(node.callee).or_default();
+                *n += 1;
+                format!("{}-{}", node.callee, n)
+            } else {
+                node.callee.to_string()
+            };
+        }
+        let mut dependents: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
+        let mut dependencies = vec![0u32; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            let mut sources: Vec<u32> = node
+                .inputs
+                .iter()
+                .map(|e| e.port)
+                .chain(node.partitioned_by)
+                .filter_map(|p| match p.source {
+                    Source::Node(n) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            dependencies[i] = sources.len() as u32;
+            for s in sources {
+                dependents[s as usize].push(i as u32);
+            }
+        }
+        Ok(Graph {
+            name: self.name,
+            params: self.params,
+            consts: self.consts,
+            nodes: self.nodes,
+            output,
+            dependents,
+            dependencies,
+        })
+    }
+}
+
+/// The arguments of a call to `C`: a tuple with one handle per parameter.
+#[diagnostic::on_unimplemented(
+    message = "these arguments do not fit the parameters of `{C}`",
+    label = "pass a tuple with one handle per parameter of `{C}`"
+)]
+pub trait Args<C> {
+    /// Partitioned if any argument is a partition.
+    type Mode: Mode;
+    #[doc(hidden)]
+    fn edges(&self) -> Vec<Edge>;
+}
+
+impl<C: Arity<0>> Args<C> for () {
+    type Mode = crate::rules::Whole;
+    fn edges(&self) -> Vec<Edge> {
+        Vec::new()
+    }
+}
+
+macro_rules! fold_mode {
+    ($m:ty) => { $m };
+    ($m:ty, $n:ty $(, $rest:ty)*) => { fold_mode!(<$m as Mode>::Join<$n> $(, $rest)*) };
+}
+
+macro_rules! args {
+    ($n:literal; $($i:tt $a:ident),+) => {
+        impl<C: Arity<$n> $(+ InputAt<$i>)+, $($a: Input<<C as InputAt<$i>>::Ty>),+> Args<C> for ($($a,)+) {
+            type Mode = fold_mode!($($a::Mode),+);
+            fn edges(&self) -> Vec<Edge> {
+                vec![$(self.$i.edge()),+]
+            }
+        }
+    };
+}
+
+args!(1; 0 A0);
+args!(2; 0 A0, 1 A1);
+args!(3; 0 A0, 1 A1, 2 A2);
+args!(4; 0 A0, 1 A1, 2 A2, 3 A3);
+args!(5; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4);
+args!(6; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5);
+args!(7; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6);
+args!(8; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7);
+
+/// The parameters of a DAG: a tuple of their types, e.g. `(u32, String)`.
+pub trait Params: Sized + 'static {
+    /// The parameter names: `[&str; N]`.
+    type Names;
+    /// The handles the DAG body receives: `(Param<A>, Param<B>, ...)`.
+    type Handles;
+    #[doc(hidden)]
+    fn declare(builder: &mut DagBuilder, names: Self::Names) -> Self::Handles;
+    #[doc(hidden)]
+    fn into_values(self) -> Vec<AnyValue>;
+}
+
+impl Params for () {
+    type Names = [&'static str; 0];
+    type Handles = ();
+    fn declare(_: &mut DagBuilder, _: Self::Names) -> Self::Handles {}
+    fn into_values(self) -> Vec<AnyValue> {
+        Vec::new()
+    }
+}
+
+macro_rules! params {
+    ($n:literal; $($i:tt $a:ident),+) => {
+        impl<$($a: Data),+> Params for ($($a,)+) {
+            type Names = [&'static str; $n];
+            type Handles = ($(Param<$a>,)+);
+            fn declare(builder: &mut DagBuilder, names: Self::Names) -> Self::Handles {
+                ($(builder.param::<$a>(names[$i]),)+)
+            }
+            fn into_values(self) -> Vec<AnyValue> {
+                vec![$(Arc::new(self.$i) as AnyValue),+]
+            }
+        }
+    };
+}
+
+params!(1; 0 A0);
+params!(2; 0 A0, 1 A1);
+params!(3; 0 A0, 1 A1, 2 A2);
+params!(4; 0 A0, 1 A1, 2 A2, 3 A3);
+params!(5; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4);
+params!(6; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5);
+params!(7; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6);
+params!(8; 0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7);
+
+/// A declared DAG with parameters `P` (a tuple) that returns `R`.
+///
+/// `#[dag]` builds one for each DAG function; [`Dag::build`] builds one by hand.
+pub struct Dag<P, R> {
+    graph: Arc<Graph>,
+    _types: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for Dag<P, R> {
+    fn clone(&self) -> Self {
+        Dag {
+            graph: self.graph.clone(),
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<P: Params, R: DagReturn> Dag<P, R> {
+    /// Declares a DAG named `name` with parameters named `names`; `body` receives the builder
+    /// and one [`Param`] handle per parameter, and returns the DAG's output.
+    ///
+    /// Fails only when a handle is used outside the DAG or map that made it.
+    pub fn build<F, H>(name: &str, names: P::Names, body: F) -> Result<Self, BuildError>
+    where
+        F: FnOnce(&mut DagBuilder, P::Handles) -> H,
+        H: Returns<R>,
+    {
+        let mut builder = DagBuilder::new(name);
+        let params = P::declare(&mut builder, names);
+        let output = body(&mut builder, params);
+        let graph = builder.finish(output.port())?;
+        Ok(Dag {
+            graph: Arc::new(graph),
+            _types: PhantomData,
+        })
+    }
+
+    /// Runs the DAG on the default [`Runner`] (rayon's global pool, values in memory).
+    pub fn run(&self, params: P) -> Result<R::Run, Error> {
+        Runner::default().run(self, params)
+    }
+
+    /// The declared graph, for introspection.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub(crate) fn graph_arc(&self) -> &Arc<Graph> {
+        &self.graph
+    }
+}
+
+impl<P, R> std::fmt::Debug for Dag<P, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.graph.fmt(f)
+    }
+}

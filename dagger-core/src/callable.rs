@@ -1,0 +1,132 @@
+//! What a DAG body can call: tasks (`#[task]`) and DAGs (`#[dag]`), seen as typed nodes.
+//!
+//! The macros implement these traits on a hidden type that has the name of the user's function,
+//! so that `raise(n, exponent)` inside a DAG body can name the node `raise` while the function
+//! `raise` stays an ordinary function.
+
+use crate::data::Data;
+use crate::graph::{Body, BoxError};
+use crate::handle::{Partitioned, Port, Value};
+use crate::private::owned;
+use crate::rules::sealed_shape;
+use crate::run::Slot;
+
+/// A task or a DAG that can be called in a DAG body.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a task or a DAG",
+    label = "only functions marked `#[task]` or `#[dag]` can be called in a DAG body",
+    note = "mark the function with `#[task]`; to pass the result of a plain function as a constant, wrap the call in braces: `{{ f(x) }}`"
+)]
+pub trait Callable: Sized + 'static {
+    /// The function's name: the node's name in the DAG unless it is used several times.
+    const NAME: &'static str;
+    /// How deep DAGs nest below this one (0 for a task). Computing it for a DAG that calls
+    /// itself, directly or not, is a compile-time cycle error.
+    const NESTING: usize;
+    /// The type of the output: the return value, or the type of one partition when the output
+    /// is partitioned.
+    type Output: Data;
+    /// Whether the output is one value ([`Single`]) or split into partitions ([`Parts`]).
+    type Shape: Shape;
+    #[doc(hidden)]
+    fn body() -> Body;
+}
+
+/// The type of the `I`-th parameter of a task or DAG, as stored between nodes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` takes fewer than {I} + 1 arguments",
+    label = "too many arguments"
+)]
+pub trait InputAt<const I: usize> {
+    /// The stored type (`T` for a parameter `&T`, `String` for `&str`, `Vec<T>` for `&[T]`).
+    type Ty: Data;
+}
+
+/// A task or DAG that takes exactly `N` arguments.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not take {N} arguments",
+    label = "wrong number of arguments",
+    note = "a DAG body calls a task with one argument per parameter of its function"
+)]
+pub trait Arity<const N: usize> {}
+
+/// The shape of an output: one value or partitions.
+pub trait Shape: sealed_shape::Sealed + 'static {
+    /// The handle a call returns outside any map.
+    type Handle<T>;
+    /// True for [`Parts`].
+    const PARTITIONED: bool;
+    #[doc(hidden)]
+    fn handle<T>(port: Port) -> Self::Handle<T>;
+}
+
+/// One whole value.
+#[derive(Debug)]
+pub struct Single;
+
+/// One value per partition.
+#[derive(Debug)]
+pub struct Parts;
+
+impl sealed_shape::Sealed for Single {}
+impl sealed_shape::Sealed for Parts {}
+
+impl Shape for Single {
+    type Handle<T> = Value<T>;
+    const PARTITIONED: bool = false;
+    fn handle<T>(port: Port) -> Value<T> {
+        Value::new(port)
+    }
+}
+
+impl Shape for Parts {
+    type Handle<T> = Partitioned<T>;
+    const PARTITIONED: bool = true;
+    fn handle<T>(port: Port) -> Partitioned<T> {
+        Partitioned::new(port)
+    }
+}
+
+/// The declared return type of a DAG: a value `T`, `Partitioned<T>`, or `()`.
+pub trait DagReturn: 'static {
+    /// What running the DAG gives: `T`, or `Vec<T>` for `Partitioned<T>`.
+    type Run;
+    /// The type of one value (of one partition for `Partitioned<T>`).
+    type Item: Data;
+    /// The shape of the DAG's output when it is nested in another DAG.
+    type Shape: Shape;
+    #[doc(hidden)]
+    fn from_output(output: Option<Slot>) -> Result<Self::Run, BoxError>;
+}
+
+impl<T: Data> DagReturn for T {
+    type Run = T;
+    type Item = T;
+    type Shape = Single;
+    fn from_output(output: Option<Slot>) -> Result<T, BoxError> {
+        match output {
+            Some(Slot::One(value)) => owned::<T>(value),
+            // A DAG without output returns `()`.
+            None => owned::<T>(std::sync::Arc::new(())),
+            Some(Slot::Parts(_)) => {
+                Err("the DAG's output is partitioned, but its return type is one value".into())
+            }
+        }
+    }
+}
+
+impl<T: Data> DagReturn for Partitioned<T> {
+    type Run = Vec<T>;
+    type Item = T;
+    type Shape = Parts;
+    fn from_output(output: Option<Slot>) -> Result<Vec<T>, BoxError> {
+        match output {
+            Some(Slot::Parts(parts)) => {
+                let parts =
+                    std::sync::Arc::try_unwrap(parts).unwrap_or_else(|shared| (*shared).clone());
+                parts.into_iter().map(owned::<T>).collect()
+            }
+            _ => Err("the DAG's return type is partitioned, but its output is one value".into()),
+        }
+    }
+}

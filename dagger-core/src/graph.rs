@@ -1,0 +1,317 @@
+//! The graph model: what a DAG is once declared, independent of how it is run.
+//!
+//! A [`Graph`] is immutable and valid by construction: the builder only accepts handles of its
+//! own DAG, so every edge points at an earlier node, a parameter or a constant (no cycles, no
+//! unknown nodes), and the handle types already enforced the partitioning rules.
+
+use std::any::Any;
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use crate::handle::{MapId, Port, Source};
+
+/// A value stored between nodes, with its type erased (the handles kept track of it).
+pub(crate) type AnyValue = Arc<dyn Any + Send + Sync>;
+
+/// The error a task returns, boxed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Builds the `Vec<T>` that a fan-in parameter receives from the partitions of an output.
+pub(crate) type Collector = fn(&[AnyValue]) -> Result<AnyValue, BoxError>;
+
+/// The erased entry point of a task: takes its inputs in parameter order.
+#[doc(hidden)]
+pub type TaskFn = fn(Vec<AnyValue>) -> Result<Produced, BoxError>;
+
+/// What one run of a task produced.
+#[doc(hidden)]
+pub enum Produced {
+    One(AnyValue),
+    Parts(Vec<AnyValue>),
+}
+
+/// What a node runs.
+#[doc(hidden)]
+#[derive(Clone)]
+pub enum Body {
+    Task(TaskFn),
+    Dag(Arc<Graph>),
+}
+
+/// How a node reads one input.
+#[derive(Clone, Copy)]
+pub(crate) enum How {
+    /// The whole value.
+    Whole,
+    /// Partition `i` of the output, in run `i` of a node partitioned by this map.
+    Split(MapId),
+    /// Every partition, collected in order.
+    Collect(Collector),
+}
+
+/// One input of a node: which output, and how it is read.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Edge {
+    pub(crate) port: Port,
+    pub(crate) how: How,
+}
+
+/// One parameter of a DAG.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamSpec {
+    pub(crate) name: String,
+    pub(crate) type_name: &'static str,
+}
+
+/// One node of a DAG.
+#[derive(Clone)]
+pub(crate) struct NodeSpec {
+    pub(crate) name: String,
+    pub(crate) callee: &'static str,
+    pub(crate) body: Body,
+    pub(crate) inputs: Vec<Edge>,
+    /// The output whose partitions drive this node: it runs once per partition.
+    pub(crate) partitioned_by: Option<Port>,
+    /// The task splits its own output into partitions (`#[task(partitioned)]`).
+    pub(crate) splits_output: bool,
+    pub(crate) output_type: &'static str,
+}
+
+/// A declared DAG: parameters, constants, nodes in declaration order, and its output.
+#[derive(Clone)]
+pub struct Graph {
+    pub(crate) name: String,
+    pub(crate) params: Vec<ParamSpec>,
+    pub(crate) consts: Vec<AnyValue>,
+    pub(crate) nodes: Vec<NodeSpec>,
+    pub(crate) output: Option<Port>,
+    /// For each node, the nodes that read one of its outputs (each listed once).
+    pub(crate) dependents: Vec<Vec<u32>>,
+    /// For each node, how many distinct nodes it reads from.
+    pub(crate) dependencies: Vec<u32>,
+}
+
+/// One node of a [`Graph`], for introspection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// Unique name in its DAG: the function's name, with `-1`, `-2`, ... when it is called
+    /// several times.
+    pub name: String,
+    /// The name of the task or DAG function.
+    pub callee: String,
+    /// Whether the node is a nested DAG.
+    pub is_dag: bool,
+    /// Whether the node runs once per partition (it is inside a map).
+    pub partitioned: bool,
+    /// Whether the node's output is partitioned: its own (`#[task(partitioned)]`), or one value
+    /// per partition of a partitioned node.
+    pub output_partitioned: bool,
+    /// The Rust type of the output (of one partition, when partitioned).
+    pub output_type: String,
+}
+
+/// Where an input comes from, for introspection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum From {
+    /// A DAG parameter, by name.
+    Param(String),
+    /// A constant written in the DAG body.
+    Constant,
+    /// The output of a node, by name.
+    Node(String),
+}
+
+/// How a node reads an input, for introspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// The whole value.
+    Whole,
+    /// One partition per run of the node: the input that partitions it.
+    PartitionedBy,
+    /// Every partition at once (fan-in).
+    Collect,
+}
+
+/// One input of one node, for introspection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeInfo {
+    /// The output read.
+    pub from: From,
+    /// The reading node.
+    pub to: String,
+    /// Position of the argument in the call.
+    pub argument: usize,
+    /// How the value is read.
+    pub kind: EdgeKind,
+}
+
+impl Graph {
+    /// The DAG's name (its function's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Parameters, in order: name and Rust type.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|p| (p.name.as_str(), p.type_name))
+    }
+
+    /// The nodes, in declaration order.
+    pub fn nodes(&self) -> Vec<NodeInfo> {
+        self.nodes
+            .iter()
+            .map(|n| NodeInfo {
+                name: n.name.clone(),
+                callee: n.callee.to_string(),
+                is_dag: matches!(n.body, Body::Dag(_)),
+                partitioned: n.partitioned_by.is_some(),
+                output_partitioned: n.partitioned_by.is_some() || n.splits_output,
+                output_type: n.output_type.to_string(),
+            })
+            .collect()
+    }
+
+    /// Every input of every node.
+    pub fn edges(&self) -> Vec<EdgeInfo> {
+        let mut edges = Vec::new();
+        for node in &self.nodes {
+            for (argument, edge) in node.inputs.iter().enumerate() {
+                edges.push(EdgeInfo {
+                    from: self.describe(edge.port),
+                    to: node.name.clone(),
+                    argument,
+                    kind: match edge.how {
+                        How::Whole => EdgeKind::Whole,
+                        How::Split(_) => EdgeKind::PartitionedBy,
+                        How::Collect(_) => EdgeKind::Collect,
+                    },
+                });
+            }
+        }
+        edges
+    }
+
+    /// The output the DAG returns, if any.
+    pub fn output(&self) -> Option<From> {
+        self.output.map(|port| self.describe(port))
+    }
+
+    /// A nested DAG node's graph, by node name.
+    pub fn nested(&self, node: &str) -> Option<&Graph> {
+        self.nodes
+            .iter()
+            .find(|n| n.name == node)
+            .and_then(|n| match &n.body {
+                Body::Dag(graph) => Some(&**graph),
+                Body::Task(_) => None,
+            })
+    }
+
+    fn describe(&self, port: Port) -> From {
+        match port.source {
+            Source::Param(i) => From::Param(self.params[i as usize].name.clone()),
+            Source::Const(_) => From::Constant,
+            Source::Node(i) => From::Node(self.nodes[i as usize].name.clone()),
+        }
+    }
+
+    /// Renders the DAG in Graphviz DOT. Nested DAGs are clusters; partitioned nodes are drawn
+    /// with a double border, partitioned outputs as bold edges, and fan-ins as dashed edges.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "digraph {} {{", quote(&self.name));
+        let _ = writeln!(
+            out,
+            "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];"
+        );
+        self.write_dot_body(&mut out, &self.name, 1);
+        out.push_str("}\n");
+        out
+    }
+
+    fn write_dot_body(&self, out: &mut String, prefix: &str, depth: usize) {
+        let pad = "  ".repeat(depth);
+        let id = |name: &str| quote(&format!("{prefix}/{name}"));
+        for p in &self.params {
+            let _ = writeln!(
+                out,
+                "{pad}{} [label={}, shape=ellipse];",
+                id(&format!("param:{}", p.name)),
+                quote(&p.name)
+            );
+        }
+        for (i, _) in self.consts.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{pad}{} [label=\"constant\", shape=plaintext];",
+                id(&format!("const:{i}"))
+            );
+        }
+        for node in &self.nodes {
+            let periph = if node.partitioned_by.is_some() {
+                ", peripheries=2"
+            } else {
+                ""
+            };
+            match &node.body {
+                Body::Task(_) => {
+                    let _ = writeln!(
+                        out,
+                        "{pad}{} [label={}{periph}];",
+                        id(&node.name),
+                        quote(&node.name)
+                    );
+                }
+                Body::Dag(graph) => {
+                    let inner = format!("{prefix}/{}", node.name);
+                    let _ = writeln!(
+                        out,
+                        "{pad}subgraph {} {{",
+                        quote(&format!("cluster_{inner}"))
+                    );
+                    let _ = writeln!(out, "{pad}  label={};", quote(&node.name));
+                    let _ = writeln!(
+                        out,
+                        "{pad}  {} [label={}, shape=oval{periph}];",
+                        id(&node.name),
+                        quote(&format!("{} (DAG)", node.name))
+                    );
+                    graph.write_dot_body(out, &inner, depth + 1);
+                    let _ = writeln!(out, "{pad}}}");
+                }
+            }
+        }
+        for node in &self.nodes {
+            for edge in &node.inputs {
+                let from = match edge.port.source {
+                    Source::Param(i) => id(&format!("param:{}", self.params[i as usize].name)),
+                    Source::Const(i) => id(&format!("const:{i}")),
+                    Source::Node(i) => id(&self.nodes[i as usize].name),
+                };
+                let style = match edge.how {
+                    How::Whole => "",
+                    How::Split(_) => " [style=bold, label=\"per partition\"]",
+                    How::Collect(_) => " [style=dashed, label=\"all partitions\"]",
+                };
+                let _ = writeln!(out, "{pad}{from} -> {}{style};", id(&node.name));
+            }
+        }
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Graph")
+            .field("name", &self.name)
+            .field("params", &self.params)
+            .field("nodes", &self.nodes())
+            .field("edges", &self.edges())
+            .field("output", &self.output())
+            .finish()
+    }
+}

@@ -1,0 +1,118 @@
+//! Handles: what a DAG body holds in its variables while the DAG is being declared.
+//!
+//! A handle names one output of the DAG under construction (a parameter, a constant or a node's
+//! return value) and carries in its *type* the shape of that output. The shape is what the
+//! partitioning rules are about, so making it a type is what lets `cargo build` reject invalid
+//! pipelines (see [`crate::rules`]).
+//!
+//! | handle | what it is |
+//! |---|---|
+//! | [`Value<T>`] | one whole value: a constant, or the output of a task that is not partitioned |
+//! | [`Param<T>`] | a parameter of the DAG: a whole value that can never be mapped over |
+//! | [`Partitioned<T>`] | a partitioned output of a `#[task(partitioned)]` task: one `T` per partition |
+//! | [`Partition<T>`] | inside `.map(|part| ...)`: one partition, and whatever is computed from it |
+//! | [`PerPartition<T>`] | the result of a map: the output of a partitioned node, one `T` per partition |
+//!
+//! Handles are `Copy`: using a variable twice makes the output feed two nodes, and every consumer
+//! receives all of it.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Identifies one DAG under construction, so that a handle of one DAG is never used in another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct DagId(pub(crate) u64);
+
+/// Index of a map (`.map(...)`) inside one DAG.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MapId(pub(crate) u32);
+
+/// Where a value comes from inside one DAG.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Source {
+    Param(u32),
+    Const(u32),
+    Node(u32),
+}
+
+/// One output of one DAG under construction.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Port {
+    pub(crate) dag: DagId,
+    pub(crate) source: Source,
+}
+
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* }) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            pub(crate) port: Port,
+            $(pub(crate) $field: $ty,)*
+            _value: PhantomData<fn() -> T>,
+        }
+
+        impl<T> $name<T> {
+            pub(crate) fn new(port: Port $(, $field: $ty)*) -> Self {
+                Self { port, $($field,)* _value: PhantomData }
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T> Copy for $name<T> {}
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}<{}>", stringify!($name), std::any::type_name::<T>())
+            }
+        }
+    };
+}
+
+handle!(
+    /// One whole value of type `T`: a constant, or the output of a node that is not partitioned.
+    ///
+    /// Passed to a task parameter of type `T` (or `&T`), every call receives the same value.
+    Value {}
+);
+
+handle!(
+    /// A parameter of the DAG, of type `T`.
+    ///
+    /// It is a whole value: it can feed any number of nodes, and inside a map it is broadcast to
+    /// every partition. It can never be mapped over, even when `T` is a collection: a DAG's
+    /// partitions always come from a task, so that every runtime can store and count them.
+    Param {}
+);
+
+handle!(
+    /// A partitioned output: the return value of a `#[task(partitioned)]` task, split into one
+    /// `T` per item.
+    ///
+    /// Map over it with `.map(|part| task(part))`, or pass it to a parameter of type `Vec<T>` to
+    /// receive every partition, in order (a fan-in).
+    Partitioned {}
+);
+
+handle!(
+    /// One partition, inside the closure of `.map(|part| ...)`, or a value computed from it by a
+    /// node that runs once per partition.
+    ///
+    /// Tasks called with it run once per partition; the map collects their last result as a
+    /// [`PerPartition`].
+    Partition { map: MapId }
+);
+
+handle!(
+    /// The output of a partitioned node: what `.map(...)` returns, one `T` per partition.
+    ///
+    /// Map over it again (chained maps), or collect it into a task parameter of type `Vec<T>`.
+    /// A DAG cannot return it directly: a fan-in task that takes `Vec<T>` must reduce it first.
+    PerPartition {}
+);

@@ -1,0 +1,334 @@
+//! Code generation from a valid [model](crate::model).
+//!
+//! Generated code uses absolute paths (`::dagger_core::...`) and puts helper impls inside
+//! `const _: () = { ... };`. Every check that depends on types is a call spanned at the user's
+//! own tokens, so that a failing trait bound points at the argument, the map or the output that
+//! breaks a rule.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::LitStr;
+
+use crate::model::{Arg, Body, Dag, DagOutput, Node, Stmt, Task};
+
+pub fn task(task: &Task) -> TokenStream {
+    let Task {
+        item,
+        name,
+        vis,
+        partitioned,
+        params,
+        output,
+    } = task;
+    let name_str = LitStr::new(&name.to_string(), name.span());
+    let arity = params.len();
+    let ret = &output.ty;
+    let ok_ty = if output.fallible {
+        quote_spanned!(ret_span(ret)=> <#ret as ::dagger_core::__private::Fallible>::Ok)
+    } else {
+        quote!(#ret)
+    };
+    let (output_ty, shape, store) = if *partitioned {
+        (
+            quote_spanned!(ret_span(ret)=> ::dagger_core::__private::ItemOf<#ok_ty>),
+            quote!(::dagger_core::__private::Parts),
+            quote!(::dagger_core::__private::parts(__output)),
+        )
+    } else {
+        (
+            ok_ty,
+            quote!(::dagger_core::__private::Single),
+            quote!(::dagger_core::__private::one(__output)),
+        )
+    };
+    let unwrap = output.fallible.then(
+        || quote!(let __output = ::dagger_core::__private::Fallible::into_result(__output)?;),
+    );
+    let inputs: Vec<_> = (0..arity).map(|i| format_ident!("__input{}", i)).collect();
+    let values: Vec<_> = params
+        .iter()
+        .zip(&inputs)
+        .map(|(param, input)| {
+            let stored = &param.stored;
+            if param.by_ref {
+                quote!(::dagger_core::__private::shared::<#stored>(&#input)?)
+            } else {
+                quote!(::dagger_core::__private::owned::<#stored>(#input)?)
+            }
+        })
+        .collect();
+    let input_at = params.iter().enumerate().map(|(i, param)| {
+        let stored = &param.stored;
+        let span = param.stored.span_or_call_site();
+        quote_spanned!(span=> impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #stored; })
+    });
+    let per_partition = (!partitioned)
+        .then(|| quote!(impl ::dagger_core::__private::RunsPerPartition for #name {}));
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        const _: () = {
+            impl ::dagger_core::__private::Callable for #name {
+                const NAME: &'static str = #name_str;
+                const NESTING: usize = 0;
+                type Output = #output_ty;
+                type Shape = #shape;
+                fn body() -> ::dagger_core::__private::Body {
+                    #[allow(unused_mut, unused_variables)]
+                    fn __invoke(
+                        inputs: ::std::vec::Vec<::dagger_core::__private::Erased>,
+                    ) -> ::core::result::Result<::dagger_core::__private::Produced, ::dagger_core::__private::BoxError> {
+                        let mut __inputs = inputs.into_iter();
+                        #(let #inputs = __inputs.next().ok_or("a task received fewer inputs than it has parameters")?;)*
+                        let __output = #name(#(#values),*);
+                        #unwrap
+                        ::core::result::Result::Ok(#store)
+                    }
+                    ::dagger_core::__private::Body::Task(__invoke)
+                }
+            }
+            #(#input_at)*
+            impl ::dagger_core::__private::Arity<#arity> for #name {}
+            #per_partition
+        };
+    }
+}
+
+trait SpanOrCallSite {
+    fn span_or_call_site(&self) -> Span;
+}
+
+impl<T: ToTokens> SpanOrCallSite for T {
+    fn span_or_call_site(&self) -> Span {
+        self.to_token_stream()
+            .into_iter()
+            .next()
+            .map_or_else(Span::call_site, |t| t.span())
+    }
+}
+
+fn ret_span(ty: &syn::Type) -> Span {
+    ty.span_or_call_site()
+}
+
+pub fn dag(dag: &Dag) -> TokenStream {
+    let Dag {
+        attrs,
+        name,
+        vis,
+        params,
+        output,
+        body,
+        callees,
+    } = dag;
+    let name_str = LitStr::new(&name.to_string(), name.span());
+    let names: Vec<_> = params.iter().map(|p| &p.name).collect();
+    let name_strs: Vec<_> = params
+        .iter()
+        .map(|p| LitStr::new(&p.name.to_string(), p.name.span()))
+        .collect();
+    let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
+    let arity = params.len();
+    let (ret, partitioned) = match output {
+        DagOutput::Unit => (quote!(()), false),
+        DagOutput::Value { ty, partitioned } => (ty.to_token_stream(), *partitioned),
+    };
+    let run_ty = quote!(<#ret as ::dagger_core::__private::DagReturn>::Run);
+    let body_tokens = expand_body(body, &ret);
+    let input_at = params.iter().enumerate().map(|(i, p)| {
+        let ty = &p.ty;
+        quote!(impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #ty; })
+    });
+    let per_partition = (!partitioned)
+        .then(|| quote!(impl ::dagger_core::__private::RunsPerPartition for #name {}));
+    let default = params.iter().all(|p| p.default.is_some()).then(|| {
+        let defaults = params
+            .iter()
+            .map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
+        quote! {
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    #name { #(#names: #defaults),* }
+                }
+            }
+        }
+    });
+    let nesting = callees.iter().fold(quote!(0), |acc, callee| {
+        quote!(::dagger_core::__private::max(#acc, <#callee as ::dagger_core::__private::Callable>::NESTING))
+    });
+    let doc_run =
+        format!("Runs the DAG `{name}` with these parameters, on rayon's global thread pool.");
+    quote! {
+        #(#attrs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name {
+            #(pub #names: #types,)*
+        }
+
+        impl #name {
+            #[doc = #doc_run]
+            #[allow(clippy::too_many_arguments)]
+            #vis fn run(#(#names: #types),*) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                #name { #(#names),* }.execute()
+            }
+
+            /// Runs the DAG with the parameters held in `self`, on rayon's global thread pool.
+            #vis fn execute(self) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                self.execute_on(&::dagger_core::Runner::default())
+            }
+
+            /// Runs the DAG with the parameters held in `self`, on `runner`.
+            #vis fn execute_on(self, runner: &::dagger_core::Runner) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                runner.run(&Self::dag(), (#(self.#names,)*))
+            }
+
+            /// The declared DAG: its graph, and a typed handle to run it.
+            #vis fn dag() -> ::dagger_core::Dag<(#(#types,)*), #ret> {
+                static DAG: ::std::sync::OnceLock<::dagger_core::Dag<(#(#types,)*), #ret>> = ::std::sync::OnceLock::new();
+                DAG.get_or_init(|| {
+                    ::dagger_core::Dag::build(
+                        #name_str,
+                        [#(#name_strs),*],
+                        #[allow(unused_variables, unused_mut, clippy::let_unit_value)]
+                        |__dagger_scope, (#(#names,)*)| { #body_tokens },
+                    )
+                    .expect("a DAG declared with #[dag] uses its handles where they are valid")
+                })
+                .clone()
+            }
+        }
+
+        #default
+
+        const _: () = {
+            impl ::dagger_core::__private::Callable for #name {
+                const NAME: &'static str = #name_str;
+                const NESTING: usize = 1 + #nesting;
+                type Output = <#ret as ::dagger_core::__private::DagReturn>::Item;
+                type Shape = <#ret as ::dagger_core::__private::DagReturn>::Shape;
+                fn body() -> ::dagger_core::__private::Body {
+                    ::dagger_core::__private::body_of(&#name::dag())
+                }
+            }
+            #(#input_at)*
+            impl ::dagger_core::__private::Arity<#arity> for #name {}
+            #per_partition
+        };
+    }
+}
+
+fn expand_body(body: &Body, ret: &TokenStream) -> TokenStream {
+    let stmts = body.stmts.iter().map(|stmt| match stmt {
+        Stmt::Let { pat, ty, value } => {
+            let value = expand_node(value);
+            let ty = ty.as_ref().map(|ty| quote!(: #ty));
+            quote!(let #pat #ty = #value;)
+        }
+        Stmt::Plain(stmt) => stmt.to_token_stream(),
+        Stmt::Node(node) => {
+            let node = expand_node(node);
+            quote!(let _ = #node;)
+        }
+    });
+    let tail = match &body.tail {
+        Some(node) => {
+            let handle = expand_node(node);
+            quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle))
+        }
+        None => quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(())),
+    };
+    quote!(#(#stmts)* #tail)
+}
+
+fn expand_map_body(body: &Body) -> TokenStream {
+    let stmts = body.stmts.iter().map(|stmt| match stmt {
+        Stmt::Let { pat, ty, value } => {
+            let value = expand_node(value);
+            let ty = ty.as_ref().map(|ty| quote!(: #ty));
+            quote!(let #pat #ty = #value;)
+        }
+        Stmt::Plain(stmt) => stmt.to_token_stream(),
+        Stmt::Node(node) => {
+            let node = expand_node(node);
+            quote!(let _ = #node;)
+        }
+    });
+    let tail = body.tail.as_ref().map(expand_node);
+    quote!(#(#stmts)* #tail)
+}
+
+fn expand_node(node: &Node) -> TokenStream {
+    match node {
+        Node::Var(ident) => ident.to_token_stream(),
+        Node::Call { func, args, span } => {
+            let arity = args.len();
+            let names: Vec<_> = (0..arity)
+                .map(|i| format_ident!("__dagger_arg{}", i))
+                .collect();
+            let checks = args.iter().enumerate().zip(&names).map(|((i, arg), var)| {
+                let param = quote!(<#func as ::dagger_core::__private::InputAt<#i>>::Ty);
+                match arg {
+                    Arg::Node(node, span) => {
+                        let handle = expand_node(node);
+                        let handle_var = quote_spanned!(*span=> __dagger_handle);
+                        quote! {
+                            let __dagger_handle = #handle;
+                            let #var = ::dagger_core::__private::input::<#param, _>(#handle_var);
+                        }
+                    }
+                    Arg::Const(expr) => {
+                        let span = expr.span_or_call_site();
+                        let value = match expr {
+                            syn::Expr::Path(path) if path.path.get_ident().is_some() => {
+                                quote_spanned!(span=> ::core::clone::Clone::clone(&#expr))
+                            }
+                            _ => expr.to_token_stream(),
+                        };
+                        quote_spanned! {span=>
+                            let #var = ::dagger_core::__private::input::<#param, _>(
+                                ::dagger_core::__private::constant::<#param, _>(__dagger_scope, #value),
+                            );
+                        }
+                    }
+                }
+            });
+            let mode = quote_spanned!(*span=> __dagger_mode);
+            quote_spanned! {*span=>
+                {
+                    ::dagger_core::__private::arity::<#func, #arity>();
+                    let __dagger_mode = ::dagger_core::__private::Whole;
+                    #(
+                        #checks
+                        let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
+                    )*
+                    ::dagger_core::__private::call::<#func, _, _>(
+                        __dagger_scope,
+                        #mode,
+                        ::std::vec![#(#names.edge),*],
+                    )
+                }
+            }
+        }
+        Node::Map {
+            source,
+            source_span,
+            part,
+            body,
+            span,
+        } => {
+            let source = expand_node(source);
+            let source_var = quote_spanned!(*source_span=> __dagger_source);
+            let body = expand_map_body(body);
+            quote_spanned! {*span=>
+                {
+                    let __dagger_source = #source;
+                    ::dagger_core::Scope::map(__dagger_scope, #source_var, |__dagger_scope, #part| { #body })
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Procedural macros of `dagger-core`: `#[task]` and `#[dag]`. Use them through
+//! `dagger_core::prelude`; their documentation lives there.
+//!
+//! Each macro runs in phases, one file each: [`parse`] turns syn's tree into the [`model`]
+//! (and reports every mistake it can see in the syntax, with the span of the offending tokens),
+//! then [`expand`] writes code from a model that is known to be valid. Rules that depend on
+//! types are left to trait bounds in `dagger-core`, which the expansion checks once per
+//! argument, spanned at the user's expression.
+
+use proc_macro::TokenStream;
+use quote::ToTokens;
+
+mod ctxt;
+mod expand;
+mod model;
+mod parse;
+
+/// Turns a function into a task. See `dagger_core::task`.
+#[proc_macro_attribute]
+pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn = match syn::parse::<syn::ItemFn>(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(error) => return with_error(item.into(), error),
+    };
+    match parse::task(attr.into(), &item_fn) {
+        Ok(task) => expand::task(&task).into(),
+        Err(error) => with_error(item_fn.into_token_stream(), error),
+    }
+}
+
+/// Declares a DAG. See `dagger_core::dag`.
+#[proc_macro_attribute]
+pub fn dag(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn = match syn::parse::<syn::ItemFn>(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(error) => return with_error(item.into(), error),
+    };
+    match parse::dag(attr.into(), &item_fn) {
+        Ok(dag) => expand::dag(&dag).into(),
+        // Keep the user's function so that only the real error shows, not a cascade of
+        // "cannot find" errors wherever the DAG is used.
+        Err(error) => with_error(strip_param_attrs(item_fn).into_token_stream(), error),
+    }
+}
+
+fn with_error(item: proc_macro2::TokenStream, error: syn::Error) -> TokenStream {
+    let error = error.to_compile_error();
+    quote::quote!(#item #error).into()
+}
+
+/// `#[default(..)]` on parameters is ours; rustc would reject it on a plain function.
+fn strip_param_attrs(mut item: syn::ItemFn) -> syn::ItemFn {
+    for input in &mut item.sig.inputs {
+        if let syn::FnArg::Typed(arg) = input {
+            arg.attrs.retain(|a| !a.path().is_ident("default"));
+        }
+    }
+    item
+}

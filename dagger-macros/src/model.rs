@@ -1,0 +1,103 @@
+//! What the user declared, once parsed and checked for syntax.
+
+use proc_macro2::Span;
+use syn::{Expr, Ident, ItemFn, Path, Type, Visibility};
+
+/// A `#[task]` function.
+pub struct Task {
+    /// The user's function, emitted unchanged.
+    pub item: ItemFn,
+    pub name: Ident,
+    pub vis: Visibility,
+    pub partitioned: bool,
+    pub params: Vec<TaskParam>,
+    pub output: TaskOutput,
+}
+
+pub struct TaskParam {
+    /// The type stored between nodes: `T` for `T` and `&T`, `String` for `&str`, `Vec<T>` for
+    /// `&[T]`.
+    pub stored: Type,
+    pub by_ref: bool,
+}
+
+pub struct TaskOutput {
+    /// The return type as written; `()` when there is none.
+    pub ty: Type,
+    /// The return type is a `Result`: `Err` fails the run.
+    pub fallible: bool,
+}
+
+/// A `#[dag]` function.
+pub struct Dag {
+    pub attrs: Vec<syn::Attribute>,
+    pub name: Ident,
+    pub vis: Visibility,
+    pub params: Vec<DagParam>,
+    pub output: DagOutput,
+    pub body: Body,
+    /// Every task or DAG the body calls, for the nesting depth (a cycle check).
+    pub callees: Vec<Path>,
+}
+
+pub struct DagParam {
+    pub name: Ident,
+    pub ty: Type,
+    pub default: Option<Expr>,
+}
+
+pub enum DagOutput {
+    Unit,
+    /// The declared return type, `T` or `Partitioned<T>`.
+    Value {
+        ty: Type,
+        partitioned: bool,
+    },
+}
+
+/// A DAG body, or the body of a map closure.
+pub struct Body {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<Node>,
+    /// Where the output is (for errors about it): the tail, or the closing brace.
+    pub tail_span: Span,
+}
+
+pub enum Stmt {
+    /// `let x = node;`
+    Let {
+        pat: syn::Pat,
+        ty: Option<Type>,
+        value: Node,
+    },
+    /// `let x = <plain Rust>;`: a constant, evaluated while the DAG is declared.
+    Plain(syn::Stmt),
+    /// `task(args);`: a node whose output nobody reads.
+    Node(Node),
+}
+
+/// An expression that yields a handle.
+pub enum Node {
+    /// A variable that holds a handle: a parameter, a `let`, a map's partition.
+    Var(Ident),
+    /// `task(args)`, or a nested DAG.
+    Call {
+        func: Path,
+        args: Vec<Arg>,
+        span: Span,
+    },
+    /// `source.map(|part| body)`
+    Map {
+        source: Box<Node>,
+        source_span: Span,
+        part: Ident,
+        body: Box<Body>,
+        span: Span,
+    },
+}
+
+pub enum Arg {
+    Node(Node, Span),
+    /// Anything else: a constant of the parameter's type.
+    Const(Expr),
+}

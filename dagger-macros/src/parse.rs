@@ -1,0 +1,430 @@
+//! From syn's tree to the [model](crate::model), with every syntactic mistake reported at its
+//! tokens. No code is generated here.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, FnArg, Ident, ItemFn, Meta, Pat, ReturnType, Signature, Token, Type};
+
+use crate::ctxt::Ctxt;
+use crate::model::{Arg, Body, Dag, DagOutput, DagParam, Node, Stmt, Task, TaskOutput, TaskParam};
+
+pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
+    let mut cx = Ctxt::default();
+    let mut partitioned = false;
+    match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
+        Ok(metas) => {
+            for meta in metas {
+                match &meta {
+                    Meta::Path(path) if path.is_ident("partitioned") => partitioned = true,
+                    _ => cx.error(&meta, "unknown task option; the options are: `partitioned` (each item of the returned collection is one partition)"),
+                }
+            }
+        }
+        Err(error) => cx.push(error),
+    }
+    check_signature(&mut cx, &item.sig, "task");
+    let mut params = Vec::new();
+    for input in &item.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        if let Some(attr) = arg.attrs.first() {
+            cx.error(
+                attr,
+                "a task parameter takes no attribute; defaults belong to DAG parameters",
+            );
+        }
+        params.push(task_param(&mut cx, &arg.ty));
+    }
+    let output = match &item.sig.output {
+        ReturnType::Default => TaskOutput {
+            ty: syn::parse_quote!(()),
+            fallible: false,
+        },
+        ReturnType::Type(_, ty) => {
+            if let Type::ImplTrait(_) = &**ty {
+                if !partitioned {
+                    cx.error(
+                        ty,
+                        "a task returns a concrete type: the value is stored between nodes",
+                    );
+                }
+            }
+            TaskOutput {
+                ty: (**ty).clone(),
+                fallible: last_segment_is(ty, "Result"),
+            }
+        }
+    };
+    if partitioned {
+        if let Type::ImplTrait(_) = &output.ty {
+            cx.error(
+                &output.ty,
+                "a partitioned task returns a concrete collection type, such as `Vec<T>`",
+            );
+        }
+    }
+    cx.finish(Task {
+        item: item.clone(),
+        name: item.sig.ident.clone(),
+        vis: item.vis.clone(),
+        partitioned,
+        params,
+        output,
+    })
+}
+
+fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
+    match ty {
+        Type::Reference(reference) => {
+            if reference.mutability.is_some() {
+                cx.error(ty, "a task cannot take `&mut`: values between nodes are shared; take the value (`T`) to own a copy");
+            }
+            let stored = match &*reference.elem {
+                Type::Path(path) if path.path.is_ident("str") => {
+                    syn::parse_quote!(::std::string::String)
+                }
+                Type::Slice(slice) => {
+                    let elem = &slice.elem;
+                    syn::parse_quote!(::std::vec::Vec<#elem>)
+                }
+                elem => elem.clone(),
+            };
+            TaskParam {
+                stored,
+                by_ref: true,
+            }
+        }
+        Type::ImplTrait(_) => {
+            cx.error(
+                ty,
+                "a task parameter has a concrete type: values between nodes are stored",
+            );
+            TaskParam {
+                stored: ty.clone(),
+                by_ref: false,
+            }
+        }
+        _ => TaskParam {
+            stored: ty.clone(),
+            by_ref: false,
+        },
+    }
+}
+
+fn check_signature(cx: &mut Ctxt, sig: &Signature, what: &str) {
+    if let Some(token) = &sig.asyncness {
+        cx.error(
+            token,
+            format!(
+                "a {what} is a plain function, not `async`: the runtime runs it on a thread pool"
+            ),
+        );
+    }
+    if let Some(token) = &sig.unsafety {
+        cx.error(token, format!("a {what} cannot be `unsafe`"));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error(
+            &sig.generics,
+            format!("a {what} cannot be generic: values between nodes have concrete types"),
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        cx.error(variadic, format!("a {what} cannot be variadic"));
+    }
+    for input in &sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            cx.error(
+                receiver,
+                format!("a {what} is a free function, not a method"),
+            );
+        }
+    }
+}
+
+fn last_segment_is(ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Path(path) => {
+            path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == name)
+        }
+        _ => false,
+    }
+}
+
+pub fn dag(attr: TokenStream, item: &ItemFn) -> syn::Result<Dag> {
+    let mut cx = Ctxt::default();
+    if !attr.is_empty() {
+        cx.error(&attr, "`#[dag]` takes no options");
+    }
+    check_signature(&mut cx, &item.sig, "DAG");
+    let mut params = Vec::new();
+    for input in &item.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        let name = match &*arg.pat {
+            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+                ident.ident.clone()
+            }
+            pat => {
+                cx.error(pat, "a DAG parameter is a plain name");
+                continue;
+            }
+        };
+        let mut default = None;
+        for attr in &arg.attrs {
+            if attr.path().is_ident("default") {
+                match attr.parse_args::<Expr>() {
+                    Ok(expr) => default = Some(expr),
+                    Err(error) => cx.push(error),
+                }
+            } else {
+                cx.error(
+                    attr,
+                    "unknown attribute on a DAG parameter; the only one is `#[default(value)]`",
+                );
+            }
+        }
+        if let Type::Reference(_) | Type::ImplTrait(_) = &*arg.ty {
+            cx.error(&arg.ty, "a DAG parameter is an owned value: it is stored and passed to every node that reads it");
+        }
+        params.push(DagParam {
+            name,
+            ty: (*arg.ty).clone(),
+            default,
+        });
+    }
+    let output = match &item.sig.output {
+        ReturnType::Default => DagOutput::Unit,
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Tuple(tuple) if tuple.elems.is_empty() => DagOutput::Unit,
+            ty => DagOutput::Value {
+                ty: ty.clone(),
+                partitioned: last_segment_is(ty, "Partitioned"),
+            },
+        },
+    };
+    let mut parser = BodyParser {
+        cx: &mut cx,
+        dag: &item.sig.ident,
+        callees: Vec::new(),
+    };
+    let mut scope: Vec<Ident> = params.iter().map(|p| p.name.clone()).collect();
+    let body = parser.body(
+        &item.block.stmts,
+        item.block.brace_token.span.close(),
+        &mut scope,
+    );
+    let callees = parser.callees;
+    cx.finish(Dag {
+        attrs: item.attrs.clone(),
+        name: item.sig.ident.clone(),
+        vis: item.vis.clone(),
+        params,
+        output,
+        body,
+        callees,
+    })
+}
+
+const BODY_HELP: &str = "a DAG body declares nodes: `let` bindings of task calls, maps (`parts.map(|part| ...)`) and constants, then the output as its last expression";
+
+struct BodyParser<'a> {
+    cx: &'a mut Ctxt,
+    dag: &'a Ident,
+    callees: Vec<syn::Path>,
+}
+
+impl BodyParser<'_> {
+    fn body(&mut self, stmts: &[syn::Stmt], end: Span, scope: &mut Vec<Ident>) -> Body {
+        let depth = scope.len();
+        let mut out = Vec::new();
+        let mut tail = None;
+        let mut tail_span = end;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    let Some(init) = &local.init else {
+                        self.cx.error(
+                            local,
+                            "a `let` in a DAG body binds a value: `let x = task(...);`",
+                        );
+                        continue;
+                    };
+                    if let Some((_, diverge)) = &init.diverge {
+                        self.cx
+                            .error(diverge, "`let ... else` is not allowed in a DAG body");
+                        continue;
+                    }
+                    let (pat, ty) = match &local.pat {
+                        Pat::Type(typed) => ((*typed.pat).clone(), Some((*typed.ty).clone())),
+                        pat => (pat.clone(), None),
+                    };
+                    match self.node(&init.expr, scope) {
+                        Some(value) => {
+                            match &pat {
+                                Pat::Ident(ident)
+                                    if ident.by_ref.is_none() && ident.subpat.is_none() =>
+                                {
+                                    scope.push(ident.ident.clone());
+                                }
+                                _ => {
+                                    self.cx.error(&pat, "bind the output of a node to one name: `let x = task(...);`");
+                                    continue;
+                                }
+                            }
+                            out.push(Stmt::Let { pat, ty, value });
+                        }
+                        None => {
+                            // A plain Rust value: a constant for the calls that use it.
+                            if let Pat::Ident(ident) = &pat {
+                                scope.retain(|bound| *bound != ident.ident);
+                            }
+                            out.push(Stmt::Plain(stmt.clone()));
+                        }
+                    }
+                }
+                syn::Stmt::Item(_) => out.push(Stmt::Plain(stmt.clone())),
+                syn::Stmt::Expr(expr, semi) => match (self.node(expr, scope), semi) {
+                    (Some(node), Some(_)) => out.push(Stmt::Node(node)),
+                    (Some(node), None) if last => {
+                        tail_span = expr.span();
+                        tail = Some(node);
+                    }
+                    (None, _) => self.unsupported(expr),
+                    (Some(_), None) => self.cx.error(expr, BODY_HELP),
+                },
+                syn::Stmt::Macro(mac) => self.cx.error(
+                    mac,
+                    format!("macros are not allowed as statements here; {BODY_HELP}"),
+                ),
+            }
+        }
+        scope.truncate(depth);
+        Body {
+            stmts: out,
+            tail,
+            tail_span,
+        }
+    }
+
+    fn unsupported(&mut self, expr: &Expr) {
+        let message = match expr {
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                "loops are not allowed in a DAG body: map over a partitioned output instead, `parts.map(|part| task(part))`".to_string()
+            }
+            Expr::If(_) | Expr::Match(_) => {
+                "branches are not allowed in a DAG body: the shape of a DAG is fixed when it is declared; branch inside a task".to_string()
+            }
+            Expr::Return(_) => "a DAG body returns its last expression; `return` is not allowed".to_string(),
+            Expr::Path(_) => "this is not a value of this DAG: a DAG returns a parameter or the output of a node".to_string(),
+            _ => format!("not a node of this DAG; {BODY_HELP}"),
+        };
+        self.cx.error(expr, message);
+    }
+
+    /// The node an expression denotes, or `None` when it is plain Rust (a constant).
+    fn node(&mut self, expr: &Expr, scope: &mut Vec<Ident>) -> Option<Node> {
+        match expr {
+            Expr::Path(path) if path.qself.is_none() => {
+                let ident = path.path.get_ident()?;
+                scope
+                    .iter()
+                    .rev()
+                    .find(|bound| *bound == ident)
+                    .map(|_| Node::Var(ident.clone()))
+            }
+            Expr::Reference(reference) if reference.mutability.is_none() => {
+                self.node(&reference.expr, scope)
+            }
+            Expr::Paren(paren) => self.node(&paren.expr, scope),
+            Expr::Call(call) => {
+                let Expr::Path(func) = &*call.func else {
+                    return None;
+                };
+                // Tasks and DAGs are functions: snake_case paths. `Some(x)`, `String::from(x)`
+                // and other constructors are plain Rust, hence constants.
+                let is_function_path = func.qself.is_none()
+                    && func.path.segments.iter().all(|s| {
+                        s.arguments.is_none()
+                            && !s.ident.to_string().starts_with(|c: char| c.is_uppercase())
+                    });
+                if !is_function_path {
+                    return None;
+                }
+                if func.path.is_ident(self.dag) {
+                    self.cx
+                        .error(call, "a DAG cannot call itself: that would be a cycle");
+                }
+                let args = call.args.iter().map(|arg| self.arg(arg, scope)).collect();
+                self.callees.push(func.path.clone());
+                Some(Node::Call {
+                    func: func.path.clone(),
+                    args,
+                    span: call.span(),
+                })
+            }
+            Expr::MethodCall(call)
+                if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 =>
+            {
+                let source = self.node(&call.receiver, scope)?;
+                let Expr::Closure(closure) = &call.args[0] else {
+                    self.cx.error(&call.args[0], "`.map` takes a closure that receives one partition: `parts.map(|part| task(part))`");
+                    return None;
+                };
+                let part = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+                    [Pat::Ident(ident)] if ident.by_ref.is_none() && ident.subpat.is_none() => {
+                        ident.ident.clone()
+                    }
+                    [Pat::Type(typed)] if matches!(&*typed.pat, Pat::Ident(_)) => match &*typed.pat
+                    {
+                        Pat::Ident(ident) => ident.ident.clone(),
+                        _ => unreachable!(),
+                    },
+                    _ => {
+                        self.cx.error(&closure.inputs, "the closure of `.map` takes one parameter, the partition: `|part| ...`");
+                        return None;
+                    }
+                };
+                scope.push(part.clone());
+                let body = match &*closure.body {
+                    Expr::Block(block) if block.label.is_none() => self.body(
+                        &block.block.stmts,
+                        block.block.brace_token.span.close(),
+                        scope,
+                    ),
+                    expr => {
+                        let tail = self.node(expr, scope);
+                        if tail.is_none() {
+                            self.cx.error(
+                                expr,
+                                "a map ends with the output of a task that runs once per partition",
+                            );
+                        }
+                        Body {
+                            stmts: Vec::new(),
+                            tail,
+                            tail_span: expr.span(),
+                        }
+                    }
+                };
+                scope.pop();
+                Some(Node::Map {
+                    source: Box::new(source),
+                    source_span: call.receiver.span(),
+                    part,
+                    body: Box::new(body),
+                    span: call.method.span(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn arg(&mut self, expr: &Expr, scope: &mut Vec<Ident>) -> Arg {
+        match self.node(expr, scope) {
+            Some(node) => Arg::Node(node, expr.span()),
+            None => Arg::Const(expr.clone()),
+        }
+    }
+}
