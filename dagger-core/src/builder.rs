@@ -40,7 +40,7 @@ use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
 use crate::graph::{AnyValue, Edge, Graph, How, NodeSpec, ParamSpec};
-use crate::handle::{DagId, MapId, Param, Partition, Port, Source, Value};
+use crate::handle::{DagId, MapId, Param, Port, Source, Value};
 use crate::rules::{
     Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel,
 };
@@ -90,19 +90,18 @@ pub trait Scope {
         C: Callable,
         A: Args<C>,
         A::Mode: Produce<C>,
+        Self: Sized,
     {
-        let map = self.current_map();
-        let port = self.dag().add_node::<C>(args.edges(), map);
-        <A::Mode as Produce<C>>::handle(port, map)
+        C::call_in(self, A::Mode::default(), args.edges())
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
     /// and returns the last one's output; the map returns it as a
     /// [`PerPartition`](crate::PerPartition).
-    fn map<H, F, R>(&mut self, source: H, body: F) -> R::Collected
+    fn map<H, F, R>(&mut self, source: H, body: F) -> H::Out<R::Collected>
     where
         H: MapSource<Self::Level>,
-        F: FnOnce(&mut MapBuilder<'_>, Partition<H::Item>) -> R,
+        F: FnOnce(&mut MapBuilder<'_>, H::Part) -> R,
         R: MapResult,
         Self: Sized,
     {
@@ -112,7 +111,7 @@ pub trait Scope {
         let map = MapId(dag.maps.len() as u32);
         dag.maps.push(port);
         let mut inner = MapBuilder { dag, map };
-        let last = body(&mut inner, Partition::new(port, map));
+        let last = body(&mut inner, H::part(port, map));
         if let Some(result_map) = R::map_of(&last) {
             if result_map != map {
                 inner.dag.fail(BuildError::PartitionOutsideItsMap {
@@ -120,7 +119,7 @@ pub trait Scope {
                 });
             }
         }
-        last.collected()
+        H::out(last.collected())
     }
 }
 

@@ -4,8 +4,10 @@
 //! so that `raise(n, exponent)` inside a DAG body can name the node `raise` while the function
 //! `raise` stays an ordinary function.
 
+use crate::builder::Scope;
 use crate::data::Data;
-use crate::graph::{Body, BoxError};
+use crate::graph::{Body, BoxError, Edge};
+use crate::rules::Produce;
 use crate::handle::{Partitioned, Port, Value};
 use crate::private::owned;
 use crate::rules::sealed_shape;
@@ -30,6 +32,16 @@ pub trait Callable: Sized + 'static {
     type Shape: Shape;
     #[doc(hidden)]
     fn body() -> Body;
+
+    /// Adds a call of `Self` to `scope` (what the macros expand to; the bound `M: Produce<Self>`
+    /// is rule 4). A method rather than a function so that the macros name `Self` in type
+    /// position only, where a plain function gives one clear error.
+    #[doc(hidden)]
+    fn call_in<S: Scope, M: Produce<Self>>(scope: &mut S, _mode: M, edges: Vec<Edge>) -> M::Handle {
+        let map = scope.current_map();
+        let port = scope.dag().add_node::<Self>(edges, map);
+        M::handle(port, map)
+    }
 }
 
 /// The type of the `I`-th parameter of a task or DAG, as stored between nodes.
@@ -48,7 +60,10 @@ pub trait InputAt<const I: usize> {
     label = "wrong number of arguments",
     note = "a DAG body calls a task with one argument per parameter of its function"
 )]
-pub trait Arity<const N: usize> {}
+pub trait Arity<const N: usize> {
+    #[doc(hidden)]
+    fn check() {}
+}
 
 /// The shape of an output: one value or partitions.
 pub trait Shape: sealed_shape::Sealed + 'static {

@@ -1,7 +1,7 @@
 //! What may flow between nodes.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Serialize, Serializer};
 
 /// A value that can flow between the nodes of a DAG.
 ///
@@ -9,7 +9,8 @@ use serde::Serialize;
 /// or one node per process on a cluster. `Clone` lets a task that takes a parameter by value get
 /// its own copy when the output also feeds other nodes; take `&T` to avoid the copy.
 ///
-/// Implemented for every type that has all of these traits; derive them:
+/// Implemented for every `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` type;
+/// derive them:
 ///
 /// ```
 /// #[derive(Clone, serde::Serialize, serde::Deserialize)]
@@ -19,11 +20,43 @@ use serde::Serialize;
 /// fn assert_data<T: dagger_core::Data>() {}
 /// assert_data::<Chunk>();
 /// ```
+///
+/// The serde and `Clone` requirements are where-clauses of the one implementation rather than
+/// supertraits, so that a type missing several of them gets one error that names `Data`, not one
+/// per missing trait; the methods below give generic code access to them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot flow between the nodes of a DAG",
     label = "values passed between nodes must be `Serialize + Deserialize + Clone + Send + Sync + 'static`",
     note = "derive them: `#[derive(Clone, serde::Serialize, serde::Deserialize)]`"
 )]
-pub trait Data: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+pub trait Data: Send + Sync + 'static {
+    /// `Clone::clone`.
+    fn clone_value(&self) -> Self
+    where
+        Self: Sized;
 
-impl<T> Data for T where T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+    /// `Serialize::serialize`.
+    fn serialize_value<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+
+    /// `Deserialize::deserialize`.
+    fn deserialize_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>
+    where
+        Self: Sized;
+}
+
+impl<T> Data for T
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    fn clone_value(&self) -> Self {
+        self.clone()
+    }
+
+    fn serialize_value<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize(serializer)
+    }
+
+    fn deserialize_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer)
+    }
+}

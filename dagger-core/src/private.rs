@@ -7,7 +7,8 @@ pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
 pub use crate::graph::{Body, BoxError, Edge, Produced, TaskFn};
 pub use crate::handle::{Param, Value};
 pub use crate::rules::{
-    Input, MapResult, MapSource, Mode, Produce, Returns, RunsPerPartition, Split, Whole,
+    Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split,
+    Whole,
 };
 
 use crate::data::Data;
@@ -32,8 +33,32 @@ pub fn input<P, H: Input<P>>(handle: H) -> Arg<H::Mode> {
 }
 
 /// A constant argument, typed by the parameter it feeds.
-pub fn constant<P: Data, S: Scope>(scope: &mut S, value: P) -> Value<P> {
-    scope.constant(value)
+pub fn constant<P: Data, S: Scope, V: IntoConstant<P>>(scope: &mut S, value: V) -> Value<P> {
+    scope.constant(value.into_constant())
+}
+
+/// What a constant written in a DAG body may be for a parameter of type `P`: a `P`, or a
+/// string literal for a `String`.
+#[diagnostic::on_unimplemented(
+    message = "mismatched types: this constant is a `{Self}`, but the parameter it feeds takes a `{P}`",
+    label = "expected `{P}`, found `{Self}`"
+)]
+pub trait IntoConstant<P> {
+    fn into_constant(self) -> P;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T> IntoConstant<T> for T {
+    fn into_constant(self) -> T {
+        self
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl IntoConstant<String> for &str {
+    fn into_constant(self) -> String {
+        self.to_string()
+    }
 }
 
 /// The mode of a node: partitioned if any input is.
@@ -41,29 +66,16 @@ pub fn join<A: Mode, B: Mode>(_: A, _: B) -> A::Join<B> {
     Default::default()
 }
 
-/// Checks the number of arguments of a call.
-pub fn arity<C: Arity<N>, const N: usize>() {}
-
-/// Adds a node; the bound `M: Produce<C>` is rule 4.
-pub fn call<C: Callable, S: Scope, M: Produce<C>>(
-    scope: &mut S,
-    _mode: M,
-    edges: Vec<Edge>,
-) -> M::Handle {
-    let map = scope.current_map();
-    let port = scope.dag().add_node::<C>(edges, map);
-    M::handle(port, map)
-}
-
-/// Checks the output of a DAG body against the declared return type (rule 5).
-pub fn returns<R, H: Returns<R>>(handle: H) -> H {
-    handle
+/// Checks the output of a DAG body against the declared return type (rule 5). Returns an
+/// [`Output`] whatever the check says, so that a failure is reported here only.
+pub fn returns<R, H: Returns<R>>(handle: H) -> Output<R> {
+    Output::new(handle.port())
 }
 
 /// Takes an input by value: moves it out when no other node holds it, clones it otherwise.
 pub fn owned<T: Data>(value: AnyValue) -> Result<T, BoxError> {
     match value.downcast::<T>() {
-        Ok(value) => Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone())),
+        Ok(value) => Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| shared.clone_value())),
         Err(_) => Err(type_error::<T>()),
     }
 }
@@ -81,8 +93,8 @@ fn type_error<T>() -> BoxError {
     .into()
 }
 
-/// Stores the return value of a task.
-pub fn one<T: Data>(value: T) -> Produced {
+/// Stores the return value of a task. (`Callable::Output: Data` checks the type, once.)
+pub fn one<T: Send + Sync + 'static>(value: T) -> Produced {
     Produced::One(Arc::new(value))
 }
 
@@ -90,7 +102,7 @@ pub fn one<T: Data>(value: T) -> Produced {
 pub fn parts<I>(items: I) -> Produced
 where
     I: IntoIterator,
-    I::Item: Data,
+    I::Item: Send + Sync + 'static,
 {
     Produced::Parts(
         items

@@ -36,6 +36,8 @@ pub trait Mode: sealed::Sealed + Copy + Default + 'static {
     /// All partitions a node can see come from the map it is declared in (a map inside a map
     /// is refused by rule 1), so two partitioned inputs always run in step.
     type Join<M: Mode>: Mode;
+    #[doc(hidden)]
+    type WithSplit: Mode;
 }
 
 /// The input is used whole: the node runs once for it.
@@ -46,13 +48,79 @@ pub struct Whole;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Split;
 
+/// The input comes from code that already failed to compile; see [`Poisoned`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Poison;
+
 impl sealed::Sealed for Whole {}
 impl sealed::Sealed for Split {}
+impl sealed::Sealed for Poison {}
 impl Mode for Whole {
     type Join<M: Mode> = M;
+    type WithSplit = Split;
 }
 impl Mode for Split {
-    type Join<M: Mode> = Split;
+    type Join<M: Mode> = M::WithSplit;
+    type WithSplit = Split;
+}
+impl Mode for Poison {
+    type Join<M: Mode> = Poison;
+    type WithSplit = Poison;
+}
+
+/// The handle of a map or call downstream of a rule violation.
+///
+/// When a rule fails, the compiler reports it once, at the user's expression; what that
+/// expression evaluates to is `Poisoned`, which every later check accepts, so that one mistake
+/// gives one error rather than a cascade. Code that compiles never holds one.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Poisoned;
+
+impl<P> Input<P> for Poisoned {
+    type Mode = Poison;
+    fn edge(&self) -> Edge {
+        unreachable!("a poisoned handle only exists in code that does not compile")
+    }
+}
+
+impl<C: Callable> Produce<C> for Poison {
+    type Handle = Poisoned;
+    fn handle(_: Port, _: Option<MapId>) -> Poisoned {
+        Poisoned
+    }
+}
+
+impl<L: Level> MapSource<L> for Poisoned {
+    type Item = Poisoned;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
+    fn port(&self) -> Port {
+        unreachable!("a poisoned handle only exists in code that does not compile")
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
+    }
+}
+
+impl MapResult for Poisoned {
+    type Collected = Poisoned;
+    fn collected(self) -> Poisoned {
+        Poisoned
+    }
+    fn map_of(&self) -> Option<MapId> {
+        None
+    }
+}
+
+impl<R> Returns<R> for Poisoned {
+    fn port(&self) -> Option<Port> {
+        None
+    }
 }
 
 /// Where a map can be declared: at the top of a DAG body, or inside another map.
@@ -108,7 +176,7 @@ impl<T> SameType<T> for T {
 /// Rule 7: a partitioned output is mapped over or collected, never used as one value.
 #[diagnostic::on_unimplemented(
     message = "a partitioned output is used where one `{Self}` is expected",
-    label = "this holds one `{T}` per partition, not one `{Self}`",
+    label = "this is a partitioned output: one `{T}` per partition",
     note = "map over it to run the task once per partition: `parts.map(|part| task(part))`",
     note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order"
 )]
@@ -130,7 +198,7 @@ where
 fn collect_parts<T: Data + SameType<U>, U: Data>(parts: &[AnyValue]) -> Result<AnyValue, BoxError> {
     let mut all: Vec<U> = Vec::with_capacity(parts.len());
     for part in parts {
-        all.push(crate::private::shared::<T>(part)?.clone().same());
+        all.push(crate::private::shared::<T>(part)?.clone_value().same());
     }
     Ok(Arc::new(all))
 }
@@ -211,8 +279,16 @@ where
 pub trait MapSource<L: Level> {
     /// The type of one partition.
     type Item;
+    /// What the closure of the map receives: [`Partition<Self::Item>`].
+    type Part;
+    /// What the map returns, given what its closure collects.
+    type Out<C>;
     #[doc(hidden)]
     fn port(&self) -> Port;
+    #[doc(hidden)]
+    fn part(port: Port, map: MapId) -> Self::Part;
+    #[doc(hidden)]
+    fn out<C>(collected: C) -> Self::Out<C>;
 }
 
 /// Rule 1: a node is partitioned by at most one input, so a map never sits inside another map.
@@ -248,17 +324,35 @@ pub trait MapOverParameter {}
 )]
 pub trait MapOverPartition {}
 
+#[diagnostic::do_not_recommend]
 impl<T> MapSource<TopLevel> for Partitioned<T> {
     type Item = T;
+    type Part = Partition<T>;
+    type Out<C> = C;
     fn port(&self) -> Port {
         self.port
     }
+    fn part(port: Port, map: MapId) -> Partition<T> {
+        Partition::new(port, map)
+    }
+    fn out<C>(collected: C) -> C {
+        collected
+    }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> MapSource<TopLevel> for PerPartition<T> {
     type Item = T;
+    type Part = Partition<T>;
+    type Out<C> = C;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(port: Port, map: MapId) -> Partition<T> {
+        Partition::new(port, map)
+    }
+    fn out<C>(collected: C) -> C {
+        collected
     }
 }
 
@@ -267,8 +361,16 @@ where
     Partitioned<T>: MapInsideMap,
 {
     type Item = T;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -277,8 +379,16 @@ where
     PerPartition<T>: MapInsideMap,
 {
     type Item = T;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -287,8 +397,16 @@ where
     Value<T>: MapOverWholeValue,
 {
     type Item = T;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -297,8 +415,16 @@ where
     Param<T>: MapOverParameter,
 {
     type Item = T;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -307,8 +433,16 @@ where
     Partition<T>: MapOverPartition,
 {
     type Item = T;
+    type Part = Poisoned;
+    type Out<C> = Poisoned;
     fn port(&self) -> Port {
         self.port
+    }
+    fn part(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+    fn out<C>(_: C) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -389,12 +523,14 @@ pub trait Returns<R> {
 }
 
 /// Rule 5: a DAG may not return the output of a partitioned node directly.
+///
+/// `Self` is the DAG's declared return type; `T` the type of one partition.
 #[diagnostic::on_unimplemented(
     message = "a DAG may not return the output of a partitioned node directly",
     label = "this is the output of a node that runs once per partition",
-    note = "add a fan-in task that takes `Vec<T>` (every partition, in order) and returns one value, and return that task's output"
+    note = "add a fan-in task that takes `Vec<{T}>` (every partition, in order) and returns one value, and return that task's output"
 )]
-pub trait ReturnFromPartitionedNode {}
+pub trait ReturnFromPartitionedNode<T> {}
 
 /// The declared return type of a DAG matches the returned output.
 #[diagnostic::on_unimplemented(
@@ -446,10 +582,29 @@ where
 
 impl<T, R> Returns<R> for PerPartition<T>
 where
-    PerPartition<T>: ReturnFromPartitionedNode,
+    R: ReturnFromPartitionedNode<T>,
 {
     fn port(&self) -> Option<Port> {
         Some(self.port)
+    }
+}
+
+/// A DAG's output, already checked against the declared return type `R`.
+#[doc(hidden)]
+pub struct Output<R> {
+    pub(crate) port: Option<Port>,
+    _return: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> Output<R> {
+    pub(crate) fn new(port: Option<Port>) -> Self {
+        Output { port, _return: std::marker::PhantomData }
+    }
+}
+
+impl<R> Returns<R> for Output<R> {
+    fn port(&self) -> Option<Port> {
+        self.port
     }
 }
 

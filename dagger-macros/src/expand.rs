@@ -62,8 +62,12 @@ pub fn task(task: &Task) -> TokenStream {
         let span = param.stored.span_or_call_site();
         quote_spanned!(span=> impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #stored; })
     });
-    let per_partition = (!partitioned)
-        .then(|| quote!(impl ::dagger_core::__private::RunsPerPartition for #name {}));
+    let per_partition = (!partitioned).then(|| {
+        quote! {
+            #[diagnostic::do_not_recommend]
+            impl ::dagger_core::__private::RunsPerPartition for #name {}
+        }
+    });
     quote! {
         #item
 
@@ -143,8 +147,12 @@ pub fn dag(dag: &Dag) -> TokenStream {
         let ty = &p.ty;
         quote!(impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #ty; })
     });
-    let per_partition = (!partitioned)
-        .then(|| quote!(impl ::dagger_core::__private::RunsPerPartition for #name {}));
+    let per_partition = (!partitioned).then(|| {
+        quote! {
+            #[diagnostic::do_not_recommend]
+            impl ::dagger_core::__private::RunsPerPartition for #name {}
+        }
+    });
     let default = params.iter().all(|p| p.default.is_some()).then(|| {
         let defaults = params
             .iter()
@@ -274,10 +282,12 @@ fn expand_node(node: &Node) -> TokenStream {
                 match arg {
                     Arg::Node(node, span) => {
                         let handle = expand_node(node);
-                        let handle_var = quote_spanned!(*span=> __dagger_handle);
+                        let check = quote_spanned! {*span=>
+                            ::dagger_core::__private::input::<#param, _>(__dagger_handle)
+                        };
                         quote! {
                             let __dagger_handle = #handle;
-                            let #var = ::dagger_core::__private::input::<#param, _>(#handle_var);
+                            let #var = #check;
                         }
                     }
                     Arg::Const(expr) => {
@@ -290,7 +300,7 @@ fn expand_node(node: &Node) -> TokenStream {
                         };
                         quote_spanned! {span=>
                             let #var = ::dagger_core::__private::input::<#param, _>(
-                                ::dagger_core::__private::constant::<#param, _>(__dagger_scope, #value),
+                                ::dagger_core::__private::constant::<#param, _, _>(__dagger_scope, #value),
                             );
                         }
                     }
@@ -299,13 +309,13 @@ fn expand_node(node: &Node) -> TokenStream {
             let mode = quote_spanned!(*span=> __dagger_mode);
             quote_spanned! {*span=>
                 {
-                    ::dagger_core::__private::arity::<#func, #arity>();
+                    <#func as ::dagger_core::__private::Arity<#arity>>::check();
                     let __dagger_mode = ::dagger_core::__private::Whole;
                     #(
                         #checks
                         let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
                     )*
-                    ::dagger_core::__private::call::<#func, _, _>(
+                    <#func as ::dagger_core::__private::Callable>::call_in(
                         __dagger_scope,
                         #mode,
                         ::std::vec![#(#names.edge),*],
@@ -323,10 +333,14 @@ fn expand_node(node: &Node) -> TokenStream {
             let source = expand_node(source);
             let source_var = quote_spanned!(*source_span=> __dagger_source);
             let body = expand_map_body(body);
+            // Spanned at the source: the rules about what can be mapped are about it.
+            let map = quote_spanned! {*source_span=>
+                ::dagger_core::Scope::map(__dagger_scope, #source_var, |__dagger_scope, #part| { #body })
+            };
             quote_spanned! {*span=>
                 {
                     let __dagger_source = #source;
-                    ::dagger_core::Scope::map(__dagger_scope, #source_var, |__dagger_scope, #part| { #body })
+                    #map
                 }
             }
         }
