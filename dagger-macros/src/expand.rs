@@ -298,7 +298,9 @@ fn expand_node(node: &Node) -> TokenStream {
                             }
                             _ => expr.to_token_stream(),
                         };
+                        // Braces are how a plain function call is passed as a constant.
                         quote_spanned! {span=>
+                            #[allow(unused_braces)]
                             let #var = ::dagger_core::__private::input::<#param, _>(
                                 ::dagger_core::__private::constant::<#param, _, _>(__dagger_scope, #value),
                             );
