@@ -7,10 +7,10 @@
 use crate::builder::Scope;
 use crate::data::Data;
 use crate::graph::{Body, BoxError, Edge};
-use crate::rules::Produce;
 use crate::handle::{Partitioned, Port, Value};
 use crate::private::owned;
 use crate::rules::sealed_shape;
+use crate::rules::Produce;
 use crate::run::Slot;
 
 /// A task or a DAG that can be called in a DAG body.

@@ -598,7 +598,10 @@ pub struct Output<R> {
 
 impl<R> Output<R> {
     pub(crate) fn new(port: Option<Port>) -> Self {
-        Output { port, _return: std::marker::PhantomData }
+        Output {
+            port,
+            _return: std::marker::PhantomData,
+        }
     }
 }
 

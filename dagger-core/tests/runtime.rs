@@ -1,0 +1,373 @@
+//! Behaviour of the in-process runtime: values, partitions, failures, scheduling.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use dagger_core::prelude::*;
+use dagger_core::{EdgeKind, From};
+
+#[task(partitioned)]
+fn numbers(n: u64) -> Vec<u64> {
+    (0..n).collect()
+}
+
+#[task]
+fn double(x: u64) -> u64 {
+    x * 2
+}
+
+#[task]
+fn total(xs: Vec<u64>) -> u64 {
+    xs.iter().sum()
+}
+
+#[task]
+fn in_order(xs: Vec<u64>) -> Vec<u64> {
+    xs
+}
+
+#[dag]
+fn doubled_in_order(n: u64) -> Vec<u64> {
+    let doubled = numbers(n).map(|x| double(x));
+    in_order(doubled)
+}
+
+#[test]
+fn partitions_are_collected_in_partition_order() {
+    let expected: Vec<u64> = (0..5000).map(|x| x * 2).collect();
+    assert_eq!(doubled_in_order::run(5000).unwrap(), expected);
+}
+
+#[task]
+fn pair(a: u64, b: u64) -> (u64, u64) {
+    (a, b)
+}
+
+#[dag]
+fn two_consumers(n: u64) -> (u64, u64) {
+    let numbers = numbers(n);
+    let doubled = numbers.map(|x| double(x));
+    let again = numbers.map(|x| double(x));
+    let first = total(doubled);
+    let second = total(again);
+    let raw = total(numbers);
+    let both = pair(first, second);
+    pair(total(numbers), raw);
+    both
+}
+
+#[test]
+fn partitioned_output_feeds_two_consumers() {
+    // The original gave the second consumer nothing (its partitions were a one-shot iterator).
+    assert_eq!(two_consumers::run(4).unwrap(), (12, 12));
+}
+
+static ZERO_MAP_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+#[task]
+fn counted_double(x: u64) -> u64 {
+    ZERO_MAP_CALLS.fetch_add(1, Ordering::SeqCst);
+    x * 2
+}
+
+#[task]
+fn length(xs: Vec<u64>) -> usize {
+    xs.len()
+}
+
+#[dag]
+fn zero_partitions() -> usize {
+    let doubled = numbers(0).map(|x| counted_double(x));
+    length(doubled)
+}
+
+#[test]
+fn zero_partitions_run_the_map_zero_times_and_fan_in_an_empty_vec() {
+    assert_eq!(zero_partitions::run().unwrap(), 0);
+    assert_eq!(ZERO_MAP_CALLS.load(Ordering::SeqCst), 0);
+}
+
+#[task]
+fn explode_on_three(x: u64) -> u64 {
+    if x == 3 {
+        panic!("cannot handle {x}");
+    }
+    x
+}
+
+#[dag]
+fn panicking(n: u64) -> u64 {
+    total(numbers(n).map(|x| explode_on_three(x)))
+}
+
+#[test]
+fn a_panic_in_a_map_names_the_node_and_the_partition() {
+    let error = panicking::run(6).unwrap_err();
+    match &error {
+        Error::TaskPanicked {
+            path,
+            partition,
+            message,
+        } => {
+            assert_eq!(path.to_string(), "panicking/explode_on_three");
+            assert_eq!(*partition, Some(3));
+            assert_eq!(message, "cannot handle 3");
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    assert_eq!(
+        error.to_string(),
+        "task `panicking/explode_on_three` panicked on partition 3: cannot handle 3"
+    );
+    // The process keeps going, and the DAG can run again.
+    assert_eq!(panicking::run(3).unwrap(), 3);
+}
+
+#[derive(Debug, PartialEq)]
+struct Odd(u64);
+
+impl std::fmt::Display for Odd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is odd", self.0)
+    }
+}
+
+impl std::error::Error for Odd {}
+
+#[task]
+fn only_even(x: u64) -> Result<u64, Odd> {
+    if x % 2 == 1 {
+        Err(Odd(x))
+    } else {
+        Ok(x)
+    }
+}
+
+static AFTER_FAILURE: AtomicUsize = AtomicUsize::new(0);
+
+#[task]
+fn never_runs(x: u64) -> u64 {
+    AFTER_FAILURE.fetch_add(1, Ordering::SeqCst);
+    x
+}
+
+#[dag]
+fn failing(n: u64) -> u64 {
+    let checked = total(numbers(n).map(|x| only_even(x)));
+    never_runs(checked)
+}
+
+#[test]
+fn an_err_in_a_map_stops_the_run_with_the_error_as_source() {
+    let error = failing::run(2).unwrap_err();
+    assert_eq!(error.partition(), Some(1));
+    assert_eq!(error.path().unwrap().to_string(), "failing/only_even");
+    let source = std::error::Error::source(&error).unwrap();
+    assert_eq!(source.downcast_ref::<Odd>(), Some(&Odd(1)));
+    assert_eq!(
+        error.to_string(),
+        "task `failing/only_even` failed on partition 1: 1 is odd"
+    );
+    assert_eq!(
+        AFTER_FAILURE.load(Ordering::SeqCst),
+        0,
+        "no node downstream of a failure starts"
+    );
+}
+
+#[task(partitioned)]
+fn chunks() -> Vec<u64> {
+    vec![2, 4, 5]
+}
+
+#[dag]
+fn inner(n: u64) -> u64 {
+    let checked = only_even(n);
+    double(checked)
+}
+
+#[dag]
+fn outer() -> u64 {
+    total(chunks().map(|c| inner(c)))
+}
+
+#[test]
+fn a_failure_in_a_nested_dag_names_its_whole_path() {
+    let error = outer::run().unwrap_err();
+    assert_eq!(
+        error.path().unwrap().to_string(),
+        "outer/inner[2]/only_even"
+    );
+    assert_eq!(error.partition(), None);
+    assert_eq!(
+        error.to_string(),
+        "task `outer/inner[2]/only_even` failed: 5 is odd"
+    );
+}
+
+// `slow` waits until `late` has run. `late` sits after `quick` in the graph, so an executor
+// that runs level by level would start it only after `slow` finished: a deadlock, turned into
+// a failure by the timeout. A dependency-driven one starts `late` as soon as `quick` is done.
+static SIGNAL: Mutex<Option<mpsc::Sender<()>>> = Mutex::new(None);
+static WAIT: Mutex<Option<mpsc::Receiver<()>>> = Mutex::new(None);
+
+#[task]
+fn slow(x: u64) -> Result<u64, String> {
+    let receiver = WAIT.lock().unwrap().take().ok_or("no receiver")?;
+    receiver
+        .recv_timeout(Duration::from_secs(20))
+        .map_err(|_| "`late` never ran while `slow` ran".to_string())?;
+    Ok(x)
+}
+
+#[task]
+fn quick(x: u64) -> u64 {
+    x + 1
+}
+
+#[task]
+fn late(x: u64) -> u64 {
+    if let Some(sender) = SIGNAL.lock().unwrap().take() {
+        let _ = sender.send(());
+    }
+    x + 1
+}
+
+#[task]
+fn add(a: u64, b: u64) -> u64 {
+    a + b
+}
+
+#[dag]
+fn skewed(x: u64) -> u64 {
+    let a = slow(x);
+    let b = late(quick(x));
+    add(a, b)
+}
+
+#[test]
+fn a_node_starts_when_its_inputs_are_ready_not_when_its_level_is() {
+    let (sender, receiver) = mpsc::channel();
+    *SIGNAL.lock().unwrap() = Some(sender);
+    *WAIT.lock().unwrap() = Some(receiver);
+    let runner = Runner::with_threads(3).unwrap();
+    assert_eq!(skewed { x: 1 }.execute_on(&runner).unwrap(), 4);
+}
+
+#[dag]
+fn repeated(x: u64) -> u64 {
+    let a = double(x);
+    let b = double(a);
+    let c = add(a, b);
+    double(c)
+}
+
+#[test]
+fn a_task_called_several_times_gets_numbered_names() {
+    let graph = repeated::dag();
+    let names: Vec<String> = graph.graph().nodes().into_iter().map(|n| n.name).collect();
+    assert_eq!(names, ["double-1", "double-2", "add", "double-3"]);
+    assert_eq!(repeated::run(1).unwrap(), 12);
+}
+
+#[dag]
+fn shape(n: u64) -> u64 {
+    let parts = numbers(n);
+    let doubled = parts.map(|x| double(x));
+    total(doubled)
+}
+
+#[test]
+fn the_graph_lists_nodes_edges_and_partitioning() {
+    let dag = shape::dag();
+    let graph = dag.graph();
+    assert_eq!(graph.name(), "shape");
+    assert_eq!(graph.params().collect::<Vec<_>>(), [("n", "u64")]);
+    let nodes = graph.nodes();
+    let summary: Vec<(&str, bool, bool)> = nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.partitioned, n.output_partitioned))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("numbers", false, true),
+            ("double", true, true),
+            ("total", false, false)
+        ]
+    );
+    let edges: Vec<(From, String, EdgeKind)> = graph
+        .edges()
+        .into_iter()
+        .map(|e| (e.from, e.to, e.kind))
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            (From::Param("n".into()), "numbers".into(), EdgeKind::Whole),
+            (
+                From::Node("numbers".into()),
+                "double".into(),
+                EdgeKind::PartitionedBy
+            ),
+            (
+                From::Node("double".into()),
+                "total".into(),
+                EdgeKind::Collect
+            ),
+        ]
+    );
+    assert_eq!(graph.output(), Some(From::Node("total".into())));
+    let dot = graph.to_dot();
+    assert!(dot.starts_with("digraph \"shape\" {"), "{dot}");
+    assert!(
+        dot.contains("\"shape/double\" [label=\"double\", peripheries=2];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains(
+            "\"shape/numbers\" -> \"shape/double\" [style=bold, label=\"per partition\"];"
+        ),
+        "{dot}"
+    );
+    assert!(
+        dot.contains(
+            "\"shape/double\" -> \"shape/total\" [style=dashed, label=\"all partitions\"];"
+        ),
+        "{dot}"
+    );
+}
+
+#[test]
+fn nested_dags_appear_in_the_graph() {
+    let dag = outer::dag();
+    let graph = dag.graph();
+    let inner_node = graph
+        .nodes()
+        .into_iter()
+        .find(|n| n.name == "inner")
+        .unwrap();
+    assert!(inner_node.is_dag && inner_node.partitioned);
+    let nested = graph.nested("inner").unwrap();
+    let names: Vec<String> = nested.nodes().into_iter().map(|n| n.name).collect();
+    assert_eq!(names, ["only_even", "double"]);
+    assert!(graph.to_dot().contains("subgraph \"cluster_outer/inner\""));
+}
+
+#[test]
+fn a_runner_on_its_own_pool_gives_the_same_results() {
+    let runner = Runner::with_threads(1).unwrap();
+    assert_eq!(shape { n: 10 }.execute_on(&runner).unwrap(), 90);
+    assert_eq!(shape::run(10).unwrap(), 90);
+}
+
+#[test]
+fn a_dag_runs_concurrently_from_several_threads() {
+    let handles: Vec<_> = (0..4)
+        .map(|i| std::thread::spawn(move || shape::run(i * 10).unwrap()))
+        .collect();
+    let results: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results, [0, 90, 380, 870]);
+}
