@@ -49,10 +49,7 @@ pub struct DagParam {
 pub enum DagOutput {
     Unit,
     /// The declared return type, `T` or `Partitioned<T>`.
-    Value {
-        ty: Type,
-        partitioned: bool,
-    },
+    Value { ty: Box<Type>, partitioned: bool },
 }
 
 /// A DAG body, or the body of a map closure.

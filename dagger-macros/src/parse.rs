@@ -198,7 +198,7 @@ pub fn dag(attr: TokenStream, item: &ItemFn) -> syn::Result<Dag> {
         ReturnType::Type(_, ty) => match &**ty {
             Type::Tuple(tuple) if tuple.elems.is_empty() => DagOutput::Unit,
             ty => DagOutput::Value {
-                ty: ty.clone(),
+                ty: Box::new(ty.clone()),
                 partitioned: last_segment_is(ty, "Partitioned"),
             },
         },

@@ -1,1 +1,6 @@
+//! The pipelines behind the runnable examples (`examples/*.rs`), kept in a library so that
+//! `tests/` can check the values they print.
 
+pub mod composition;
+pub mod quick_start;
+pub mod word_count;

@@ -1,0 +1,52 @@
+//! The examples compute the values the original documents.
+
+use dagger_examples::composition::{composite_map_reduce, dataset_pipeline, transform_dataset};
+use dagger_examples::quick_start::{quick_start, raise_number};
+use dagger_examples::word_count::{word_count, CORPUS};
+
+#[test]
+fn quick_start_prints_91() {
+    assert_eq!(quick_start::default().execute().unwrap(), 91);
+    assert_eq!(quick_start::run(2).unwrap(), 91);
+    assert_eq!(quick_start::run(1).unwrap(), 21);
+    // Tasks stay plain functions.
+    assert_eq!(raise_number(3, 3), 27);
+}
+
+#[test]
+fn word_count_merges_partition_counts_with_broadcast_stop_words() {
+    let stop_words = vec!["the".to_string(), "on".to_string(), "and".to_string()];
+    let top = word_count::run(CORPUS.to_string(), stop_words, 3).unwrap();
+    assert_eq!(
+        top,
+        [
+            ("cat".to_string(), 4),
+            ("dog".to_string(), 4),
+            ("mat".to_string(), 3)
+        ]
+    );
+    let graph = word_count::dag();
+    let count_node = graph
+        .graph()
+        .nodes()
+        .into_iter()
+        .find(|n| n.name == "count_words")
+        .unwrap();
+    assert!(count_node.partitioned);
+}
+
+#[test]
+fn dag_composition_gives_the_documented_dataset() {
+    assert_eq!(
+        dataset_pipeline::run().unwrap(),
+        "original dataset, with field a encoded, with fields b and c aggregated, \
+         with moving average for d calculated using 3 windows"
+    );
+    assert_eq!(transform_dataset::run("x".into()).unwrap(), "x, with field a encoded, with fields b and c aggregated, with moving average for d calculated using 3 windows");
+}
+
+#[test]
+fn composite_map_reduce_gives_20() {
+    assert_eq!(composite_map_reduce::default().execute().unwrap(), 20);
+    assert_eq!(composite_map_reduce::run(2, 3).unwrap(), 1 + 9);
+}
