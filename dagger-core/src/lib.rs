@@ -75,3 +75,8 @@ pub mod prelude {
         dag, task, Dag, Error, Param, Partition, Partitioned, PerPartition, Runner, Scope, Value,
     };
 }
+
+/// The examples of `README.md`, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -49,7 +49,10 @@ pub struct DagParam {
 pub enum DagOutput {
     Unit,
     /// The declared return type, `T` or `Partitioned<T>`.
-    Value { ty: Box<Type>, partitioned: bool },
+    Value {
+        ty: Box<Type>,
+        partitioned: bool,
+    },
 }
 
 /// A DAG body, or the body of a map closure.
