@@ -229,44 +229,38 @@ pub fn dag(dag: &Dag) -> TokenStream {
     }
 }
 
+/// The DAG body: its statements, then the output checked against the declared type `ret`.
 fn expand_body(body: &Body, ret: &TokenStream) -> TokenStream {
-    let stmts = body.stmts.iter().map(|stmt| match stmt {
-        Stmt::Let { pat, ty, value } => {
-            let value = expand_node(value);
-            let ty = ty.as_ref().map(|ty| quote!(: #ty));
-            quote!(let #pat #ty = #value;)
-        }
-        Stmt::Plain(stmt) => stmt.to_token_stream(),
-        Stmt::Node(node) => {
-            let node = expand_node(node);
-            quote!(let _ = #node;)
-        }
-    });
-    let tail = match &body.tail {
-        Some(node) => {
-            let handle = expand_node(node);
-            quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle))
-        }
-        None => quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(())),
-    };
-    quote!(#(#stmts)* #tail)
+    let stmts = expand_stmts(body);
+    let handle = body.tail.as_ref().map_or_else(|| quote!(()), expand_node);
+    let tail =
+        quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle));
+    quote!(#stmts #tail)
 }
 
+/// The body of a map closure: its statements, then the handle the map collects.
 fn expand_map_body(body: &Body) -> TokenStream {
-    let stmts = body.stmts.iter().map(|stmt| match stmt {
-        Stmt::Let { pat, ty, value } => {
-            let value = expand_node(value);
-            let ty = ty.as_ref().map(|ty| quote!(: #ty));
-            quote!(let #pat #ty = #value;)
-        }
-        Stmt::Plain(stmt) => stmt.to_token_stream(),
-        Stmt::Node(node) => {
-            let node = expand_node(node);
-            quote!(let _ = #node;)
-        }
-    });
+    let stmts = expand_stmts(body);
     let tail = body.tail.as_ref().map(expand_node);
-    quote!(#(#stmts)* #tail)
+    quote!(#stmts #tail)
+}
+
+fn expand_stmts(body: &Body) -> TokenStream {
+    body.stmts
+        .iter()
+        .map(|stmt| match stmt {
+            Stmt::Let { pat, ty, value } => {
+                let value = expand_node(value);
+                let ty = ty.as_ref().map(|ty| quote!(: #ty));
+                quote!(let #pat #ty = #value;)
+            }
+            Stmt::Plain(stmt) => stmt.to_token_stream(),
+            Stmt::Node(node) => {
+                let node = expand_node(node);
+                quote!(let _ = #node;)
+            }
+        })
+        .collect()
 }
 
 fn expand_node(node: &Node) -> TokenStream {

@@ -18,27 +18,29 @@ mod parse;
 /// Turns a function into a task. See `dagger_core::task`.
 #[proc_macro_attribute]
 pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item_fn = match syn::parse::<syn::ItemFn>(item.clone()) {
-        Ok(item_fn) => item_fn,
-        Err(error) => return with_error(item.into(), error),
-    };
-    match parse::task(attr.into(), &item_fn) {
-        Ok(task) => expand::task(&task).into(),
-        Err(error) => with_error(item_fn.into_token_stream(), error),
-    }
+    run(attr, item, parse::task, expand::task)
 }
 
 /// Declares a DAG. See `dagger_core::dag`.
 #[proc_macro_attribute]
 pub fn dag(attr: TokenStream, item: TokenStream) -> TokenStream {
+    run(attr, item, parse::dag, expand::dag)
+}
+
+/// Parses, then expands; on an error, emits the user's function unchanged next to the error,
+/// so that only the real error shows, not a cascade wherever the function is used.
+fn run<M>(
+    attr: TokenStream,
+    item: TokenStream,
+    parse: fn(proc_macro2::TokenStream, &syn::ItemFn) -> syn::Result<M>,
+    expand: fn(&M) -> proc_macro2::TokenStream,
+) -> TokenStream {
     let item_fn = match syn::parse::<syn::ItemFn>(item.clone()) {
         Ok(item_fn) => item_fn,
         Err(error) => return with_error(item.into(), error),
     };
-    match parse::dag(attr.into(), &item_fn) {
-        Ok(dag) => expand::dag(&dag).into(),
-        // Keep the user's function so that only the real error shows, not a cascade of
-        // "cannot find" errors wherever the DAG is used.
+    match parse(attr.into(), &item_fn) {
+        Ok(model) => expand(&model).into(),
         Err(error) => with_error(strip_param_attrs(item_fn).into_token_stream(), error),
     }
 }
