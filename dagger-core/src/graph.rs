@@ -21,7 +21,55 @@ pub(crate) type Collector = fn(&[AnyValue]) -> Result<AnyValue, BoxError>;
 
 /// The erased entry point of a task: takes its inputs in parameter order.
 #[doc(hidden)]
-pub type TaskFn = fn(Vec<AnyValue>) -> Result<Produced, BoxError>;
+pub type TaskFn = fn(Inputs) -> Result<Produced, BoxError>;
+
+/// The inputs of one run of a node, in parameter order.
+///
+/// Built once per run, that is once per partition of a partitioned node: up to four inputs
+/// live inline, so that the common case allocates nothing.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Inputs {
+    inline: [Option<AnyValue>; 4],
+    rest: Vec<Option<AnyValue>>,
+    len: usize,
+    taken: usize,
+}
+
+impl Inputs {
+    fn push(&mut self, value: AnyValue) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(value),
+            None => self.rest.push(Some(value)),
+        }
+        self.len += 1;
+    }
+}
+
+impl FromIterator<AnyValue> for Inputs {
+    fn from_iter<I: IntoIterator<Item = AnyValue>>(values: I) -> Self {
+        let mut inputs = Inputs::default();
+        for value in values {
+            inputs.push(value);
+        }
+        inputs
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = AnyValue;
+    fn next(&mut self) -> Option<AnyValue> {
+        if self.taken >= self.len {
+            return None;
+        }
+        let value = match self.inline.get_mut(self.taken) {
+            Some(slot) => slot.take(),
+            None => self.rest.get_mut(self.taken - self.inline.len()).and_then(Option::take),
+        };
+        self.taken += 1;
+        value
+    }
+}
 
 /// What one run of a task produced.
 #[doc(hidden)]

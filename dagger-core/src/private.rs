@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
-pub use crate::graph::{Body, BoxError, Edge, Produced, TaskFn};
+pub use crate::graph::{Body, BoxError, Edge, Inputs, Produced, TaskFn};
 pub use crate::handle::{Param, Value};
 pub use crate::rules::{
     Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split,

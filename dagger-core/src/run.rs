@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, Graph, How, NodeSpec, Produced};
+use crate::graph::{AnyValue, Body, Graph, How, Inputs, NodeSpec, Produced};
 use crate::handle::{Port, Source};
 
 /// Runs DAGs in this process, on a rayon thread pool.
@@ -192,11 +192,14 @@ impl<'g> Run<'g> {
                     }
                 }
             })
-            .collect::<Result<Vec<_>, Stopped>>()?;
+            // An indexed collect (rayon writes each result in place); after a failure, the other
+            // runs return at once on the cancelled flag.
+            .collect::<Vec<Result<AnyValue, Stopped>>>();
+        let outputs = outputs.into_iter().collect::<Result<Vec<_>, Stopped>>()?;
         Ok(Slot::Parts(Arc::new(outputs)))
     }
 
-    fn gather(&self, node: &NodeSpec, partition: Option<usize>) -> Result<Vec<AnyValue>, Stopped> {
+    fn gather(&self, node: &NodeSpec, partition: Option<usize>) -> Result<Inputs, Stopped> {
         node.inputs
             .iter()
             .map(|edge| match (edge.how, partition) {
@@ -216,32 +219,26 @@ impl<'g> Run<'g> {
     fn invoke(
         &self,
         node: &NodeSpec,
-        inputs: Vec<AnyValue>,
+        inputs: Inputs,
         partition: Option<usize>,
     ) -> Result<Produced, Stopped> {
         match &node.body {
-            Body::Task(task) => {
-                let path = self.path.child(&node.name, None);
-                match catch_unwind(AssertUnwindSafe(|| task(inputs))) {
-                    Ok(Ok(produced)) => Ok(produced),
-                    Ok(Err(source)) => Err(self.fail(Error::TaskFailed {
-                        path,
-                        partition,
-                        source,
-                    })),
-                    Err(payload) => {
-                        let message = panic_message(payload.as_ref());
-                        Err(self.fail(Error::TaskPanicked {
-                            path,
-                            partition,
-                            message,
-                        }))
-                    }
+            Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs))) {
+                Ok(Ok(produced)) => Ok(produced),
+                // The path is built only on failure: this is the hot path of every partition.
+                Ok(Err(source)) => {
+                    let path = self.path.child(&node.name, None);
+                    Err(self.fail(Error::TaskFailed { path, partition, source }))
                 }
-            }
+                Err(payload) => {
+                    let path = self.path.child(&node.name, None);
+                    let message = panic_message(payload.as_ref());
+                    Err(self.fail(Error::TaskPanicked { path, partition, message }))
+                }
+            },
             Body::Dag(graph) => {
                 let path = self.path.child(&node.name, partition);
-                match execute(graph, inputs, &path) {
+                match execute(graph, inputs.collect(), &path) {
                     Ok(Some(Slot::One(value))) => Ok(Produced::One(value)),
                     Ok(Some(Slot::Parts(parts))) => Ok(Produced::Parts(
                         Arc::try_unwrap(parts).unwrap_or_else(|shared| (*shared).clone()),

@@ -84,9 +84,9 @@ pub fn task(task: &Task) -> TokenStream {
                 fn body() -> ::dagger_core::__private::Body {
                     #[allow(unused_mut, unused_variables)]
                     fn __invoke(
-                        inputs: ::std::vec::Vec<::dagger_core::__private::Erased>,
+                        inputs: ::dagger_core::__private::Inputs,
                     ) -> ::core::result::Result<::dagger_core::__private::Produced, ::dagger_core::__private::BoxError> {
-                        let mut __inputs = inputs.into_iter();
+                        let mut __inputs = inputs;
                         #(let #inputs = __inputs.next().ok_or("a task received fewer inputs than it has parameters")?;)*
                         let __output = #name(#(#values),*);
                         #unwrap

@@ -2,5 +2,6 @@
 //! `tests/` can check the values they print.
 
 pub mod composition;
+pub mod peers;
 pub mod quick_start;
 pub mod word_count;
