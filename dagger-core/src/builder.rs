@@ -39,7 +39,7 @@ use std::sync::Arc;
 use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
-use crate::graph::{AnyValue, Edge, Graph, How, NodeSpec, ParamSpec};
+use crate::graph::{AnyValue, Edge, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
 use crate::rules::{
     Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel,
@@ -186,16 +186,16 @@ impl DagBuilder {
     }
 
     pub(crate) fn add_node<C: Callable>(&mut self, inputs: Vec<Edge>, map: Option<MapId>) -> Port {
-        let mut partitioned_by = None;
+        let mut node_map = None;
         for edge in &inputs {
             self.check_port(edge.port);
             if let How::Split(edge_map) = edge.how {
-                if Some(edge_map) != map {
+                if Some(edge_map) == map {
+                    node_map = Some(edge_map.0);
+                } else {
                     self.fail(BuildError::PartitionOutsideItsMap {
                         dag: self.name.clone(),
                     });
-                } else {
-                    partitioned_by = Some(self.maps[edge_map.0 as usize]);
                 }
             }
         }
@@ -204,7 +204,7 @@ impl DagBuilder {
             callee: C::NAME,
             body: C::body(),
             inputs,
-            partitioned_by,
+            map: node_map,
             splits_output: <C::Shape as Shape>::PARTITIONED,
             output_type: std::any::type_name::<C::Output>(),
         });
@@ -218,7 +218,22 @@ impl DagBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        // A function called several times gets -1, -2, ... in call order, as in the original.
+        self.name_nodes();
+        let maps = self.map_specs();
+        let plan = plan(&self.nodes, &maps);
+        Ok(Graph {
+            name: self.name,
+            params: self.params,
+            consts: self.consts,
+            nodes: self.nodes,
+            maps,
+            output,
+            plan,
+        })
+    }
+
+    /// A function called several times gets -1, -2, ... in call order, as in the original.
+    fn name_nodes(&mut self) {
         let mut counts: HashMap<&'static str, usize> = HashMap::new();
         for node in &self.nodes {
             *counts.entry(node.callee).or_default() += 1;
@@ -233,36 +248,79 @@ impl DagBuilder {
                 node.callee.to_string()
             };
         }
-        let mut dependents: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
-        let mut dependencies = vec![0u32; self.nodes.len()];
-        for (i, node) in self.nodes.iter().enumerate() {
-            let mut sources: Vec<u32> = node
-                .inputs
-                .iter()
-                .map(|e| e.port)
-                .chain(node.partitioned_by)
-                .filter_map(|p| match p.source {
-                    Source::Node(n) => Some(n),
-                    _ => None,
-                })
-                .collect();
-            sources.sort_unstable();
-            sources.dedup();
-            dependencies[i] = sources.len() as u32;
-            for s in sources {
-                dependents[s as usize].push(i as u32);
+    }
+
+    fn map_specs(&self) -> Vec<MapSpec> {
+        let mut maps: Vec<MapSpec> = self
+            .maps
+            .iter()
+            .map(|port| MapSpec {
+                source: match port.source {
+                    Source::Node(n) => n,
+                    // `MapSource` is only implemented for node outputs.
+                    _ => unreachable!("a map over something else than a node's output"),
+                },
+                nodes: Vec::new(),
+                whole_inputs: Vec::new(),
+            })
+            .collect();
+        for (index, node) in self.nodes.iter().enumerate() {
+            let Some(map) = node.map else { continue };
+            let spec = &mut maps[map as usize];
+            spec.nodes.push(index as u32);
+            for edge in &node.inputs {
+                if let (How::Whole | How::Collect(_), Source::Node(n)) =
+                    (edge.how, edge.port.source)
+                {
+                    spec.whole_inputs.push(n);
+                }
             }
         }
-        Ok(Graph {
-            name: self.name,
-            params: self.params,
-            consts: self.consts,
-            nodes: self.nodes,
-            output,
-            dependents,
-            dependencies,
-        })
+        for spec in &mut maps {
+            spec.whole_inputs.sort_unstable();
+            spec.whole_inputs.dedup();
+        }
+        maps
     }
+}
+
+/// Who waits for whom, derived once so that a run only counts down.
+fn plan(nodes: &[NodeSpec], maps: &[MapSpec]) -> Plan {
+    let mut plan = Plan {
+        waits_for: vec![0; nodes.len()],
+        node_dependents: vec![Vec::new(); nodes.len()],
+        map_dependents: vec![Vec::new(); nodes.len()],
+        maps_over: vec![Vec::new(); nodes.len()],
+    };
+    for (index, node) in nodes.iter().enumerate() {
+        if node.map.is_some() {
+            continue;
+        }
+        let mut sources: Vec<u32> = node
+            .inputs
+            .iter()
+            .filter_map(|e| match e.port.source {
+                Source::Node(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        plan.waits_for[index] = sources.len() as u32;
+        for source in sources {
+            plan.node_dependents[source as usize].push(index as u32);
+        }
+    }
+    for (index, map) in maps.iter().enumerate() {
+        if map.nodes.is_empty() {
+            continue;
+        }
+        plan.maps_over[map.source as usize].push(index as u32);
+        for &input in &map.whole_inputs {
+            plan.map_dependents[input as usize].push(index as u32);
+        }
+    }
+    plan
 }
 
 /// The arguments of a call to `C`: a tuple with one handle per parameter.

@@ -136,11 +136,7 @@ impl<T: Data> DagReturn for Partitioned<T> {
     type Shape = Parts;
     fn from_output(output: Option<Slot>) -> Result<Vec<T>, BoxError> {
         match output {
-            Some(Slot::Parts(parts)) => {
-                let parts =
-                    std::sync::Arc::try_unwrap(parts).unwrap_or_else(|shared| (*shared).clone());
-                parts.into_iter().map(owned::<T>).collect()
-            }
+            Some(Slot::Parts(parts)) => parts.into_iter().map(owned::<T>).collect(),
             _ => Err("the DAG's return type is partitioned, but its output is one value".into()),
         }
     }

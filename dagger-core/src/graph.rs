@@ -19,9 +19,20 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Builds the `Vec<T>` that a fan-in parameter receives from the partitions of an output.
 pub(crate) type Collector = fn(&[AnyValue]) -> Result<AnyValue, BoxError>;
 
-/// The erased entry point of a task: takes its inputs in parameter order.
+/// The erased entry point of a task: takes its inputs in parameter order and hands its output
+/// to `emit`, one value or one partition at a time.
 #[doc(hidden)]
-pub type TaskFn = fn(Inputs) -> Result<Produced, BoxError>;
+pub type TaskFn = fn(Inputs, &mut dyn Emit) -> Result<(), BoxError>;
+
+/// Receives what a task produces, as it produces it: a partitioned task's partitions are stored
+/// (and can be mapped over) while the task is still producing the next ones.
+#[doc(hidden)]
+pub trait Emit {
+    /// The task's single output.
+    fn one(&mut self, value: AnyValue) -> Result<(), BoxError>;
+    /// The next partition of a partitioned task's output.
+    fn part(&mut self, value: AnyValue) -> Result<(), BoxError>;
+}
 
 /// The inputs of one run of a node, in parameter order.
 ///
@@ -64,18 +75,14 @@ impl Iterator for Inputs {
         }
         let value = match self.inline.get_mut(self.taken) {
             Some(slot) => slot.take(),
-            None => self.rest.get_mut(self.taken - self.inline.len()).and_then(Option::take),
+            None => self
+                .rest
+                .get_mut(self.taken - self.inline.len())
+                .and_then(Option::take),
         };
         self.taken += 1;
         value
     }
-}
-
-/// What one run of a task produced.
-#[doc(hidden)]
-pub enum Produced {
-    One(AnyValue),
-    Parts(Vec<AnyValue>),
 }
 
 /// What a node runs.
@@ -119,11 +126,36 @@ pub(crate) struct NodeSpec {
     pub(crate) callee: &'static str,
     pub(crate) body: Body,
     pub(crate) inputs: Vec<Edge>,
-    /// The output whose partitions drive this node: it runs once per partition.
-    pub(crate) partitioned_by: Option<Port>,
+    /// The map this node is declared in: it runs once per partition of the map's source.
+    pub(crate) map: Option<u32>,
     /// The task splits its own output into partitions (`#[task(partitioned)]`).
     pub(crate) splits_output: bool,
     pub(crate) output_type: &'static str,
+}
+
+/// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.
+#[derive(Clone, Debug)]
+pub(crate) struct MapSpec {
+    /// The node whose partitioned output drives the map.
+    pub(crate) source: u32,
+    /// The nodes declared in the map, in declaration (hence dependency) order.
+    pub(crate) nodes: Vec<u32>,
+    /// The nodes outside the map whose whole output one of its nodes reads: every partition
+    /// waits for them.
+    pub(crate) whole_inputs: Vec<u32>,
+}
+
+/// What the runtime derives from the nodes once, when the DAG is declared.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// For each node outside maps, the distinct nodes whose completion it waits for.
+    pub(crate) waits_for: Vec<u32>,
+    /// For each node, the nodes outside maps that wait for it.
+    pub(crate) node_dependents: Vec<Vec<u32>>,
+    /// For each node, the maps that wait for it (it is one of their whole inputs).
+    pub(crate) map_dependents: Vec<Vec<u32>>,
+    /// For each node, the maps over its partitioned output.
+    pub(crate) maps_over: Vec<Vec<u32>>,
 }
 
 /// A declared DAG: parameters, constants, nodes in declaration order, and its output.
@@ -133,11 +165,9 @@ pub struct Graph {
     pub(crate) params: Vec<ParamSpec>,
     pub(crate) consts: Vec<AnyValue>,
     pub(crate) nodes: Vec<NodeSpec>,
+    pub(crate) maps: Vec<MapSpec>,
     pub(crate) output: Option<Port>,
-    /// For each node, the nodes that read one of its outputs (each listed once).
-    pub(crate) dependents: Vec<Vec<u32>>,
-    /// For each node, how many distinct nodes it reads from.
-    pub(crate) dependencies: Vec<u32>,
+    pub(crate) plan: Plan,
 }
 
 /// One node of a [`Graph`], for introspection.
@@ -213,8 +243,8 @@ impl Graph {
                 name: n.name.clone(),
                 callee: n.callee.to_string(),
                 is_dag: matches!(n.body, Body::Dag(_)),
-                partitioned: n.partitioned_by.is_some(),
-                output_partitioned: n.partitioned_by.is_some() || n.splits_output,
+                partitioned: n.map.is_some(),
+                output_partitioned: n.map.is_some() || n.splits_output,
                 output_type: n.output_type.to_string(),
             })
             .collect()
@@ -297,7 +327,7 @@ impl Graph {
             );
         }
         for node in &self.nodes {
-            let periph = if node.partitioned_by.is_some() {
+            let periph = if node.map.is_some() {
                 ", peripheries=2"
             } else {
                 ""

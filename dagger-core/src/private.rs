@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
-pub use crate::graph::{Body, BoxError, Edge, Inputs, Produced, TaskFn};
+pub use crate::graph::{Body, BoxError, Edge, Emit, Inputs, TaskFn};
 pub use crate::handle::{Param, Value};
 pub use crate::rules::{
     Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split,
@@ -93,23 +93,21 @@ fn type_error<T>() -> BoxError {
     .into()
 }
 
-/// Stores the return value of a task. (`Callable::Output: Data` checks the type, once.)
-pub fn one<T: Send + Sync + 'static>(value: T) -> Produced {
-    Produced::One(Arc::new(value))
+/// Hands over the return value of a task. (`Callable::Output: Data` checks the type, once.)
+pub fn one<T: Send + Sync + 'static>(emit: &mut dyn Emit, value: T) -> Result<(), BoxError> {
+    emit.one(Arc::new(value))
 }
 
-/// Stores the return value of a `#[task(partitioned)]` task: one partition per item.
-pub fn parts<I>(items: I) -> Produced
+/// Hands over the return value of a `#[task(partitioned)]` task, one partition per item, as
+/// the iterator produces them.
+pub fn parts<I>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
 where
     I: IntoIterator,
     I::Item: Send + Sync + 'static,
 {
-    Produced::Parts(
-        items
-            .into_iter()
-            .map(|item| Arc::new(item) as AnyValue)
-            .collect(),
-    )
+    items
+        .into_iter()
+        .try_for_each(|item| emit.part(Arc::new(item)))
 }
 
 /// A task's return type `Result<T, E>`: `Err` fails the run with the error as its source.

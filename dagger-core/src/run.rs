@@ -1,13 +1,24 @@
-//! The in-process runtime: runs a graph on rayon, driven by dependencies.
+//! The in-process runtime: runs a graph on rayon, driven by dependencies, partition by partition.
 //!
-//! A node starts as soon as the nodes it reads from are done (no level-by-level barriers); the
-//! runs of a partitioned node are a parallel iterator over its partitions, which rayon splits
-//! adaptively. Nested DAGs run as a nested scope inside the same pool. Every task runs under
-//! `catch_unwind`: the first failure is recorded with the node's path and partition, no new node
-//! or partition starts after it, and the run returns it as an [`Error`].
+//! - A node outside maps starts as soon as the nodes it reads from are complete: there are no
+//!   level-by-level barriers.
+//! - A partitioned task hands over its partitions one at a time; they are announced to the
+//!   maps over it in batches that grow from 1 to [`MAX_BATCH`], so the first partitions are
+//!   mapped while the task still produces the next ones (pipelining), and a million partitions
+//!   cost a few thousand scheduled jobs, not a million.
+//! - All the nodes of one map run together, partition by partition (fused): partition `i` goes
+//!   through the whole chain of tasks in one job, and a map over a map's output starts on
+//!   partition `i` as soon as it is through the first map, without waiting for the others.
+//! - A map starts once the whole values its nodes read are complete; a fan-in (a node reading
+//!   every partition) once all partitions are.
+//! - Nested DAGs run as a nested scope inside the same pool.
+//! - Every task runs under `catch_unwind`. The first failure is recorded with the node's path
+//!   and partition; no node or partition starts after it, running ones finish, and the run
+//!   returns it as an [`Error`].
 
+use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -15,8 +26,11 @@ use rayon::prelude::*;
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, Graph, How, Inputs, NodeSpec, Produced};
+use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
 use crate::handle::{Port, Source};
+
+/// The largest number of partitions announced to a map at once.
+pub const MAX_BATCH: usize = 1024;
 
 /// Runs DAGs in this process, on a rayon thread pool.
 ///
@@ -32,15 +46,11 @@ pub struct Runner {
 
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runner")
-            .field(
-                "threads",
-                &self
-                    .pool
-                    .as_ref()
-                    .map_or_else(rayon::current_num_threads, |p| p.current_num_threads()),
-            )
-            .finish()
+        let threads = self
+            .pool
+            .as_ref()
+            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        f.debug_struct("Runner").field("threads", &threads).finish()
     }
 }
 
@@ -85,28 +95,92 @@ impl Runner {
     }
 }
 
-/// A node's output once computed.
+/// The output of a DAG once computed.
 #[doc(hidden)]
-#[derive(Clone)]
 pub enum Slot {
     One(AnyValue),
-    Parts(Arc<Vec<AnyValue>>),
+    Parts(Vec<AnyValue>),
 }
 
 /// The run stopped: the reason is already recorded in `Run::failure`.
 struct Stopped;
 
+/// Append-only slots that any thread can fill while others read, without locks: partitions are
+/// stored while the maps over them already run, and their number is known only at the end.
+struct Slots<T> {
+    segments: Box<[OnceLock<Segment<T>>]>,
+}
+
+type Segment<T> = Box<[OnceLock<T>]>;
+
+/// Segment `k` holds `FIRST << k` slots, so 48 segments hold more slots than memory can.
+const FIRST: usize = 64;
+
+fn locate(index: usize) -> (usize, usize) {
+    let q = index / FIRST + 1;
+    let segment = (usize::BITS - 1 - q.leading_zeros()) as usize;
+    (segment, index - FIRST * ((1 << segment) - 1))
+}
+
+impl<T> Slots<T> {
+    fn new() -> Self {
+        Slots {
+            segments: (0..48).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn set(&self, index: usize, value: T) {
+        let (segment, offset) = locate(index);
+        let slots = self.segments[segment]
+            .get_or_init(|| (0..FIRST << segment).map(|_| OnceLock::new()).collect());
+        let _ = slots[offset].set(value);
+    }
+
+    fn get(&self, index: usize) -> Option<&T> {
+        let (segment, offset) = locate(index);
+        self.segments.get(segment)?.get()?.get(offset)?.get()
+    }
+}
+
+/// The output of one node during a run.
+struct Output {
+    one: OnceLock<AnyValue>,
+    parts: Slots<AnyValue>,
+    /// Set once every partition is stored.
+    count: OnceLock<usize>,
+}
+
+/// One map during a run.
+struct MapRun {
+    /// Whole inputs not complete yet.
+    waiting: AtomicU32,
+    trigger: Mutex<Trigger>,
+    /// Partitions through every node of the map.
+    done: AtomicUsize,
+    /// The number of partitions of the source, once known.
+    count: OnceLock<usize>,
+    finished: AtomicBool,
+}
+
+/// Partitions announced before the map's whole inputs were complete wait here.
+#[derive(Default)]
+struct Trigger {
+    ready: bool,
+    pending: Vec<Range<usize>>,
+}
+
 struct Run<'g> {
     graph: &'g Graph,
     params: Vec<AnyValue>,
     path: &'g NodePath,
-    slots: Vec<OnceLock<Slot>>,
-    pending: Vec<AtomicU32>,
+    outputs: Vec<Output>,
+    waiting: Vec<AtomicU32>,
+    maps: Vec<MapRun>,
     cancelled: AtomicBool,
     failure: Mutex<Option<Error>>,
 }
 
-/// Runs one graph to completion and returns the slot of its output (`None` for `()`).
+/// Runs one graph to completion and returns its output (`None` for `()`).
 pub(crate) fn execute(
     graph: &Graph,
     params: Vec<AnyValue>,
@@ -116,174 +190,338 @@ pub(crate) fn execute(
         graph,
         params,
         path,
-        slots: (0..graph.nodes.len()).map(|_| OnceLock::new()).collect(),
-        pending: graph
-            .dependencies
+        outputs: (0..graph.nodes.len())
+            .map(|_| Output {
+                one: OnceLock::new(),
+                parts: Slots::new(),
+                count: OnceLock::new(),
+            })
+            .collect(),
+        waiting: graph
+            .plan
+            .waits_for
             .iter()
-            .map(|&d| AtomicU32::new(d))
+            .map(|&n| AtomicU32::new(n))
+            .collect(),
+        maps: graph
+            .maps
+            .iter()
+            .map(|map| MapRun {
+                waiting: AtomicU32::new(map.whole_inputs.len() as u32),
+                trigger: Mutex::new(Trigger::default()),
+                done: AtomicUsize::new(0),
+                count: OnceLock::new(),
+                finished: AtomicBool::new(false),
+            })
             .collect(),
         cancelled: AtomicBool::new(false),
         failure: Mutex::new(None),
     };
-    rayon::in_place_scope(|scope| {
-        for (node, &deps) in graph.dependencies.iter().enumerate() {
-            if deps == 0 {
-                let run = &run;
-                scope.spawn(move |scope| run.node(scope, node));
-            }
-        }
-    });
-    if run.cancelled.load(Ordering::Relaxed) {
+    rayon::in_place_scope(|scope| run.start(scope));
+    if run.cancelled.load(Ordering::SeqCst) {
         return Err(run.take_failure());
     }
     match graph.output {
         None => Ok(None),
-        Some(port) => match port.source {
-            Source::Node(_) => run
-                .slot(port)
-                .cloned()
-                .map(Some)
-                .map_err(|_| run.take_failure()),
-            _ => run
-                .whole(port)
-                .map(|v| Some(Slot::One(v)))
-                .map_err(|_| run.take_failure()),
-        },
+        Some(port) => run.result(port).map(Some).map_err(|_| run.take_failure()),
     }
 }
 
-impl<'g> Run<'g> {
-    fn node<'s>(&'s self, scope: &rayon::Scope<'s>, node: usize) {
-        if self.cancelled.load(Ordering::Relaxed) {
-            return;
+impl<'s> Run<'s> {
+    fn start(&'s self, scope: &rayon::Scope<'s>) {
+        for (node, spec) in self.graph.nodes.iter().enumerate() {
+            if spec.map.is_none() && self.graph.plan.waits_for[node] == 0 {
+                scope.spawn(move |scope| self.run_node(scope, node));
+            }
         }
-        let Ok(slot) = self.run_node(node) else {
-            return;
-        };
-        let _ = self.slots[node].set(slot);
-        for &next in &self.graph.dependents[node] {
-            if self.pending[next as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
-                scope.spawn(move |scope| self.node(scope, next as usize));
+        for (map, spec) in self.graph.maps.iter().enumerate() {
+            if spec.whole_inputs.is_empty() && !spec.nodes.is_empty() {
+                self.map_ready(scope, map);
             }
         }
     }
 
-    fn run_node(&self, index: usize) -> Result<Slot, Stopped> {
-        let node = &self.graph.nodes[index];
-        let Some(source) = node.partitioned_by else {
-            let inputs = self.gather(node, None)?;
-            return Ok(match self.invoke(node, inputs, None)? {
-                Produced::One(value) => Slot::One(value),
-                Produced::Parts(parts) => Slot::Parts(Arc::new(parts)),
-            });
-        };
-        let count = self.parts(source)?.len();
-        let outputs = (0..count)
-            .into_par_iter()
-            .map(|partition| {
-                if self.cancelled.load(Ordering::Relaxed) {
-                    return Err(Stopped);
-                }
-                let inputs = self.gather(node, Some(partition))?;
-                match self.invoke(node, inputs, Some(partition))? {
-                    Produced::One(value) => Ok(value),
-                    Produced::Parts(_) => {
-                        Err(self.internal(node, "a partitioned node produced partitions"))
-                    }
-                }
-            })
-            // An indexed collect (rayon writes each result in place); after a failure, the other
-            // runs return at once on the cancelled flag.
-            .collect::<Vec<Result<AnyValue, Stopped>>>();
-        let outputs = outputs.into_iter().collect::<Result<Vec<_>, Stopped>>()?;
-        Ok(Slot::Parts(Arc::new(outputs)))
+    fn stopped(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
     }
 
-    fn gather(&self, node: &NodeSpec, partition: Option<usize>) -> Result<Inputs, Stopped> {
-        node.inputs
-            .iter()
-            .map(|edge| match (edge.how, partition) {
-                (How::Whole, _) => self.whole(edge.port),
-                (How::Split(_), Some(p)) => match self.parts(edge.port)?.get(p) {
-                    Some(value) => Ok(value.clone()),
-                    None => Err(self.internal(node, "partitions of one map differ in number")),
-                },
-                (How::Split(_), None) => Err(self.internal(node, "a partition read outside a map")),
-                (How::Collect(collect), _) => {
-                    collect(self.parts(edge.port)?).map_err(|e| self.internal(node, &e.to_string()))
+    // -- Events ------------------------------------------------------------------------------
+
+    /// `node`'s output is complete: one value, or every partition.
+    fn node_complete(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+        for &next in &self.graph.plan.node_dependents[node] {
+            if self.waiting[next as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
+                scope.spawn(move |scope| self.run_node(scope, next as usize));
+            }
+        }
+        for &map in &self.graph.plan.map_dependents[node] {
+            if self.maps[map as usize]
+                .waiting
+                .fetch_sub(1, Ordering::AcqRel)
+                == 1
+            {
+                self.map_ready(scope, map as usize);
+            }
+        }
+    }
+
+    /// Partitions `range` of `node`'s output are stored.
+    fn parts_available(&'s self, scope: &rayon::Scope<'s>, node: usize, range: Range<usize>) {
+        for &map in &self.graph.plan.maps_over[node] {
+            let run_now = {
+                let mut trigger = self.maps[map as usize]
+                    .trigger
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if !trigger.ready {
+                    trigger.pending.push(range.clone());
                 }
-            })
-            .collect()
+                trigger.ready
+            };
+            if run_now {
+                let range = range.clone();
+                scope.spawn(move |scope| self.run_map(scope, map as usize, range));
+            }
+        }
+    }
+
+    /// `node`'s output has `count` partitions, all stored.
+    fn parts_counted(&'s self, scope: &rayon::Scope<'s>, node: usize, count: usize) {
+        let _ = self.outputs[node].count.set(count);
+        for &map in &self.graph.plan.maps_over[node] {
+            let _ = self.maps[map as usize].count.set(count);
+            self.check_map_finished(scope, map as usize);
+        }
+    }
+
+    /// Every whole input of `map` is complete: run the partitions announced so far.
+    fn map_ready(&'s self, scope: &rayon::Scope<'s>, map: usize) {
+        let pending = {
+            let mut trigger = self.maps[map]
+                .trigger
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            trigger.ready = true;
+            std::mem::take(&mut trigger.pending)
+        };
+        for range in pending {
+            scope.spawn(move |scope| self.run_map(scope, map, range));
+        }
+    }
+
+    fn check_map_finished(&'s self, scope: &rayon::Scope<'s>, map: usize) {
+        let state = &self.maps[map];
+        let Some(&count) = state.count.get() else {
+            return;
+        };
+        if state.done.load(Ordering::Acquire) == count
+            && !state.finished.swap(true, Ordering::AcqRel)
+        {
+            for &node in &self.graph.maps[map].nodes {
+                self.parts_counted(scope, node as usize, count);
+                self.node_complete(scope, node as usize);
+            }
+        }
+    }
+
+    // -- Jobs --------------------------------------------------------------------------------
+
+    /// Runs a node outside maps.
+    fn run_node(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+        if self.stopped() {
+            return;
+        }
+        let spec = &self.graph.nodes[node];
+        let Ok(inputs) = self.gather(spec, None) else {
+            return;
+        };
+        if spec.splits_output {
+            let mut emit = PartsEmit {
+                run: self,
+                scope,
+                node,
+                next: 0,
+                announced: 0,
+                batch: 1,
+            };
+            if self.invoke(spec, inputs, None, &mut emit).is_err() {
+                return;
+            }
+            let count = emit.next;
+            emit.announce();
+            self.parts_counted(scope, node, count);
+        } else {
+            let mut emit = OneEmit(None);
+            if self.invoke(spec, inputs, None, &mut emit).is_err() {
+                return;
+            }
+            let Some(value) = emit.0 else {
+                self.internal(spec, "a task returned no value");
+                return;
+            };
+            let _ = self.outputs[node].one.set(value);
+        }
+        self.node_complete(scope, node);
+    }
+
+    /// Runs partitions `range` through every node of `map`.
+    fn run_map(&'s self, scope: &rayon::Scope<'s>, map: usize, range: Range<usize>) {
+        let nodes = &self.graph.maps[map].nodes;
+        range.clone().into_par_iter().for_each(|partition| {
+            for &node in nodes {
+                if self.stopped() || self.run_partition(node as usize, partition).is_err() {
+                    return;
+                }
+            }
+        });
+        if self.stopped() {
+            return;
+        }
+        for &node in nodes {
+            self.parts_available(scope, node as usize, range.clone());
+        }
+        self.maps[map].done.fetch_add(range.len(), Ordering::AcqRel);
+        self.check_map_finished(scope, map);
+    }
+
+    fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
+        let spec = &self.graph.nodes[node];
+        let inputs = self.gather(spec, Some(partition))?;
+        let mut emit = OneEmit(None);
+        self.invoke(spec, inputs, Some(partition), &mut emit)?;
+        match emit.0 {
+            Some(value) => {
+                self.outputs[node].parts.set(partition, value);
+                Ok(())
+            }
+            None => Err(self.internal(spec, "a task returned no value")),
+        }
     }
 
     fn invoke(
         &self,
-        node: &NodeSpec,
+        spec: &NodeSpec,
         inputs: Inputs,
         partition: Option<usize>,
-    ) -> Result<Produced, Stopped> {
-        match &node.body {
-            Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs))) {
-                Ok(Ok(produced)) => Ok(produced),
+        emit: &mut dyn Emit,
+    ) -> Result<(), Stopped> {
+        match &spec.body {
+            Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
+                Ok(Ok(())) => Ok(()),
                 // The path is built only on failure: this is the hot path of every partition.
                 Ok(Err(source)) => {
-                    let path = self.path.child(&node.name, None);
-                    Err(self.fail(Error::TaskFailed { path, partition, source }))
+                    let path = self.path.child(&spec.name, None);
+                    Err(self.fail(Error::TaskFailed {
+                        path,
+                        partition,
+                        source,
+                    }))
                 }
                 Err(payload) => {
-                    let path = self.path.child(&node.name, None);
+                    let path = self.path.child(&spec.name, None);
                     let message = panic_message(payload.as_ref());
-                    Err(self.fail(Error::TaskPanicked { path, partition, message }))
+                    Err(self.fail(Error::TaskPanicked {
+                        path,
+                        partition,
+                        message,
+                    }))
                 }
             },
             Body::Dag(graph) => {
-                let path = self.path.child(&node.name, partition);
-                match execute(graph, inputs.collect(), &path) {
-                    Ok(Some(Slot::One(value))) => Ok(Produced::One(value)),
-                    Ok(Some(Slot::Parts(parts))) => Ok(Produced::Parts(
-                        Arc::try_unwrap(parts).unwrap_or_else(|shared| (*shared).clone()),
-                    )),
-                    Ok(None) => Ok(Produced::One(Arc::new(()))),
-                    Err(error) => Err(self.fail(error)),
-                }
+                let path = self.path.child(&spec.name, partition);
+                let emitted = match execute(graph, inputs.collect(), &path) {
+                    Ok(Some(Slot::One(value))) => emit.one(value),
+                    Ok(Some(Slot::Parts(parts))) => {
+                        parts.into_iter().try_for_each(|part| emit.part(part))
+                    }
+                    Ok(None) => emit.one(Arc::new(())),
+                    Err(error) => return Err(self.fail(error)),
+                };
+                emitted.map_err(|e| self.internal(spec, &e.to_string()))
             }
         }
     }
 
-    fn slot(&self, port: Port) -> Result<&Slot, Stopped> {
-        match port.source {
-            Source::Node(n) => self.slots[n as usize].get().ok_or(Stopped),
-            _ => Err(Stopped),
-        }
+    // -- Values ------------------------------------------------------------------------------
+
+    fn gather(&self, spec: &NodeSpec, partition: Option<usize>) -> Result<Inputs, Stopped> {
+        spec.inputs
+            .iter()
+            .map(|edge| match (edge.how, partition) {
+                (How::Whole, _) => self.whole(edge.port),
+                (How::Split(_), Some(p)) => self.part(edge.port, p),
+                (How::Split(_), None) => Err(self.internal(spec, "a partition read outside a map")),
+                (How::Collect(collect), _) => {
+                    let parts = self.all_parts(edge.port)?;
+                    collect(&parts).map_err(|e| self.internal(spec, &e.to_string()))
+                }
+            })
+            .collect()
     }
 
     fn whole(&self, port: Port) -> Result<AnyValue, Stopped> {
         match port.source {
             Source::Param(i) => Ok(self.params[i as usize].clone()),
             Source::Const(i) => Ok(self.graph.consts[i as usize].clone()),
-            Source::Node(_) => match self.slot(port)? {
-                Slot::One(value) => Ok(value.clone()),
-                Slot::Parts(_) => Err(self.fail(Error::Internal {
-                    path: self.path.clone(),
-                    message: "a partitioned output was read as one value".into(),
-                })),
-            },
+            Source::Node(n) => self.outputs[n as usize]
+                .one
+                .get()
+                .cloned()
+                .ok_or_else(|| self.missing(port)),
         }
     }
 
-    fn parts(&self, port: Port) -> Result<&Arc<Vec<AnyValue>>, Stopped> {
-        match self.slot(port) {
-            Ok(Slot::Parts(parts)) => Ok(parts),
-            _ => Err(self.fail(Error::Internal {
-                path: self.path.clone(),
-                message: "a whole value was read as partitions".into(),
-            })),
+    fn part(&self, port: Port, partition: usize) -> Result<AnyValue, Stopped> {
+        match port.source {
+            Source::Node(n) => self.outputs[n as usize]
+                .parts
+                .get(partition)
+                .cloned()
+                .ok_or_else(|| self.missing(port)),
+            _ => Err(self.missing(port)),
         }
     }
 
-    fn internal(&self, node: &NodeSpec, message: &str) -> Stopped {
+    fn all_parts(&self, port: Port) -> Result<Vec<AnyValue>, Stopped> {
+        let Source::Node(n) = port.source else {
+            return Err(self.missing(port));
+        };
+        let output = &self.outputs[n as usize];
+        let count = *output.count.get().ok_or_else(|| self.missing(port))?;
+        (0..count)
+            .map(|i| {
+                output
+                    .parts
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| self.missing(port))
+            })
+            .collect()
+    }
+
+    fn result(&self, port: Port) -> Result<Slot, Stopped> {
+        match port.source {
+            Source::Node(n) if self.outputs[n as usize].count.get().is_some() => {
+                self.all_parts(port).map(Slot::Parts)
+            }
+            _ => self.whole(port).map(Slot::One),
+        }
+    }
+
+    // -- Failures ----------------------------------------------------------------------------
+
+    /// A value that the schedule guarantees is there is not: a bug of the runtime, reported
+    /// rather than panicking.
+    fn missing(&self, port: Port) -> Stopped {
         self.fail(Error::Internal {
-            path: self.path.child(&node.name, None),
+            path: self.path.clone(),
+            message: format!("a value was read before it was computed: {port:?}"),
+        })
+    }
+
+    fn internal(&self, spec: &NodeSpec, message: &str) -> Stopped {
+        self.fail(Error::Internal {
+            path: self.path.child(&spec.name, None),
             message: message.to_string(),
         })
     }
@@ -291,7 +529,7 @@ impl<'g> Run<'g> {
     fn fail(&self, error: Error) -> Stopped {
         let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
         failure.get_or_insert(error);
-        self.cancelled.store(true, Ordering::Relaxed);
+        self.cancelled.store(true, Ordering::SeqCst);
         Stopped
     }
 
@@ -304,6 +542,60 @@ impl<'g> Run<'g> {
     }
 }
 
+/// Keeps the single output of one run of a task.
+struct OneEmit(Option<AnyValue>);
+
+impl Emit for OneEmit {
+    fn one(&mut self, value: AnyValue) -> Result<(), BoxError> {
+        self.0 = Some(value);
+        Ok(())
+    }
+
+    fn part(&mut self, _: AnyValue) -> Result<(), BoxError> {
+        Err("a task that returns one value produced a partition".into())
+    }
+}
+
+/// Stores the partitions of a partitioned task as it produces them, and announces them to the
+/// maps over it in growing batches.
+struct PartsEmit<'r, 's> {
+    run: &'s Run<'s>,
+    scope: &'r rayon::Scope<'s>,
+    node: usize,
+    next: usize,
+    announced: usize,
+    batch: usize,
+}
+
+impl PartsEmit<'_, '_> {
+    fn announce(&mut self) {
+        if self.next > self.announced {
+            self.run
+                .parts_available(self.scope, self.node, self.announced..self.next);
+            self.announced = self.next;
+        }
+    }
+}
+
+impl Emit for PartsEmit<'_, '_> {
+    fn one(&mut self, _: AnyValue) -> Result<(), BoxError> {
+        Err("a partitioned task produced one value".into())
+    }
+
+    fn part(&mut self, value: AnyValue) -> Result<(), BoxError> {
+        if self.run.stopped() {
+            return Err("the run stopped".into());
+        }
+        self.run.outputs[self.node].parts.set(self.next, value);
+        self.next += 1;
+        if self.next - self.announced >= self.batch {
+            self.announce();
+            self.batch = (self.batch * 2).min(MAX_BATCH);
+        }
+        Ok(())
+    }
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
@@ -311,5 +603,26 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with a non-string payload".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_cover_every_index_once() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..100_000 {
+            assert!(seen.insert(locate(i)), "index {i} shares a slot");
+            let (segment, offset) = locate(i);
+            assert!(offset < FIRST << segment, "index {i} is past its segment");
+        }
+        let slots = Slots::new();
+        for i in (0..5000).rev() {
+            slots.set(i, i * 2);
+        }
+        assert!((0..5000).all(|i| slots.get(i) == Some(&(i * 2))));
+        assert_eq!(slots.get(5000), None);
     }
 }

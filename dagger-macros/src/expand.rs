@@ -32,13 +32,13 @@ pub fn task(task: &Task) -> TokenStream {
         (
             quote_spanned!(ret_span(ret)=> ::dagger_core::__private::ItemOf<#ok_ty>),
             quote!(::dagger_core::__private::Parts),
-            quote!(::dagger_core::__private::parts(__output)),
+            quote!(::dagger_core::__private::parts(__dagger_emit, __output)),
         )
     } else {
         (
             ok_ty,
             quote!(::dagger_core::__private::Single),
-            quote!(::dagger_core::__private::one(__output)),
+            quote!(::dagger_core::__private::one(__dagger_emit, __output)),
         )
     };
     let unwrap = output.fallible.then(
@@ -84,13 +84,14 @@ pub fn task(task: &Task) -> TokenStream {
                 fn body() -> ::dagger_core::__private::Body {
                     #[allow(unused_mut, unused_variables)]
                     fn __invoke(
-                        inputs: ::dagger_core::__private::Inputs,
-                    ) -> ::core::result::Result<::dagger_core::__private::Produced, ::dagger_core::__private::BoxError> {
-                        let mut __inputs = inputs;
+                        __dagger_inputs: ::dagger_core::__private::Inputs,
+                        __dagger_emit: &mut dyn ::dagger_core::__private::Emit,
+                    ) -> ::core::result::Result<(), ::dagger_core::__private::BoxError> {
+                        let mut __inputs = __dagger_inputs;
                         #(let #inputs = __inputs.next().ok_or("a task received fewer inputs than it has parameters")?;)*
                         let __output = #name(#(#values),*);
                         #unwrap
-                        ::core::result::Result::Ok(#store)
+                        #store
                     }
                     ::dagger_core::__private::Body::Task(__invoke)
                 }

@@ -83,7 +83,10 @@ pub fn w2_map(text: &str) -> HashMap<String, u64> {
     for word in text.split_ascii_whitespace() {
         *counts.entry(word).or_insert(0) += 1;
     }
-    counts.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
+    counts
+        .into_iter()
+        .map(|(w, c)| (w.to_string(), c))
+        .collect()
 }
 
 /// W2 reduce: merge the counts, keep the ten most frequent words (ties by word).
@@ -97,7 +100,10 @@ pub fn w2_reduce(counts: &[HashMap<String, u64>]) -> Vec<(String, u64)> {
     }
     let mut top: Vec<(&str, u64)> = total.into_iter().collect();
     top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    top.into_iter().take(10).map(|(w, c)| (w.to_string(), c)).collect()
+    top.into_iter()
+        .take(10)
+        .map(|(w, c)| (w.to_string(), c))
+        .collect()
 }
 
 /// W2: the top ten words of `n` partitions of `words` words each.
