@@ -371,3 +371,98 @@ fn a_dag_runs_concurrently_from_several_threads() {
     let results: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(results, [0, 90, 380, 870]);
 }
+
+#[task(partitioned)]
+fn squares_up_to(n: u64) -> impl Iterator<Item = u64> {
+    (0..n).map(|x| x * x)
+}
+
+#[dag]
+fn from_iterator(n: u64) -> u64 {
+    total(squares_up_to(n).map(|x| double(x)))
+}
+
+#[test]
+fn a_partitioned_task_can_return_an_iterator() {
+    assert_eq!(from_iterator::run(4).unwrap(), 2 * (1 + 4 + 9));
+}
+
+// The source waits, before producing partition 1, until partition 0 has been mapped: only a
+// runtime that maps partitions while their source still produces gets past it.
+static MAPPED_FIRST: Mutex<Option<mpsc::Sender<()>>> = Mutex::new(None);
+static SOURCE_WAITS: Mutex<Option<mpsc::Receiver<()>>> = Mutex::new(None);
+
+#[task(partitioned)]
+fn patient_source(n: u64) -> impl Iterator<Item = u64> {
+    let receiver = SOURCE_WAITS.lock().unwrap().take();
+    (0..n).inspect(move |&x| {
+        if x == 1 {
+            let signal = receiver.as_ref().map(|r| r.recv_timeout(Duration::from_secs(20)));
+            assert!(matches!(signal, Some(Ok(()))), "partition 0 was not mapped while the source produced partition 1");
+        }
+    })
+}
+
+#[task]
+fn report_first(x: u64) -> u64 {
+    if x == 0 {
+        if let Some(sender) = MAPPED_FIRST.lock().unwrap().take() {
+            let _ = sender.send(());
+        }
+    }
+    x + 1
+}
+
+#[dag]
+fn pipelined(n: u64) -> u64 {
+    total(patient_source(n).map(|x| report_first(x)))
+}
+
+#[test]
+fn maps_start_while_the_source_still_produces_partitions() {
+    let (sender, receiver) = mpsc::channel();
+    *MAPPED_FIRST.lock().unwrap() = Some(sender);
+    *SOURCE_WAITS.lock().unwrap() = Some(receiver);
+    let runner = Runner::with_threads(3).unwrap();
+    assert_eq!(pipelined { n: 4 }.execute_on(&runner).unwrap(), 1 + 2 + 3 + 4);
+}
+
+// Step 1 of partition 1 waits until step 2 (a second map, over the first one's output) has run
+// on partition 0: only a runtime without a barrier between chained maps gets past it.
+static STEP_TWO_DONE: Mutex<Option<mpsc::Sender<()>>> = Mutex::new(None);
+static STEP_ONE_WAITS: Mutex<Option<mpsc::Receiver<()>>> = Mutex::new(None);
+
+#[task]
+fn step_one(x: u64) -> Result<u64, String> {
+    if x == 1 {
+        let receiver = STEP_ONE_WAITS.lock().unwrap().take().ok_or("no receiver")?;
+        receiver.recv_timeout(Duration::from_secs(20)).map_err(|_| "step two did not run on partition 0 first")?;
+    }
+    Ok(x * 10)
+}
+
+#[task]
+fn step_two(x: u64) -> u64 {
+    if x == 0 {
+        if let Some(sender) = STEP_TWO_DONE.lock().unwrap().take() {
+            let _ = sender.send(());
+        }
+    }
+    x + 1
+}
+
+#[dag]
+fn two_steps(n: u64) -> u64 {
+    let first = numbers(n).map(|x| step_one(x));
+    let second = first.map(|x| step_two(x));
+    total(second)
+}
+
+#[test]
+fn chained_maps_have_no_barrier_between_them() {
+    let (sender, receiver) = mpsc::channel();
+    *STEP_TWO_DONE.lock().unwrap() = Some(sender);
+    *STEP_ONE_WAITS.lock().unwrap() = Some(receiver);
+    let runner = Runner::with_threads(3).unwrap();
+    assert_eq!(two_steps { n: 3 }.execute_on(&runner).unwrap(), 1 + 11 + 21);
+}

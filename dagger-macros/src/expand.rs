@@ -30,7 +30,10 @@ pub fn task(task: &Task) -> TokenStream {
     };
     let (output_ty, shape, store) = if *partitioned {
         (
-            quote_spanned!(ret_span(ret)=> ::dagger_core::__private::ItemOf<#ok_ty>),
+            match &output.item {
+                Some(item) => item.to_token_stream(),
+                None => quote_spanned!(ret_span(ret)=> ::dagger_core::__private::ItemOf<#ok_ty>),
+            },
             quote!(::dagger_core::__private::Parts),
             quote!(::dagger_core::__private::parts(__dagger_emit, __output)),
         )

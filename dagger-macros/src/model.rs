@@ -26,6 +26,9 @@ pub struct TaskOutput {
     pub ty: Type,
     /// The return type is a `Result`: `Err` fails the run.
     pub fallible: bool,
+    /// For a partitioned task returning `impl Iterator<Item = T>`: `T`, which the return type
+    /// cannot name.
+    pub item: Option<Type>,
 }
 
 /// A `#[dag]` function.

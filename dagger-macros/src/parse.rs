@@ -40,30 +40,33 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
         ReturnType::Default => TaskOutput {
             ty: syn::parse_quote!(()),
             fallible: false,
+            item: None,
         },
         ReturnType::Type(_, ty) => {
-            if let Type::ImplTrait(_) = &**ty {
-                if !partitioned {
+            let item = match &**ty {
+                Type::ImplTrait(bounds) if partitioned => {
+                    let item = iterator_item(bounds);
+                    if item.is_none() {
+                        cx.error(ty, "a partitioned task that returns `impl Trait` names the item type: `impl Iterator<Item = T>`");
+                    }
+                    item
+                }
+                Type::ImplTrait(_) => {
                     cx.error(
                         ty,
                         "a task returns a concrete type: the value is stored between nodes",
                     );
+                    None
                 }
-            }
+                _ => None,
+            };
             TaskOutput {
                 ty: (**ty).clone(),
                 fallible: last_segment_is(ty, "Result"),
+                item,
             }
         }
     };
-    if partitioned {
-        if let Type::ImplTrait(_) = &output.ty {
-            cx.error(
-                &output.ty,
-                "a partitioned task returns a concrete collection type, such as `Vec<T>`",
-            );
-        }
-    }
     cx.finish(Task {
         item: item.clone(),
         name: item.sig.ident.clone(),
@@ -110,6 +113,28 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
             by_ref: false,
         },
     }
+}
+
+/// `T` in `impl Iterator<Item = T>` or `impl IntoIterator<Item = T> + Send`.
+fn iterator_item(bounds: &syn::TypeImplTrait) -> Option<Type> {
+    bounds.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(bound) = bound else {
+            return None;
+        };
+        let segment = bound.path.segments.last()?;
+        if segment.ident != "Iterator" && segment.ident != "IntoIterator" {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => {
+                Some(assoc.ty.clone())
+            }
+            _ => None,
+        })
+    })
 }
 
 fn check_signature(cx: &mut Ctxt, sig: &Signature, what: &str) {
