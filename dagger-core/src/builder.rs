@@ -41,9 +41,7 @@ use crate::data::Data;
 use crate::error::{BuildError, Error};
 use crate::graph::{AnyValue, Edge, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
-use crate::rules::{
-    Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel,
-};
+use crate::rules::{Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel};
 use crate::run::Runner;
 
 static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
@@ -114,9 +112,7 @@ pub trait Scope {
         let last = body(&mut inner, H::part(port, map));
         if let Some(result_map) = R::map_of(&last) {
             if result_map != map {
-                inner.dag.fail(BuildError::PartitionOutsideItsMap {
-                    dag: inner.dag.name.clone(),
-                });
+                inner.dag.fail(BuildError::PartitionOutsideItsMap { dag: inner.dag.name.clone() });
             }
         }
         H::out(last.collected())
@@ -157,17 +153,11 @@ impl DagBuilder {
     }
 
     fn port(&self, source: Source) -> Port {
-        Port {
-            dag: self.id,
-            source,
-        }
+        Port { dag: self.id, source }
     }
 
     fn param<T: Data>(&mut self, name: &str) -> Param<T> {
-        self.params.push(ParamSpec {
-            name: name.to_string(),
-            type_name: std::any::type_name::<T>(),
-        });
+        self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>() });
         Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
     }
 
@@ -179,9 +169,7 @@ impl DagBuilder {
     /// hand-written builder could keep one from another DAG.
     fn check_port(&mut self, port: Port) {
         if port.dag != self.id {
-            self.fail(BuildError::ForeignHandle {
-                dag: self.name.clone(),
-            });
+            self.fail(BuildError::ForeignHandle { dag: self.name.clone() });
         }
     }
 
@@ -193,9 +181,7 @@ impl DagBuilder {
                 if Some(edge_map) == map {
                     node_map = Some(edge_map.0);
                 } else {
-                    self.fail(BuildError::PartitionOutsideItsMap {
-                        dag: self.name.clone(),
-                    });
+                    self.fail(BuildError::PartitionOutsideItsMap { dag: self.name.clone() });
                 }
             }
         }
@@ -207,6 +193,7 @@ impl DagBuilder {
             map: node_map,
             splits_output: <C::Shape as Shape>::PARTITIONED,
             output_type: std::any::type_name::<C::Output>(),
+            codec: C::codec(),
         });
         self.port(Source::Node(self.nodes.len() as u32 - 1))
     }
@@ -221,15 +208,7 @@ impl DagBuilder {
         self.name_nodes();
         let maps = self.map_specs();
         let plan = plan(&self.nodes, &maps);
-        Ok(Graph {
-            name: self.name,
-            params: self.params,
-            consts: self.consts,
-            nodes: self.nodes,
-            maps,
-            output,
-            plan,
-        })
+        Ok(Graph { name: self.name, params: self.params, consts: self.consts, nodes: self.nodes, maps, output, plan })
     }
 
     /// A function called several times gets -1, -2, ... in call order, as in the original.
@@ -269,9 +248,7 @@ impl DagBuilder {
             let spec = &mut maps[map as usize];
             spec.nodes.push(index as u32);
             for edge in &node.inputs {
-                if let (How::Whole | How::Collect(_), Source::Node(n)) =
-                    (edge.how, edge.port.source)
-                {
+                if let (How::Whole | How::Collect(_), Source::Node(n)) = (edge.how, edge.port.source) {
                     spec.whole_inputs.push(n);
                 }
             }
@@ -422,10 +399,7 @@ pub struct Dag<P, R> {
 
 impl<P, R> Clone for Dag<P, R> {
     fn clone(&self) -> Self {
-        Dag {
-            graph: self.graph.clone(),
-            _types: PhantomData,
-        }
+        Dag { graph: self.graph.clone(), _types: PhantomData }
     }
 }
 
@@ -443,10 +417,7 @@ impl<P: Params, R: DagReturn> Dag<P, R> {
         let params = P::declare(&mut builder, names);
         let output = body(&mut builder, params);
         let graph = builder.finish(output.port())?;
-        Ok(Dag {
-            graph: Arc::new(graph),
-            _types: PhantomData,
-        })
+        Ok(Dag { graph: Arc::new(graph), _types: PhantomData })
     }
 
     /// Runs the DAG on the default [`Runner`] (rayon's global pool, values in memory).

@@ -6,6 +6,7 @@
 
 use crate::builder::Scope;
 use crate::data::Data;
+use crate::format::{Codec, Json};
 use crate::graph::{Body, BoxError, Edge};
 use crate::handle::{Partitioned, Port, Value};
 use crate::private::owned;
@@ -33,6 +34,13 @@ pub trait Callable: Sized + 'static {
     #[doc(hidden)]
     fn body() -> Body;
 
+    /// How the node's output is written to files: JSON unless the task says otherwise
+    /// (`#[task(format = Binary)]`).
+    #[doc(hidden)]
+    fn codec() -> Codec {
+        Codec::of::<Self::Output, Json>()
+    }
+
     /// Adds a call of `Self` to `scope` (what the macros expand to; the bound `M: Produce<Self>`
     /// is rule 4). A method rather than a function so that the macros name `Self` in type
     /// position only, where a plain function gives one clear error.
@@ -45,10 +53,7 @@ pub trait Callable: Sized + 'static {
 }
 
 /// The type of the `I`-th parameter of a task or DAG, as stored between nodes.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` takes fewer than {I} + 1 arguments",
-    label = "too many arguments"
-)]
+#[diagnostic::on_unimplemented(message = "`{Self}` takes fewer than {I} + 1 arguments", label = "too many arguments")]
 pub trait InputAt<const I: usize> {
     /// The stored type (`T` for a parameter `&T`, `String` for `&str`, `Vec<T>` for `&[T]`).
     type Ty: Data;
@@ -123,9 +128,7 @@ impl<T: Data> DagReturn for T {
             Some(Slot::One(value)) => owned::<T>(value),
             // A DAG without output returns `()`.
             None => owned::<T>(std::sync::Arc::new(())),
-            Some(Slot::Parts(_)) => {
-                Err("the DAG's output is partitioned, but its return type is one value".into())
-            }
+            Some(Slot::Parts(_)) => Err("the DAG's output is partitioned, but its return type is one value".into()),
         }
     }
 }

@@ -13,15 +13,17 @@ pub struct NodePath {
 
 impl NodePath {
     pub(crate) fn root(name: &str) -> Self {
-        NodePath {
-            segments: vec![(name.to_string(), None)],
-        }
+        NodePath { segments: vec![(name.to_string(), None)] }
     }
 
     pub(crate) fn child(&self, name: &str, partition: Option<usize>) -> Self {
         let mut segments = self.segments.clone();
         segments.push((name.to_string(), partition));
         NodePath { segments }
+    }
+
+    pub(crate) fn segments(&self) -> impl Iterator<Item = (&str, Option<usize>)> {
+        self.segments.iter().map(|(name, partition)| (name.as_str(), *partition))
     }
 
     /// The names along the path, root DAG first.
@@ -79,6 +81,26 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// A node's output could not be written to, or read back from, the store.
+    #[error(
+        "cannot {} the output of `{path}`{}{}: {source}",
+        if *.writing { "write" } else { "read" },
+        on_partition(.partition),
+        .file.as_ref().map_or(String::new(), |f| format!(" (file `{}`)", f.display()))
+    )]
+    Store {
+        /// The node whose output it is.
+        path: NodePath,
+        /// The partition, for a partitioned output.
+        partition: Option<usize>,
+        /// The file, for a [`DiskStore`](crate::DiskStore).
+        file: Option<std::path::PathBuf>,
+        /// Whether it was being written (or read).
+        writing: bool,
+        /// What went wrong: an I/O error, or a value that does not decode.
+        #[source]
+        source: BoxError,
+    },
     /// A value between nodes did not have the type the graph declared. Handles make this
     /// impossible for DAGs built with the macros or the builder; it signals a bug in dagger.
     #[error("internal error at `{path}`: {message}")]
@@ -99,6 +121,7 @@ impl Error {
         match self {
             Error::TaskFailed { path, .. }
             | Error::TaskPanicked { path, .. }
+            | Error::Store { path, .. }
             | Error::Internal { path, .. } => Some(path),
             Error::ThreadPool(_) => None,
         }
@@ -107,9 +130,9 @@ impl Error {
     /// The partition the failing node was running, when it runs once per partition.
     pub fn partition(&self) -> Option<usize> {
         match self {
-            Error::TaskFailed { partition, .. } | Error::TaskPanicked { partition, .. } => {
-                *partition
-            }
+            Error::TaskFailed { partition, .. }
+            | Error::TaskPanicked { partition, .. }
+            | Error::Store { partition, .. } => *partition,
             _ => None,
         }
     }

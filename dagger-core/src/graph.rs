@@ -8,6 +8,7 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
+use crate::format::Codec;
 use crate::handle::{MapId, Port, Source};
 
 /// A value stored between nodes, with its type erased (the handles kept track of it).
@@ -75,10 +76,7 @@ impl Iterator for Inputs {
         }
         let value = match self.inline.get_mut(self.taken) {
             Some(slot) => slot.take(),
-            None => self
-                .rest
-                .get_mut(self.taken - self.inline.len())
-                .and_then(Option::take),
+            None => self.rest.get_mut(self.taken - self.inline.len()).and_then(Option::take),
         };
         self.taken += 1;
         value
@@ -131,6 +129,8 @@ pub(crate) struct NodeSpec {
     /// The task splits its own output into partitions (`#[task(partitioned)]`).
     pub(crate) splits_output: bool,
     pub(crate) output_type: &'static str,
+    /// Writes and reads the node's output in its task's format.
+    pub(crate) codec: Codec,
 }
 
 /// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.
@@ -277,13 +277,10 @@ impl Graph {
 
     /// A nested DAG node's graph, by node name.
     pub fn nested(&self, node: &str) -> Option<&Graph> {
-        self.nodes
-            .iter()
-            .find(|n| n.name == node)
-            .and_then(|n| match &n.body {
-                Body::Dag(graph) => Some(&**graph),
-                Body::Task(_) => None,
-            })
+        self.nodes.iter().find(|n| n.name == node).and_then(|n| match &n.body {
+            Body::Dag(graph) => Some(&**graph),
+            Body::Task(_) => None,
+        })
     }
 
     fn describe(&self, port: Port) -> From {
@@ -299,10 +296,7 @@ impl Graph {
     pub fn to_dot(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "digraph {} {{", quote(&self.name));
-        let _ = writeln!(
-            out,
-            "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];"
-        );
+        let _ = writeln!(out, "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];");
         self.write_dot_body(&mut out, &self.name, 1);
         out.push_str("}\n");
         out
@@ -312,42 +306,21 @@ impl Graph {
         let pad = "  ".repeat(depth);
         let id = |name: &str| quote(&format!("{prefix}/{name}"));
         for p in &self.params {
-            let _ = writeln!(
-                out,
-                "{pad}{} [label={}, shape=ellipse];",
-                id(&format!("param:{}", p.name)),
-                quote(&p.name)
-            );
+            let _ =
+                writeln!(out, "{pad}{} [label={}, shape=ellipse];", id(&format!("param:{}", p.name)), quote(&p.name));
         }
         for (i, _) in self.consts.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{pad}{} [label=\"constant\", shape=plaintext];",
-                id(&format!("const:{i}"))
-            );
+            let _ = writeln!(out, "{pad}{} [label=\"constant\", shape=plaintext];", id(&format!("const:{i}")));
         }
         for node in &self.nodes {
-            let periph = if node.map.is_some() {
-                ", peripheries=2"
-            } else {
-                ""
-            };
+            let periph = if node.map.is_some() { ", peripheries=2" } else { "" };
             match &node.body {
                 Body::Task(_) => {
-                    let _ = writeln!(
-                        out,
-                        "{pad}{} [label={}{periph}];",
-                        id(&node.name),
-                        quote(&node.name)
-                    );
+                    let _ = writeln!(out, "{pad}{} [label={}{periph}];", id(&node.name), quote(&node.name));
                 }
                 Body::Dag(graph) => {
                     let inner = format!("{prefix}/{}", node.name);
-                    let _ = writeln!(
-                        out,
-                        "{pad}subgraph {} {{",
-                        quote(&format!("cluster_{inner}"))
-                    );
+                    let _ = writeln!(out, "{pad}subgraph {} {{", quote(&format!("cluster_{inner}")));
                     let _ = writeln!(out, "{pad}  label={};", quote(&node.name));
                     let _ = writeln!(
                         out,

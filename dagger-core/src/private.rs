@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
+pub use crate::format::Codec;
 pub use crate::graph::{Body, BoxError, Edge, Emit, Inputs, TaskFn};
 pub use crate::handle::{Param, Value};
 pub use crate::rules::{
-    Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split,
-    Whole,
+    Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split, Whole,
 };
 
 use crate::data::Data;
@@ -26,10 +26,7 @@ pub struct Arg<M> {
 /// Checks one argument against the type of the parameter it feeds (rules 7 and 8). The macros
 /// span this call at the user's argument so that a failing bound points there.
 pub fn input<P, H: Input<P>>(handle: H) -> Arg<H::Mode> {
-    Arg {
-        edge: handle.edge(),
-        mode: Default::default(),
-    }
+    Arg { edge: handle.edge(), mode: Default::default() }
 }
 
 /// A constant argument, typed by the parameter it feeds.
@@ -86,11 +83,7 @@ pub fn shared<T: 'static>(value: &AnyValue) -> Result<&T, BoxError> {
 }
 
 fn type_error<T>() -> BoxError {
-    format!(
-        "a value between nodes is not a `{}`",
-        std::any::type_name::<T>()
-    )
-    .into()
+    format!("a value between nodes is not a `{}`", std::any::type_name::<T>()).into()
 }
 
 /// Hands over the return value of a task. (`Callable::Output: Data` checks the type, once.)
@@ -105,9 +98,7 @@ where
     I: IntoIterator,
     I::Item: Send + Sync + 'static,
 {
-    items
-        .into_iter()
-        .try_for_each(|item| emit.part(Arc::new(item)))
+    items.into_iter().try_for_each(|item| emit.part(Arc::new(item)))
 }
 
 /// A task's return type `Result<T, E>`: `Err` fails the run with the error as its source.

@@ -209,10 +209,7 @@ where
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {
-        Edge {
-            port: self.port,
-            how: How::Whole,
-        }
+        Edge { port: self.port, how: How::Whole }
     }
 }
 
@@ -222,10 +219,7 @@ where
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {
-        Edge {
-            port: self.port,
-            how: How::Whole,
-        }
+        Edge { port: self.port, how: How::Whole }
     }
 }
 
@@ -235,10 +229,7 @@ where
 {
     type Mode = Split;
     fn edge(&self) -> Edge {
-        Edge {
-            port: self.port,
-            how: How::Split(self.map),
-        }
+        Edge { port: self.port, how: How::Split(self.map) }
     }
 }
 
@@ -248,10 +239,7 @@ where
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {
-        Edge {
-            port: self.port,
-            how: How::Collect(P::collector()),
-        }
+        Edge { port: self.port, how: How::Collect(P::collector()) }
     }
 }
 
@@ -261,10 +249,7 @@ where
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {
-        Edge {
-            port: self.port,
-            how: How::Collect(P::collector()),
-        }
+        Edge { port: self.port, how: How::Collect(P::collector()) }
     }
 }
 
@@ -502,10 +487,7 @@ impl<C: Callable> Produce<C> for Whole {
 impl<C: Callable + RunsPerPartition> Produce<C> for Split {
     type Handle = Partition<C::Output>;
     fn handle(port: Port, map: Option<MapId>) -> Self::Handle {
-        Partition::new(
-            port,
-            map.expect("a partitioned node is declared inside a map"),
-        )
+        Partition::new(port, map.expect("a partitioned node is declared inside a map"))
     }
 }
 
@@ -598,10 +580,7 @@ pub struct Output<R> {
 
 impl<R> Output<R> {
     pub(crate) fn new(port: Option<Port>) -> Self {
-        Output {
-            port,
-            _return: std::marker::PhantomData,
-        }
+        Output { port, _return: std::marker::PhantomData }
     }
 }
 

@@ -28,6 +28,7 @@ use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
 use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
 use crate::handle::{Port, Source};
+use crate::store::{Location, MemoryStore, Store, StoreError, Stored};
 
 /// The largest number of partitions announced to a map at once.
 pub const MAX_BATCH: usize = 1024;
@@ -39,18 +40,22 @@ pub const MAX_BATCH: usize = 1024;
 /// let runner = Runner::with_threads(2).unwrap();
 /// # let _ = runner;
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Runner {
     pool: Option<Arc<rayon::ThreadPool>>,
+    store: Arc<dyn Store>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Runner { pool: None, store: Arc::new(MemoryStore) }
+    }
 }
 
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let threads = self
-            .pool
-            .as_ref()
-            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
-        f.debug_struct("Runner").field("threads", &threads).finish()
+        let threads = self.pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        f.debug_struct("Runner").field("threads", &threads).field("store", &self.store).finish()
     }
 }
 
@@ -62,36 +67,32 @@ impl Runner {
 
     /// A runner on a pool of its own with `threads` threads.
     pub fn with_threads(threads: usize) -> Result<Self, Error> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?;
-        Ok(Runner {
-            pool: Some(Arc::new(pool)),
-        })
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        Ok(Runner::with_pool(Arc::new(pool)))
     }
 
     /// A runner on a pool the caller already has.
     pub fn with_pool(pool: Arc<rayon::ThreadPool>) -> Self {
-        Runner { pool: Some(pool) }
+        Runner { pool: Some(pool), ..Runner::default() }
+    }
+
+    /// The same runner, keeping node outputs in `store` ([`MemoryStore`] by default).
+    pub fn with_store(self, store: impl Store + 'static) -> Self {
+        Runner { store: Arc::new(store), ..self }
     }
 
     /// Runs `dag` with `params` and returns its output.
-    pub fn run<P: Params, R: DagReturn>(
-        &self,
-        dag: &Dag<P, R>,
-        params: P,
-    ) -> Result<R::Run, Error> {
+    pub fn run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<R::Run, Error> {
         let graph = dag.graph_arc();
         let path = NodePath::root(graph.name());
         let values = params.into_values();
+        let store = &*self.store;
         let output = match &self.pool {
-            Some(pool) => pool.install(|| execute(graph, values, &path)),
-            None => execute(graph, values, &path),
-        }?;
-        R::from_output(output).map_err(|e| Error::Internal {
-            path,
-            message: e.to_string(),
-        })
+            Some(pool) => pool.install(|| execute(graph, values, &path, store)),
+            None => execute(graph, values, &path, store),
+        };
+        store.end(graph.name(), output.is_ok());
+        R::from_output(output?).map_err(|e| Error::Internal { path, message: e.to_string() })
     }
 }
 
@@ -124,15 +125,12 @@ fn locate(index: usize) -> (usize, usize) {
 
 impl<T> Slots<T> {
     fn new() -> Self {
-        Slots {
-            segments: (0..48).map(|_| OnceLock::new()).collect(),
-        }
+        Slots { segments: (0..48).map(|_| OnceLock::new()).collect() }
     }
 
     fn set(&self, index: usize, value: T) {
         let (segment, offset) = locate(index);
-        let slots = self.segments[segment]
-            .get_or_init(|| (0..FIRST << segment).map(|_| OnceLock::new()).collect());
+        let slots = self.segments[segment].get_or_init(|| (0..FIRST << segment).map(|_| OnceLock::new()).collect());
         let _ = slots[offset].set(value);
     }
 
@@ -144,8 +142,8 @@ impl<T> Slots<T> {
 
 /// The output of one node during a run.
 struct Output {
-    one: OnceLock<AnyValue>,
-    parts: Slots<AnyValue>,
+    one: OnceLock<Stored>,
+    parts: Slots<Stored>,
     /// Set once every partition is stored.
     count: OnceLock<usize>,
 }
@@ -171,6 +169,7 @@ struct Trigger {
 
 struct Run<'g> {
     graph: &'g Graph,
+    store: &'g dyn Store,
     params: Vec<AnyValue>,
     path: &'g NodePath,
     outputs: Vec<Output>,
@@ -185,24 +184,17 @@ pub(crate) fn execute(
     graph: &Graph,
     params: Vec<AnyValue>,
     path: &NodePath,
+    store: &dyn Store,
 ) -> Result<Option<Slot>, Error> {
     let run = Run {
         graph,
+        store,
         params,
         path,
         outputs: (0..graph.nodes.len())
-            .map(|_| Output {
-                one: OnceLock::new(),
-                parts: Slots::new(),
-                count: OnceLock::new(),
-            })
+            .map(|_| Output { one: OnceLock::new(), parts: Slots::new(), count: OnceLock::new() })
             .collect(),
-        waiting: graph
-            .plan
-            .waits_for
-            .iter()
-            .map(|&n| AtomicU32::new(n))
-            .collect(),
+        waiting: graph.plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
         maps: graph
             .maps
             .iter()
@@ -255,11 +247,7 @@ impl<'s> Run<'s> {
             }
         }
         for &map in &self.graph.plan.map_dependents[node] {
-            if self.maps[map as usize]
-                .waiting
-                .fetch_sub(1, Ordering::AcqRel)
-                == 1
-            {
+            if self.maps[map as usize].waiting.fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.map_ready(scope, map as usize);
             }
         }
@@ -269,10 +257,7 @@ impl<'s> Run<'s> {
     fn parts_available(&'s self, scope: &rayon::Scope<'s>, node: usize, range: Range<usize>) {
         for &map in &self.graph.plan.maps_over[node] {
             let run_now = {
-                let mut trigger = self.maps[map as usize]
-                    .trigger
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
+                let mut trigger = self.maps[map as usize].trigger.lock().unwrap_or_else(|e| e.into_inner());
                 if !trigger.ready {
                     trigger.pending.push(range.clone());
                 }
@@ -287,6 +272,11 @@ impl<'s> Run<'s> {
 
     /// `node`'s output has `count` partitions, all stored.
     fn parts_counted(&'s self, scope: &rayon::Scope<'s>, node: usize, count: usize) {
+        let spec = &self.graph.nodes[node];
+        if let Err(error) = self.store.seal(&self.location(spec, None), count) {
+            self.store_failed(spec, None, true, error);
+            return;
+        }
         let _ = self.outputs[node].count.set(count);
         for &map in &self.graph.plan.maps_over[node] {
             let _ = self.maps[map as usize].count.set(count);
@@ -297,10 +287,7 @@ impl<'s> Run<'s> {
     /// Every whole input of `map` is complete: run the partitions announced so far.
     fn map_ready(&'s self, scope: &rayon::Scope<'s>, map: usize) {
         let pending = {
-            let mut trigger = self.maps[map]
-                .trigger
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
+            let mut trigger = self.maps[map].trigger.lock().unwrap_or_else(|e| e.into_inner());
             trigger.ready = true;
             std::mem::take(&mut trigger.pending)
         };
@@ -314,9 +301,7 @@ impl<'s> Run<'s> {
         let Some(&count) = state.count.get() else {
             return;
         };
-        if state.done.load(Ordering::Acquire) == count
-            && !state.finished.swap(true, Ordering::AcqRel)
-        {
+        if state.done.load(Ordering::Acquire) == count && !state.finished.swap(true, Ordering::AcqRel) {
             for &node in &self.graph.maps[map].nodes {
                 self.parts_counted(scope, node as usize, count);
                 self.node_complete(scope, node as usize);
@@ -336,14 +321,7 @@ impl<'s> Run<'s> {
             return;
         };
         if spec.splits_output {
-            let mut emit = PartsEmit {
-                run: self,
-                scope,
-                node,
-                next: 0,
-                announced: 0,
-                batch: 1,
-            };
+            let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1 };
             if self.invoke(spec, inputs, None, &mut emit).is_err() {
                 return;
             }
@@ -359,7 +337,8 @@ impl<'s> Run<'s> {
                 self.internal(spec, "a task returned no value");
                 return;
             };
-            let _ = self.outputs[node].one.set(value);
+            let Ok(stored) = self.put(spec, None, value) else { return };
+            let _ = self.outputs[node].one.set(stored);
         }
         self.node_complete(scope, node);
     }
@@ -391,7 +370,8 @@ impl<'s> Run<'s> {
         self.invoke(spec, inputs, Some(partition), &mut emit)?;
         match emit.0 {
             Some(value) => {
-                self.outputs[node].parts.set(partition, value);
+                let stored = self.put(spec, Some(partition), value)?;
+                self.outputs[node].parts.set(partition, stored);
                 Ok(())
             }
             None => Err(self.internal(spec, "a task returned no value")),
@@ -411,29 +391,19 @@ impl<'s> Run<'s> {
                 // The path is built only on failure: this is the hot path of every partition.
                 Ok(Err(source)) => {
                     let path = self.path.child(&spec.name, None);
-                    Err(self.fail(Error::TaskFailed {
-                        path,
-                        partition,
-                        source,
-                    }))
+                    Err(self.fail(Error::TaskFailed { path, partition, source }))
                 }
                 Err(payload) => {
                     let path = self.path.child(&spec.name, None);
                     let message = panic_message(payload.as_ref());
-                    Err(self.fail(Error::TaskPanicked {
-                        path,
-                        partition,
-                        message,
-                    }))
+                    Err(self.fail(Error::TaskPanicked { path, partition, message }))
                 }
             },
             Body::Dag(graph) => {
                 let path = self.path.child(&spec.name, partition);
-                let emitted = match execute(graph, inputs.collect(), &path) {
+                let emitted = match execute(graph, inputs.collect(), &path, self.store) {
                     Ok(Some(Slot::One(value))) => emit.one(value),
-                    Ok(Some(Slot::Parts(parts))) => {
-                        parts.into_iter().try_for_each(|part| emit.part(part))
-                    }
+                    Ok(Some(Slot::Parts(parts))) => parts.into_iter().try_for_each(|part| emit.part(part)),
                     Ok(None) => emit.one(Arc::new(())),
                     Err(error) => return Err(self.fail(error)),
                 };
@@ -463,47 +433,49 @@ impl<'s> Run<'s> {
         match port.source {
             Source::Param(i) => Ok(self.params[i as usize].clone()),
             Source::Const(i) => Ok(self.graph.consts[i as usize].clone()),
-            Source::Node(n) => self.outputs[n as usize]
-                .one
-                .get()
-                .cloned()
-                .ok_or_else(|| self.missing(port)),
+            Source::Node(n) => {
+                let stored = self.outputs[n as usize].one.get().ok_or_else(|| self.missing(port))?;
+                self.get(n as usize, None, stored)
+            }
         }
     }
-
     fn part(&self, port: Port, partition: usize) -> Result<AnyValue, Stopped> {
-        match port.source {
-            Source::Node(n) => self.outputs[n as usize]
-                .parts
-                .get(partition)
-                .cloned()
-                .ok_or_else(|| self.missing(port)),
-            _ => Err(self.missing(port)),
-        }
+        let Source::Node(n) = port.source else { return Err(self.missing(port)) };
+        let stored = self.outputs[n as usize].parts.get(partition).ok_or_else(|| self.missing(port))?;
+        self.get(n as usize, Some(partition), stored)
     }
 
     fn all_parts(&self, port: Port) -> Result<Vec<AnyValue>, Stopped> {
         let Source::Node(n) = port.source else {
             return Err(self.missing(port));
         };
-        let output = &self.outputs[n as usize];
-        let count = *output.count.get().ok_or_else(|| self.missing(port))?;
-        (0..count)
-            .map(|i| {
-                output
-                    .parts
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| self.missing(port))
-            })
-            .collect()
+        let count = *self.outputs[n as usize].count.get().ok_or_else(|| self.missing(port))?;
+        (0..count).map(|i| self.part(port, i)).collect()
+    }
+
+    fn location<'a>(&'a self, spec: &'a NodeSpec, partition: Option<usize>) -> Location<'a> {
+        Location { dag: self.path, node: &spec.name, partition }
+    }
+
+    fn put(&self, spec: &NodeSpec, partition: Option<usize>, value: AnyValue) -> Result<Stored, Stopped> {
+        self.store
+            .put(&self.location(spec, partition), value, &spec.codec)
+            .map_err(|error| self.store_failed(spec, partition, true, error))
+    }
+
+    fn get(&self, node: usize, partition: Option<usize>, stored: &Stored) -> Result<AnyValue, Stopped> {
+        let spec = &self.graph.nodes[node];
+        self.store.get(stored, &spec.codec).map_err(|error| self.store_failed(spec, partition, false, error))
+    }
+
+    fn store_failed(&self, spec: &NodeSpec, partition: Option<usize>, writing: bool, error: StoreError) -> Stopped {
+        let path = self.path.child(&spec.name, None);
+        self.fail(Error::Store { path, partition, file: error.file, writing, source: error.source })
     }
 
     fn result(&self, port: Port) -> Result<Slot, Stopped> {
         match port.source {
-            Source::Node(n) if self.outputs[n as usize].count.get().is_some() => {
-                self.all_parts(port).map(Slot::Parts)
-            }
+            Source::Node(n) if self.outputs[n as usize].count.get().is_some() => self.all_parts(port).map(Slot::Parts),
             _ => self.whole(port).map(Slot::One),
         }
     }
@@ -520,10 +492,7 @@ impl<'s> Run<'s> {
     }
 
     fn internal(&self, spec: &NodeSpec, message: &str) -> Stopped {
-        self.fail(Error::Internal {
-            path: self.path.child(&spec.name, None),
-            message: message.to_string(),
-        })
+        self.fail(Error::Internal { path: self.path.child(&spec.name, None), message: message.to_string() })
     }
 
     fn fail(&self, error: Error) -> Stopped {
@@ -570,8 +539,7 @@ struct PartsEmit<'r, 's> {
 impl PartsEmit<'_, '_> {
     fn announce(&mut self) {
         if self.next > self.announced {
-            self.run
-                .parts_available(self.scope, self.node, self.announced..self.next);
+            self.run.parts_available(self.scope, self.node, self.announced..self.next);
             self.announced = self.next;
         }
     }
@@ -586,7 +554,9 @@ impl Emit for PartsEmit<'_, '_> {
         if self.run.stopped() {
             return Err("the run stopped".into());
         }
-        self.run.outputs[self.node].parts.set(self.next, value);
+        let spec = &self.run.graph.nodes[self.node];
+        let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
+        self.run.outputs[self.node].parts.set(self.next, stored);
         self.next += 1;
         if self.next - self.announced >= self.batch {
             self.announce();

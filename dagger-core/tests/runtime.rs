@@ -106,21 +106,14 @@ fn panicking(n: u64) -> u64 {
 fn a_panic_in_a_map_names_the_node_and_the_partition() {
     let error = panicking::run(6).unwrap_err();
     match &error {
-        Error::TaskPanicked {
-            path,
-            partition,
-            message,
-        } => {
+        Error::TaskPanicked { path, partition, message } => {
             assert_eq!(path.to_string(), "panicking/explode_on_three");
             assert_eq!(*partition, Some(3));
             assert_eq!(message, "cannot handle 3");
         }
         other => panic!("unexpected error: {other}"),
     }
-    assert_eq!(
-        error.to_string(),
-        "task `panicking/explode_on_three` panicked on partition 3: cannot handle 3"
-    );
+    assert_eq!(error.to_string(), "task `panicking/explode_on_three` panicked on partition 3: cannot handle 3");
     // The process keeps going, and the DAG can run again.
     assert_eq!(panicking::run(3).unwrap(), 3);
 }
@@ -166,15 +159,8 @@ fn an_err_in_a_map_stops_the_run_with_the_error_as_source() {
     assert_eq!(error.path().unwrap().to_string(), "failing/only_even");
     let source = std::error::Error::source(&error).unwrap();
     assert_eq!(source.downcast_ref::<Odd>(), Some(&Odd(1)));
-    assert_eq!(
-        error.to_string(),
-        "task `failing/only_even` failed on partition 1: 1 is odd"
-    );
-    assert_eq!(
-        AFTER_FAILURE.load(Ordering::SeqCst),
-        0,
-        "no node downstream of a failure starts"
-    );
+    assert_eq!(error.to_string(), "task `failing/only_even` failed on partition 1: 1 is odd");
+    assert_eq!(AFTER_FAILURE.load(Ordering::SeqCst), 0, "no node downstream of a failure starts");
 }
 
 #[task(partitioned)]
@@ -196,15 +182,9 @@ fn outer() -> u64 {
 #[test]
 fn a_failure_in_a_nested_dag_names_its_whole_path() {
     let error = outer::run().unwrap_err();
-    assert_eq!(
-        error.path().unwrap().to_string(),
-        "outer/inner[2]/only_even"
-    );
+    assert_eq!(error.path().unwrap().to_string(), "outer/inner[2]/only_even");
     assert_eq!(error.partition(), None);
-    assert_eq!(
-        error.to_string(),
-        "task `outer/inner[2]/only_even` failed: 5 is odd"
-    );
+    assert_eq!(error.to_string(), "task `outer/inner[2]/only_even` failed: 5 is odd");
 }
 
 // `slow` waits until `late` has run. `late` sits after `quick` in the graph, so an executor
@@ -216,9 +196,7 @@ static WAIT: Mutex<Option<mpsc::Receiver<()>>> = Mutex::new(None);
 #[task]
 fn slow(x: u64) -> Result<u64, String> {
     let receiver = WAIT.lock().unwrap().take().ok_or("no receiver")?;
-    receiver
-        .recv_timeout(Duration::from_secs(20))
-        .map_err(|_| "`late` never ran while `slow` ran".to_string())?;
+    receiver.recv_timeout(Duration::from_secs(20)).map_err(|_| "`late` never ran while `slow` ran".to_string())?;
     Ok(x)
 }
 
@@ -286,69 +264,31 @@ fn the_graph_lists_nodes_edges_and_partitioning() {
     assert_eq!(graph.name(), "shape");
     assert_eq!(graph.params().collect::<Vec<_>>(), [("n", "u64")]);
     let nodes = graph.nodes();
-    let summary: Vec<(&str, bool, bool)> = nodes
-        .iter()
-        .map(|n| (n.name.as_str(), n.partitioned, n.output_partitioned))
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            ("numbers", false, true),
-            ("double", true, true),
-            ("total", false, false)
-        ]
-    );
-    let edges: Vec<(From, String, EdgeKind)> = graph
-        .edges()
-        .into_iter()
-        .map(|e| (e.from, e.to, e.kind))
-        .collect();
+    let summary: Vec<(&str, bool, bool)> =
+        nodes.iter().map(|n| (n.name.as_str(), n.partitioned, n.output_partitioned)).collect();
+    assert_eq!(summary, [("numbers", false, true), ("double", true, true), ("total", false, false)]);
+    let edges: Vec<(From, String, EdgeKind)> = graph.edges().into_iter().map(|e| (e.from, e.to, e.kind)).collect();
     assert_eq!(
         edges,
         [
             (From::Param("n".into()), "numbers".into(), EdgeKind::Whole),
-            (
-                From::Node("numbers".into()),
-                "double".into(),
-                EdgeKind::PartitionedBy
-            ),
-            (
-                From::Node("double".into()),
-                "total".into(),
-                EdgeKind::Collect
-            ),
+            (From::Node("numbers".into()), "double".into(), EdgeKind::PartitionedBy),
+            (From::Node("double".into()), "total".into(), EdgeKind::Collect),
         ]
     );
     assert_eq!(graph.output(), Some(From::Node("total".into())));
     let dot = graph.to_dot();
     assert!(dot.starts_with("digraph \"shape\" {"), "{dot}");
-    assert!(
-        dot.contains("\"shape/double\" [label=\"double\", peripheries=2];"),
-        "{dot}"
-    );
-    assert!(
-        dot.contains(
-            "\"shape/numbers\" -> \"shape/double\" [style=bold, label=\"per partition\"];"
-        ),
-        "{dot}"
-    );
-    assert!(
-        dot.contains(
-            "\"shape/double\" -> \"shape/total\" [style=dashed, label=\"all partitions\"];"
-        ),
-        "{dot}"
-    );
+    assert!(dot.contains("\"shape/double\" [label=\"double\", peripheries=2];"), "{dot}");
+    assert!(dot.contains("\"shape/numbers\" -> \"shape/double\" [style=bold, label=\"per partition\"];"), "{dot}");
+    assert!(dot.contains("\"shape/double\" -> \"shape/total\" [style=dashed, label=\"all partitions\"];"), "{dot}");
 }
 
 #[test]
 fn nested_dags_appear_in_the_graph() {
     let dag = outer::dag();
     let graph = dag.graph();
-    let inner_node = graph
-        .nodes()
-        .into_iter()
-        .find(|n| n.name == "inner")
-        .unwrap();
+    let inner_node = graph.nodes().into_iter().find(|n| n.name == "inner").unwrap();
     assert!(inner_node.is_dag && inner_node.partitioned);
     let nested = graph.nested("inner").unwrap();
     let names: Vec<String> = nested.nodes().into_iter().map(|n| n.name).collect();
@@ -365,9 +305,7 @@ fn a_runner_on_its_own_pool_gives_the_same_results() {
 
 #[test]
 fn a_dag_runs_concurrently_from_several_threads() {
-    let handles: Vec<_> = (0..4)
-        .map(|i| std::thread::spawn(move || shape::run(i * 10).unwrap()))
-        .collect();
+    let handles: Vec<_> = (0..4).map(|i| std::thread::spawn(move || shape::run(i * 10).unwrap())).collect();
     let results: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(results, [0, 90, 380, 870]);
 }

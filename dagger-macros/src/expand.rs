@@ -12,14 +12,7 @@ use syn::LitStr;
 use crate::model::{Arg, Body, Dag, DagOutput, Node, Stmt, Task};
 
 pub fn task(task: &Task) -> TokenStream {
-    let Task {
-        item,
-        name,
-        vis,
-        partitioned,
-        params,
-        output,
-    } = task;
+    let Task { item, name, vis, partitioned, format, params, output } = task;
     let name_str = LitStr::new(&name.to_string(), name.span());
     let arity = params.len();
     let ret = &output.ty;
@@ -44,9 +37,15 @@ pub fn task(task: &Task) -> TokenStream {
             quote!(::dagger_core::__private::one(__dagger_emit, __output)),
         )
     };
-    let unwrap = output.fallible.then(
-        || quote!(let __output = ::dagger_core::__private::Fallible::into_result(__output)?;),
-    );
+    let unwrap =
+        output.fallible.then(|| quote!(let __output = ::dagger_core::__private::Fallible::into_result(__output)?;));
+    let codec = format.as_ref().map(|format| {
+        quote! {
+            fn codec() -> ::dagger_core::__private::Codec {
+                ::dagger_core::__private::Codec::of::<<Self as ::dagger_core::__private::Callable>::Output, #format>()
+            }
+        }
+    });
     let inputs: Vec<_> = (0..arity).map(|i| format_ident!("__input{}", i)).collect();
     let values: Vec<_> = params
         .iter()
@@ -98,6 +97,7 @@ pub fn task(task: &Task) -> TokenStream {
                     }
                     ::dagger_core::__private::Body::Task(__invoke)
                 }
+                #codec
             }
             #(#input_at)*
             impl ::dagger_core::__private::Arity<#arity> for #name {}
@@ -112,10 +112,7 @@ trait SpanOrCallSite {
 
 impl<T: ToTokens> SpanOrCallSite for T {
     fn span_or_call_site(&self) -> Span {
-        self.to_token_stream()
-            .into_iter()
-            .next()
-            .map_or_else(Span::call_site, |t| t.span())
+        self.to_token_stream().into_iter().next().map_or_else(Span::call_site, |t| t.span())
     }
 }
 
@@ -124,21 +121,10 @@ fn ret_span(ty: &syn::Type) -> Span {
 }
 
 pub fn dag(dag: &Dag) -> TokenStream {
-    let Dag {
-        attrs,
-        name,
-        vis,
-        params,
-        output,
-        body,
-        callees,
-    } = dag;
+    let Dag { attrs, name, vis, params, output, body, callees } = dag;
     let name_str = LitStr::new(&name.to_string(), name.span());
     let names: Vec<_> = params.iter().map(|p| &p.name).collect();
-    let name_strs: Vec<_> = params
-        .iter()
-        .map(|p| LitStr::new(&p.name.to_string(), p.name.span()))
-        .collect();
+    let name_strs: Vec<_> = params.iter().map(|p| LitStr::new(&p.name.to_string(), p.name.span())).collect();
     let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let arity = params.len();
     let (ret, partitioned) = match output {
@@ -158,9 +144,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
         }
     });
     let default = params.iter().all(|p| p.default.is_some()).then(|| {
-        let defaults = params
-            .iter()
-            .map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
+        let defaults = params.iter().map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
         quote! {
             impl ::core::default::Default for #name {
                 fn default() -> Self {
@@ -172,8 +156,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
     let nesting = callees.iter().fold(quote!(0), |acc, callee| {
         quote!(::dagger_core::__private::max(#acc, <#callee as ::dagger_core::__private::Callable>::NESTING))
     });
-    let doc_run =
-        format!("Runs the DAG `{name}` with these parameters, on rayon's global thread pool.");
+    let doc_run = format!("Runs the DAG `{name}` with these parameters, on rayon's global thread pool.");
     quote! {
         #(#attrs)*
         #[allow(non_camel_case_types)]
@@ -237,8 +220,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
 fn expand_body(body: &Body, ret: &TokenStream) -> TokenStream {
     let stmts = expand_stmts(body);
     let handle = body.tail.as_ref().map_or_else(|| quote!(()), expand_node);
-    let tail =
-        quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle));
+    let tail = quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle));
     quote!(#stmts #tail)
 }
 
@@ -272,9 +254,7 @@ fn expand_node(node: &Node) -> TokenStream {
         Node::Var(ident) => ident.to_token_stream(),
         Node::Call { func, args, span } => {
             let arity = args.len();
-            let names: Vec<_> = (0..arity)
-                .map(|i| format_ident!("__dagger_arg{}", i))
-                .collect();
+            let names: Vec<_> = (0..arity).map(|i| format_ident!("__dagger_arg{}", i)).collect();
             let checks = args.iter().enumerate().zip(&names).map(|((i, arg), var)| {
                 let param = quote!(<#func as ::dagger_core::__private::InputAt<#i>>::Ty);
                 match arg {
@@ -323,13 +303,7 @@ fn expand_node(node: &Node) -> TokenStream {
                 }
             }
         }
-        Node::Map {
-            source,
-            source_span,
-            part,
-            body,
-            span,
-        } => {
+        Node::Map { source, source_span, part, body, span } => {
             let source = expand_node(source);
             let source_var = quote_spanned!(*source_span=> __dagger_source);
             let body = expand_map_body(body);

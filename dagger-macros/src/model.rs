@@ -10,6 +10,8 @@ pub struct Task {
     pub name: Ident,
     pub vis: Visibility,
     pub partitioned: bool,
+    /// `#[task(format = F)]`: how the output is written to files.
+    pub format: Option<Path>,
     pub params: Vec<TaskParam>,
     pub output: TaskOutput,
 }
@@ -68,11 +70,7 @@ pub struct Body {
 
 pub enum Stmt {
     /// `let x = node;`
-    Let {
-        pat: syn::Pat,
-        ty: Option<Type>,
-        value: Node,
-    },
+    Let { pat: syn::Pat, ty: Option<Type>, value: Node },
     /// `let x = <plain Rust>;`: a constant, evaluated while the DAG is declared.
     Plain(syn::Stmt),
     /// `task(args);`: a node whose output nobody reads.
@@ -84,19 +82,9 @@ pub enum Node {
     /// A variable that holds a handle: a parameter, a `let`, a map's partition.
     Var(Ident),
     /// `task(args)`, or a nested DAG.
-    Call {
-        func: Path,
-        args: Vec<Arg>,
-        span: Span,
-    },
+    Call { func: Path, args: Vec<Arg>, span: Span },
     /// `source.map(|part| body)`
-    Map {
-        source: Box<Node>,
-        source_span: Span,
-        part: Ident,
-        body: Box<Body>,
-        span: Span,
-    },
+    Map { source: Box<Node>, source_span: Span, part: Ident, body: Box<Body>, span: Span },
 }
 
 pub enum Arg {

@@ -13,12 +13,17 @@ use crate::model::{Arg, Body, Dag, DagOutput, DagParam, Node, Stmt, Task, TaskOu
 pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     let mut cx = Ctxt::default();
     let mut partitioned = false;
+    let mut format = None;
     match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
         Ok(metas) => {
             for meta in metas {
                 match &meta {
                     Meta::Path(path) if path.is_ident("partitioned") => partitioned = true,
-                    _ => cx.error(&meta, "unknown task option; the options are: `partitioned` (each item of the returned collection is one partition)"),
+                    Meta::NameValue(nv) if nv.path.is_ident("format") => match &nv.value {
+                        Expr::Path(path) => format = Some(path.path.clone()),
+                        value => cx.error(value, "`format` names a type that implements `dagger_core::Format`: `format = Binary`"),
+                    },
+                    _ => cx.error(&meta, "unknown task option; the options are `partitioned` (each item of the returned collection is one partition) and `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`)"),
                 }
             }
         }
@@ -29,19 +34,12 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     for input in &item.sig.inputs {
         let FnArg::Typed(arg) = input else { continue };
         if let Some(attr) = arg.attrs.first() {
-            cx.error(
-                attr,
-                "a task parameter takes no attribute; defaults belong to DAG parameters",
-            );
+            cx.error(attr, "a task parameter takes no attribute; defaults belong to DAG parameters");
         }
         params.push(task_param(&mut cx, &arg.ty));
     }
     let output = match &item.sig.output {
-        ReturnType::Default => TaskOutput {
-            ty: syn::parse_quote!(()),
-            fallible: false,
-            item: None,
-        },
+        ReturnType::Default => TaskOutput { ty: syn::parse_quote!(()), fallible: false, item: None },
         ReturnType::Type(_, ty) => {
             let item = match &**ty {
                 Type::ImplTrait(bounds) if partitioned => {
@@ -52,19 +50,12 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
                     item
                 }
                 Type::ImplTrait(_) => {
-                    cx.error(
-                        ty,
-                        "a task returns a concrete type: the value is stored between nodes",
-                    );
+                    cx.error(ty, "a task returns a concrete type: the value is stored between nodes");
                     None
                 }
                 _ => None,
             };
-            TaskOutput {
-                ty: (**ty).clone(),
-                fallible: last_segment_is(ty, "Result"),
-                item,
-            }
+            TaskOutput { ty: (**ty).clone(), fallible: last_segment_is(ty, "Result"), item }
         }
     };
     cx.finish(Task {
@@ -72,6 +63,7 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
         name: item.sig.ident.clone(),
         vis: item.vis.clone(),
         partitioned,
+        format,
         params,
         output,
     })
@@ -81,7 +73,10 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
     match ty {
         Type::Reference(reference) => {
             if reference.mutability.is_some() {
-                cx.error(ty, "a task cannot take `&mut`: values between nodes are shared; take the value (`T`) to own a copy");
+                cx.error(
+                    ty,
+                    "a task cannot take `&mut`: values between nodes are shared; take the value (`T`) to own a copy",
+                );
             }
             let stored = match &*reference.elem {
                 Type::Path(path) if path.path.is_ident("str") => {
@@ -93,25 +88,13 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
                 }
                 elem => elem.clone(),
             };
-            TaskParam {
-                stored,
-                by_ref: true,
-            }
+            TaskParam { stored, by_ref: true }
         }
         Type::ImplTrait(_) => {
-            cx.error(
-                ty,
-                "a task parameter has a concrete type: values between nodes are stored",
-            );
-            TaskParam {
-                stored: ty.clone(),
-                by_ref: false,
-            }
+            cx.error(ty, "a task parameter has a concrete type: values between nodes are stored");
+            TaskParam { stored: ty.clone(), by_ref: false }
         }
-        _ => TaskParam {
-            stored: ty.clone(),
-            by_ref: false,
-        },
+        _ => TaskParam { stored: ty.clone(), by_ref: false },
     }
 }
 
@@ -129,9 +112,7 @@ fn iterator_item(bounds: &syn::TypeImplTrait) -> Option<Type> {
             return None;
         };
         args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => {
-                Some(assoc.ty.clone())
-            }
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(assoc.ty.clone()),
             _ => None,
         })
     })
@@ -139,40 +120,27 @@ fn iterator_item(bounds: &syn::TypeImplTrait) -> Option<Type> {
 
 fn check_signature(cx: &mut Ctxt, sig: &Signature, what: &str) {
     if let Some(token) = &sig.asyncness {
-        cx.error(
-            token,
-            format!(
-                "a {what} is a plain function, not `async`: the runtime runs it on a thread pool"
-            ),
-        );
+        cx.error(token, format!("a {what} is a plain function, not `async`: the runtime runs it on a thread pool"));
     }
     if let Some(token) = &sig.unsafety {
         cx.error(token, format!("a {what} cannot be `unsafe`"));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        cx.error(
-            &sig.generics,
-            format!("a {what} cannot be generic: values between nodes have concrete types"),
-        );
+        cx.error(&sig.generics, format!("a {what} cannot be generic: values between nodes have concrete types"));
     }
     if let Some(variadic) = &sig.variadic {
         cx.error(variadic, format!("a {what} cannot be variadic"));
     }
     for input in &sig.inputs {
         if let FnArg::Receiver(receiver) = input {
-            cx.error(
-                receiver,
-                format!("a {what} is a free function, not a method"),
-            );
+            cx.error(receiver, format!("a {what} is a free function, not a method"));
         }
     }
 }
 
 fn last_segment_is(ty: &Type, name: &str) -> bool {
     match ty {
-        Type::Path(path) => {
-            path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == name)
-        }
+        Type::Path(path) => path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == name),
         _ => false,
     }
 }
@@ -187,9 +155,7 @@ pub fn dag(attr: TokenStream, item: &ItemFn) -> syn::Result<Dag> {
     for input in &item.sig.inputs {
         let FnArg::Typed(arg) = input else { continue };
         let name = match &*arg.pat {
-            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                ident.ident.clone()
-            }
+            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => ident.ident.clone(),
             pat => {
                 cx.error(pat, "a DAG parameter is a plain name");
                 continue;
@@ -203,42 +169,24 @@ pub fn dag(attr: TokenStream, item: &ItemFn) -> syn::Result<Dag> {
                     Err(error) => cx.push(error),
                 }
             } else {
-                cx.error(
-                    attr,
-                    "unknown attribute on a DAG parameter; the only one is `#[default(value)]`",
-                );
+                cx.error(attr, "unknown attribute on a DAG parameter; the only one is `#[default(value)]`");
             }
         }
         if let Type::Reference(_) | Type::ImplTrait(_) = &*arg.ty {
             cx.error(&arg.ty, "a DAG parameter is an owned value: it is stored and passed to every node that reads it");
         }
-        params.push(DagParam {
-            name,
-            ty: (*arg.ty).clone(),
-            default,
-        });
+        params.push(DagParam { name, ty: (*arg.ty).clone(), default });
     }
     let output = match &item.sig.output {
         ReturnType::Default => DagOutput::Unit,
         ReturnType::Type(_, ty) => match &**ty {
             Type::Tuple(tuple) if tuple.elems.is_empty() => DagOutput::Unit,
-            ty => DagOutput::Value {
-                ty: Box::new(ty.clone()),
-                partitioned: last_segment_is(ty, "Partitioned"),
-            },
+            ty => DagOutput::Value { ty: Box::new(ty.clone()), partitioned: last_segment_is(ty, "Partitioned") },
         },
     };
-    let mut parser = BodyParser {
-        cx: &mut cx,
-        dag: &item.sig.ident,
-        callees: Vec::new(),
-    };
+    let mut parser = BodyParser { cx: &mut cx, dag: &item.sig.ident, callees: Vec::new() };
     let mut scope: Vec<Ident> = params.iter().map(|p| p.name.clone()).collect();
-    let body = parser.body(
-        &item.block.stmts,
-        item.block.brace_token.span.close(),
-        &mut scope,
-    );
+    let body = parser.body(&item.block.stmts, item.block.brace_token.span.close(), &mut scope);
     let callees = parser.callees;
     cx.finish(Dag {
         attrs: item.attrs.clone(),
@@ -270,15 +218,11 @@ impl BodyParser<'_> {
             match stmt {
                 syn::Stmt::Local(local) => {
                     let Some(init) = &local.init else {
-                        self.cx.error(
-                            local,
-                            "a `let` in a DAG body binds a value: `let x = task(...);`",
-                        );
+                        self.cx.error(local, "a `let` in a DAG body binds a value: `let x = task(...);`");
                         continue;
                     };
                     if let Some((_, diverge)) = &init.diverge {
-                        self.cx
-                            .error(diverge, "`let ... else` is not allowed in a DAG body");
+                        self.cx.error(diverge, "`let ... else` is not allowed in a DAG body");
                         continue;
                     }
                     let (pat, ty) = match &local.pat {
@@ -288,9 +232,7 @@ impl BodyParser<'_> {
                     match self.node(&init.expr, scope) {
                         Some(value) => {
                             match &pat {
-                                Pat::Ident(ident)
-                                    if ident.by_ref.is_none() && ident.subpat.is_none() =>
-                                {
+                                Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
                                     scope.push(ident.ident.clone());
                                 }
                                 _ => {
@@ -319,18 +261,13 @@ impl BodyParser<'_> {
                     (None, _) => self.unsupported(expr),
                     (Some(_), None) => self.cx.error(expr, BODY_HELP),
                 },
-                syn::Stmt::Macro(mac) => self.cx.error(
-                    mac,
-                    format!("macros are not allowed as statements here; {BODY_HELP}"),
-                ),
+                syn::Stmt::Macro(mac) => {
+                    self.cx.error(mac, format!("macros are not allowed as statements here; {BODY_HELP}"))
+                }
             }
         }
         scope.truncate(depth);
-        Body {
-            stmts: out,
-            tail,
-            tail_span,
-        }
+        Body { stmts: out, tail, tail_span }
     }
 
     fn unsupported(&mut self, expr: &Expr) {
@@ -353,15 +290,9 @@ impl BodyParser<'_> {
         match expr {
             Expr::Path(path) if path.qself.is_none() => {
                 let ident = path.path.get_ident()?;
-                scope
-                    .iter()
-                    .rev()
-                    .find(|bound| *bound == ident)
-                    .map(|_| Node::Var(ident.clone()))
+                scope.iter().rev().find(|bound| *bound == ident).map(|_| Node::Var(ident.clone()))
             }
-            Expr::Reference(reference) if reference.mutability.is_none() => {
-                self.node(&reference.expr, scope)
-            }
+            Expr::Reference(reference) if reference.mutability.is_none() => self.node(&reference.expr, scope),
             Expr::Paren(paren) => self.node(&paren.expr, scope),
             Expr::Call(call) => {
                 let Expr::Path(func) = &*call.func else {
@@ -369,68 +300,55 @@ impl BodyParser<'_> {
                 };
                 // Tasks and DAGs are functions: snake_case paths. `Some(x)`, `String::from(x)`
                 // and other constructors are plain Rust, hence constants.
-                let is_function_path = func.qself.is_none()
-                    && func.path.segments.iter().all(|s| {
-                        s.arguments.is_none()
-                            && !s.ident.to_string().starts_with(|c: char| c.is_uppercase())
-                    });
+                let is_function_path =
+                    func.qself.is_none()
+                        && func.path.segments.iter().all(|s| {
+                            s.arguments.is_none() && !s.ident.to_string().starts_with(|c: char| c.is_uppercase())
+                        });
                 if !is_function_path {
                     return None;
                 }
                 if func.path.is_ident(self.dag) {
-                    self.cx
-                        .error(call, "a DAG cannot call itself: that would be a cycle");
+                    self.cx.error(call, "a DAG cannot call itself: that would be a cycle");
                 }
                 let args = call.args.iter().map(|arg| self.arg(arg, scope)).collect();
                 self.callees.push(func.path.clone());
-                Some(Node::Call {
-                    func: func.path.clone(),
-                    args,
-                    span: call.span(),
-                })
+                Some(Node::Call { func: func.path.clone(), args, span: call.span() })
             }
-            Expr::MethodCall(call)
-                if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 =>
-            {
+            Expr::MethodCall(call) if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 => {
                 let source = self.node(&call.receiver, scope)?;
                 let Expr::Closure(closure) = &call.args[0] else {
-                    self.cx.error(&call.args[0], "`.map` takes a closure that receives one partition: `parts.map(|part| task(part))`");
+                    self.cx.error(
+                        &call.args[0],
+                        "`.map` takes a closure that receives one partition: `parts.map(|part| task(part))`",
+                    );
                     return None;
                 };
                 let part = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
-                    [Pat::Ident(ident)] if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                        ident.ident.clone()
-                    }
-                    [Pat::Type(typed)] if matches!(&*typed.pat, Pat::Ident(_)) => match &*typed.pat
-                    {
+                    [Pat::Ident(ident)] if ident.by_ref.is_none() && ident.subpat.is_none() => ident.ident.clone(),
+                    [Pat::Type(typed)] if matches!(&*typed.pat, Pat::Ident(_)) => match &*typed.pat {
                         Pat::Ident(ident) => ident.ident.clone(),
                         _ => unreachable!(),
                     },
                     _ => {
-                        self.cx.error(&closure.inputs, "the closure of `.map` takes one parameter, the partition: `|part| ...`");
+                        self.cx.error(
+                            &closure.inputs,
+                            "the closure of `.map` takes one parameter, the partition: `|part| ...`",
+                        );
                         return None;
                     }
                 };
                 scope.push(part.clone());
                 let body = match &*closure.body {
-                    Expr::Block(block) if block.label.is_none() => self.body(
-                        &block.block.stmts,
-                        block.block.brace_token.span.close(),
-                        scope,
-                    ),
+                    Expr::Block(block) if block.label.is_none() => {
+                        self.body(&block.block.stmts, block.block.brace_token.span.close(), scope)
+                    }
                     expr => {
                         let tail = self.node(expr, scope);
                         if tail.is_none() {
-                            self.cx.error(
-                                expr,
-                                "a map ends with the output of a task that runs once per partition",
-                            );
+                            self.cx.error(expr, "a map ends with the output of a task that runs once per partition");
                         }
-                        Body {
-                            stmts: Vec::new(),
-                            tail,
-                            tail_span: expr.span(),
-                        }
+                        Body { stmts: Vec::new(), tail, tail_span: expr.span() }
                     }
                 };
                 scope.pop();

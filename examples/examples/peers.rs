@@ -17,10 +17,7 @@ const USAGE: &str = "usage: peers w1 N | peers w2 N [WORDS]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |i: usize| {
-        args.get(i)
-            .map(|s| s.parse::<u64>().map_err(|_| format!("not a number: {s}")))
-    };
+    let number = |i: usize| args.get(i).map(|s| s.parse::<u64>().map_err(|_| format!("not a number: {s}")));
     rayon::broadcast(|_| ());
     let t0 = Instant::now();
     let result = match (args.first().map(String::as_str), number(1), number(2)) {
@@ -32,8 +29,7 @@ fn main() -> ExitCode {
                 Some(Err(e)) => return fail(&e),
             };
             w2::run(n, words).map(|top| {
-                let items: Vec<String> =
-                    top.iter().map(|(w, c)| format!("[\"{w}\",{c}]")).collect();
+                let items: Vec<String> = top.iter().map(|(w, c)| format!("[\"{w}\",{c}]")).collect();
                 format!("[{}]", items.join(","))
             })
         }

@@ -69,10 +69,7 @@ pub fn sum_of_powers(limit: u64, exponent: u32) -> u64 {
 /// Runs `sum_of_powers` once per partition and sums the results: with 3 partitions and
 /// exponent 2, `1 + (1 + 4) + (1 + 4 + 9) = 20`, as in the original's composite example.
 #[dag]
-pub fn composite_map_reduce(
-    #[default(3)] partitions_count: u64,
-    #[default(2)] exponent: u32,
-) -> u64 {
+pub fn composite_map_reduce(#[default(3)] partitions_count: u64, #[default(2)] exponent: u32) -> u64 {
     let per_partition = partitions(partitions_count).map(|limit| sum_of_powers(limit, exponent));
     sum(per_partition)
 }

@@ -13,10 +13,8 @@ const LCG_C: u64 = 1_442_695_040_888_963_407;
 
 /// The 1000-word vocabulary of the generator.
 pub fn vocab() -> Vec<String> {
-    let syllables: Vec<String> = "bcdfghjklmnprstvz"
-        .chars()
-        .flat_map(|c| "aeiou".chars().map(move |v| format!("{c}{v}")))
-        .collect();
+    let syllables: Vec<String> =
+        "bcdfghjklmnprstvz".chars().flat_map(|c| "aeiou".chars().map(move |v| format!("{c}{v}"))).collect();
     (0..1000)
         .map(|i| {
             let mut word = format!("{}{}", syllables[i % 85], syllables[(i / 85) % 85]);
@@ -83,10 +81,7 @@ pub fn w2_map(text: &str) -> HashMap<String, u64> {
     for word in text.split_ascii_whitespace() {
         *counts.entry(word).or_insert(0) += 1;
     }
-    counts
-        .into_iter()
-        .map(|(w, c)| (w.to_string(), c))
-        .collect()
+    counts.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
 }
 
 /// W2 reduce: merge the counts, keep the ten most frequent words (ties by word).
@@ -100,10 +95,7 @@ pub fn w2_reduce(counts: &[HashMap<String, u64>]) -> Vec<(String, u64)> {
     }
     let mut top: Vec<(&str, u64)> = total.into_iter().collect();
     top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    top.into_iter()
-        .take(10)
-        .map(|(w, c)| (w.to_string(), c))
-        .collect()
+    top.into_iter().take(10).map(|(w, c)| (w.to_string(), c)).collect()
 }
 
 /// W2: the top ten words of `n` partitions of `words` words each.

@@ -10,10 +10,7 @@ use dagger_core::prelude::*;
 #[task(partitioned)]
 pub fn split_lines(corpus: String, lines_per_chunk: usize) -> Vec<String> {
     let lines: Vec<&str> = corpus.lines().collect();
-    lines
-        .chunks(lines_per_chunk.max(1))
-        .map(|chunk| chunk.join("\n"))
-        .collect()
+    lines.chunks(lines_per_chunk.max(1)).map(|chunk| chunk.join("\n")).collect()
 }
 
 /// The shortest word worth counting: a whole value computed once and broadcast to every map.
@@ -26,10 +23,7 @@ pub fn minimum_length(stop_words: &[String]) -> usize {
 #[task]
 pub fn count_words(chunk: &str, stop_words: &[String], min_len: &usize) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
-    for word in chunk
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in chunk.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let word = word.to_lowercase();
         if word.len() >= *min_len && !stop_words.contains(&word) {
             *counts.entry(word).or_insert(0) += 1;

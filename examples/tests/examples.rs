@@ -17,21 +17,9 @@ fn quick_start_prints_91() {
 fn word_count_merges_partition_counts_with_broadcast_stop_words() {
     let stop_words = vec!["the".to_string(), "on".to_string(), "and".to_string()];
     let top = word_count::run(CORPUS.to_string(), stop_words, 3).unwrap();
-    assert_eq!(
-        top,
-        [
-            ("cat".to_string(), 4),
-            ("dog".to_string(), 4),
-            ("mat".to_string(), 3)
-        ]
-    );
+    assert_eq!(top, [("cat".to_string(), 4), ("dog".to_string(), 4), ("mat".to_string(), 3)]);
     let graph = word_count::dag();
-    let count_node = graph
-        .graph()
-        .nodes()
-        .into_iter()
-        .find(|n| n.name == "count_words")
-        .unwrap();
+    let count_node = graph.graph().nodes().into_iter().find(|n| n.name == "count_words").unwrap();
     assert!(count_node.partitioned);
 }
 
@@ -42,11 +30,28 @@ fn dag_composition_gives_the_documented_dataset() {
         "original dataset, with field a encoded, with fields b and c aggregated, \
          with moving average for d calculated using 3 windows"
     );
-    assert_eq!(transform_dataset::run("x".into()).unwrap(), "x, with field a encoded, with fields b and c aggregated, with moving average for d calculated using 3 windows");
+    assert_eq!(
+        transform_dataset::run("x".into()).unwrap(),
+        "x, with field a encoded, with fields b and c aggregated, with moving average for d calculated using 3 windows"
+    );
 }
 
 #[test]
 fn composite_map_reduce_gives_20() {
     assert_eq!(composite_map_reduce::default().execute().unwrap(), 20);
     assert_eq!(composite_map_reduce::run(2, 3).unwrap(), 1 + 9);
+}
+
+#[test]
+fn every_example_gives_the_same_result_with_outputs_on_disk() {
+    use dagger_core::{DiskStore, Runner};
+    let disk = Runner::new().with_store(DiskStore::temporary().unwrap());
+    assert_eq!(quick_start::default().execute_on(&disk).unwrap(), 91);
+    let stop_words = vec!["the".to_string(), "on".to_string(), "and".to_string()];
+    assert_eq!(
+        word_count { corpus: CORPUS.to_string(), stop_words: stop_words.clone(), top: 3 }.execute_on(&disk).unwrap(),
+        word_count::run(CORPUS.to_string(), stop_words, 3).unwrap()
+    );
+    assert_eq!(dataset_pipeline {}.execute_on(&disk).unwrap(), dataset_pipeline::run().unwrap());
+    assert_eq!(composite_map_reduce::default().execute_on(&disk).unwrap(), 20);
 }

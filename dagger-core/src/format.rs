@@ -1,0 +1,151 @@
+//! How values are written to files: serde formats, chosen per task.
+
+use std::io::{Read, Write};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::data::Data;
+use crate::graph::{AnyValue, BoxError};
+
+/// A serde format for the values a task stores: [`Json`] (the default), [`Binary`], or yours.
+///
+/// Choose one per task with `#[task(format = Binary)]`. A format only matters where values
+/// are written: with a [`DiskStore`](crate::DiskStore), and on a cluster.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use dagger_core::{BoxError, Format};
+///
+/// /// Pretty-printed JSON, for outputs that people read.
+/// struct PrettyJson;
+///
+/// impl Format for PrettyJson {
+///     const NAME: &'static str = "pretty-json";
+///     fn write<T: serde::Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError> {
+///         Ok(serde_json::to_writer_pretty(writer, value)?)
+///     }
+///     fn read<T: serde::de::DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
+///         Ok(serde_json::from_reader(reader)?)
+///     }
+/// }
+/// ```
+pub trait Format: 'static {
+    /// A short name, used in messages.
+    const NAME: &'static str;
+    /// Writes `value`.
+    fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError>;
+    /// Reads a value.
+    fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError>;
+}
+
+/// JSON (serde_json): readable, the layout of the original's CLI runtime. The default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Json;
+
+impl Format for Json {
+    const NAME: &'static str = "json";
+    fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError> {
+        Ok(serde_json::to_writer(writer, value)?)
+    }
+    fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
+        Ok(serde_json::from_reader(reader)?)
+    }
+}
+
+/// A compact binary format (postcard): smaller and faster than JSON, not self-describing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Binary;
+
+impl Format for Binary {
+    const NAME: &'static str = "binary";
+    fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError> {
+        postcard::to_io(value, writer)?;
+        Ok(())
+    }
+    fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        Ok(postcard::from_bytes(&bytes)?)
+    }
+}
+
+/// Writes and reads the values of one node's output: its type and its format, erased.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Codec {
+    pub(crate) format: &'static str,
+    pub(crate) encode: fn(&AnyValue, &mut dyn Write) -> Result<(), BoxError>,
+    pub(crate) decode: fn(&mut dyn Read) -> Result<AnyValue, BoxError>,
+}
+
+impl Codec {
+    /// The codec of values of type `T` in format `F`.
+    pub fn of<T: Data, F: Format>() -> Codec {
+        Codec { format: F::NAME, encode: encode::<T, F>, decode: decode::<T, F> }
+    }
+}
+
+fn encode<T: Data, F: Format>(value: &AnyValue, writer: &mut dyn Write) -> Result<(), BoxError> {
+    let value = value
+        .downcast_ref::<T>()
+        .ok_or_else(|| format!("a value to store is not a `{}`", std::any::type_name::<T>()))?;
+    F::write(&Ser(value), writer)
+}
+
+fn decode<T: Data, F: Format>(reader: &mut dyn Read) -> Result<AnyValue, BoxError> {
+    let De(value, _) = F::read::<De<T>>(reader)?;
+    Ok(Arc::new(value))
+}
+
+/// `Data` reaches serde through its methods (see [`Data`] for why).
+struct Ser<'a, T>(&'a T);
+
+impl<T: Data> Serialize for Ser<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_value(serializer)
+    }
+}
+
+struct De<T>(T, PhantomData<T>);
+
+impl<'de, T: Data> Deserialize<'de> for De<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize_value(deserializer).map(|value| De(value, PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<F: Format>() {
+        let codec = Codec::of::<Vec<(String, u64)>, F>();
+        let value: AnyValue = Arc::new(vec![("a".to_string(), 1u64), ("b".to_string(), 2)]);
+        let mut bytes = Vec::new();
+        (codec.encode)(&value, &mut bytes).unwrap();
+        let back = (codec.decode)(&mut bytes.as_slice()).unwrap();
+        assert_eq!(back.downcast_ref::<Vec<(String, u64)>>(), value.downcast_ref::<Vec<(String, u64)>>());
+    }
+
+    #[test]
+    fn json_and_binary_round_trip() {
+        round_trip::<Json>();
+        round_trip::<Binary>();
+    }
+
+    #[test]
+    fn json_is_the_original_layout() {
+        let mut bytes = Vec::new();
+        (Codec::of::<Vec<u64>, Json>().encode)(&(Arc::new(vec![1u64, 2, 3]) as AnyValue), &mut bytes).unwrap();
+        assert_eq!(bytes, b"[1,2,3]");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!((Codec::of::<Vec<u64>, Json>().decode)(&mut &b"[1, 2"[..]).is_err());
+        assert!((Codec::of::<String, Binary>().decode)(&mut &[0xff, 0xff, 0xff][..]).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! Where node outputs live between nodes: in memory ([`MemoryStore`], the default) or in files
+//! ([`DiskStore`]).
+//!
+//! On disk, the output of node `n` of DAG `d` is the file `<root>/d/n/output`; a partitioned
+//! output is the folder `<root>/d/n/output/` holding one file per partition, named `0` to
+//! `count - 1`, and `partitions.json`, the JSON list of those names, written last. A nested DAG
+//! adds its node's name to the path, and the partition for a nested DAG that runs once per
+//! partition: `<root>/d/inner/3/n/output`. This is the layout of the original's command-line
+//! runtime, and the one a per-node entry point on a cluster reads and writes.
+//!
+//! Every file is written under a temporary name in the same folder, then renamed into place: a
+//! reader never sees half a file, and a folder without `partitions.json` is not complete.
+
+use std::fmt;
+use std::fs;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::NodePath;
+use crate::format::Codec;
+use crate::graph::{AnyValue, BoxError};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Where a runner keeps the outputs of nodes: [`MemoryStore`] or [`DiskStore`].
+pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
+    #[doc(hidden)]
+    fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError>;
+    #[doc(hidden)]
+    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
+    /// Marks a partitioned output complete, with `count` partitions.
+    #[doc(hidden)]
+    fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError>;
+    /// Called when a run of the root DAG `dag` ends.
+    #[doc(hidden)]
+    fn end(&self, dag: &str, succeeded: bool);
+}
+
+/// The output of one node (one partition of it), in a store.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Location<'a> {
+    pub(crate) dag: &'a NodePath,
+    pub(crate) node: &'a str,
+    pub(crate) partition: Option<usize>,
+}
+
+/// A stored value.
+#[doc(hidden)]
+#[derive(Clone)]
+pub enum Stored {
+    Memory(AnyValue),
+    File(PathBuf),
+}
+
+/// Why a store could not write or read a value.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StoreError {
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) source: BoxError,
+}
+
+/// Keeps outputs in memory, shared by every node that reads them (never copied for a reader
+/// that takes a reference). The default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemoryStore;
+
+impl sealed::Sealed for MemoryStore {}
+
+impl Store for MemoryStore {
+    fn put(&self, _: &Location<'_>, value: AnyValue, _: &Codec) -> Result<Stored, StoreError> {
+        Ok(Stored::Memory(value))
+    }
+
+    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+        match stored {
+            Stored::Memory(value) => Ok(value.clone()),
+            Stored::File(_) => DiskStore::read(stored, codec),
+        }
+    }
+
+    fn seal(&self, _: &Location<'_>, _: usize) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn end(&self, _: &str, _: bool) {}
+}
+
+/// Keeps outputs in files under a folder, serialized with each task's [`Format`](crate::Format),
+/// so that memory holds only the values being computed: a pipeline over more partitions than
+/// fit in memory runs in memory that does not grow with their number.
+///
+/// ```
+/// use dagger_core::{DiskStore, Runner};
+/// let dir = std::env::temp_dir().join("dagger-doc-disk-store");
+/// let runner = Runner::new().with_store(DiskStore::new(&dir));
+/// # let _ = runner;
+/// ```
+#[derive(Debug)]
+pub struct DiskStore {
+    root: PathBuf,
+    temporary: bool,
+}
+
+static NEXT_FILE: AtomicU64 = AtomicU64::new(0);
+
+impl DiskStore {
+    /// Stores outputs under `dir` (created if needed), and keeps them after the run: each run of
+    /// DAG `d` replaces the files of the previous run under `dir/d`. Give each concurrent run
+    /// its own folder.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DiskStore { root: dir.into(), temporary: false }
+    }
+
+    /// Stores outputs in a new folder under the system's temporary folder, removed after a
+    /// successful run and kept after a failed one (to look at).
+    pub fn temporary() -> std::io::Result<Self> {
+        let name = format!(
+            "dagger-{}-{}-{}",
+            std::process::id(),
+            NEXT_FILE.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+        );
+        let root = std::env::temp_dir().join(name);
+        fs::create_dir_all(&root)?;
+        Ok(DiskStore { root, temporary: true })
+    }
+
+    /// The folder that holds the outputs.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file (or, for a partitioned output, the folder) of a node's output.
+    fn output_path(&self, dag: &NodePath, node: &str) -> PathBuf {
+        let mut path = self.root.clone();
+        for (name, partition) in dag.segments() {
+            path.push(name);
+            if let Some(partition) = partition {
+                path.push(partition.to_string());
+            }
+        }
+        path.push(node);
+        path.push("output");
+        path
+    }
+
+    fn file(&self, at: &Location<'_>) -> PathBuf {
+        let mut path = self.output_path(at.dag, at.node);
+        if let Some(partition) = at.partition {
+            path.push(partition.to_string());
+        }
+        path
+    }
+
+    /// Writes `file` through a temporary file in the same folder, renamed into place.
+    fn write_atomically(
+        file: &Path,
+        write: impl FnOnce(&mut dyn Write) -> Result<(), BoxError>,
+    ) -> Result<(), StoreError> {
+        let fail = |source: BoxError| StoreError { file: Some(file.to_path_buf()), source };
+        let dir = file.parent().ok_or_else(|| fail("a stored file has no folder".into()))?;
+        fs::create_dir_all(dir).map_err(|e| fail(e.into()))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temporary =
+            dir.join(format!(".{name}.{}-{}.tmp", std::process::id(), NEXT_FILE.fetch_add(1, Ordering::Relaxed)));
+        let result = (|| {
+            let mut writer = BufWriter::new(fs::File::create(&temporary)?);
+            write(&mut writer)?;
+            writer.into_inner().map_err(|e| e.into_error())?.sync_data()?;
+            fs::rename(&temporary, file)?;
+            Ok::<(), BoxError>(())
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        result.map_err(fail)
+    }
+
+    fn read(stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+        let Stored::File(file) = stored else {
+            return Err(StoreError { file: None, source: "a value kept in memory was read from disk".into() });
+        };
+        let fail = |source: BoxError| StoreError { file: Some(file.clone()), source };
+        let mut reader = BufReader::new(fs::File::open(file).map_err(|e| fail(e.into()))?);
+        (codec.decode)(&mut reader).map_err(|e| fail(format!("not a valid {} value: {e}", codec.format).into()))
+    }
+}
+
+impl sealed::Sealed for DiskStore {}
+
+impl Store for DiskStore {
+    fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError> {
+        let file = self.file(at);
+        Self::write_atomically(&file, |writer| (codec.encode)(&value, writer))?;
+        Ok(Stored::File(file))
+    }
+
+    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+        match stored {
+            Stored::Memory(value) => Ok(value.clone()),
+            Stored::File(_) => Self::read(stored, codec),
+        }
+    }
+
+    fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError> {
+        let file = self.output_path(at.dag, at.node).join("partitions.json");
+        let names: Vec<String> = (0..count).map(|i| i.to_string()).collect();
+        Self::write_atomically(&file, |writer| Ok(serde_json::to_writer(writer, &names)?))
+    }
+
+    fn end(&self, _: &str, succeeded: bool) {
+        if self.temporary && succeeded {
+            let _ = fs::remove_dir_all(&self.root);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Both stores give the same results; the disk store's layout, atomic writes and errors.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dagger_core::prelude::*;
+use dagger_core::{Binary, DiskStore};
+
+/// A folder of this test run, under the target directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+#[task(partitioned)]
+fn numbers(n: u64) -> Vec<u64> {
+    (0..n).collect()
+}
+
+#[task]
+fn double(x: u64) -> u64 {
+    x * 2
+}
+
+#[task(format = Binary)]
+fn label(x: u64) -> String {
+    format!("#{x}")
+}
+
+#[task]
+fn total(xs: Vec<u64>) -> u64 {
+    xs.iter().sum()
+}
+
+#[task]
+fn join(labels: &[String], sum: u64) -> String {
+    format!("{} = {sum}", labels.join("+"))
+}
+
+#[dag]
+fn pipeline(n: u64) -> String {
+    let numbers = numbers(n);
+    let doubled = numbers.map(|x| double(x));
+    let labels = doubled.map(|x| label(x));
+    join(labels, total(doubled))
+}
+
+#[task(partitioned)]
+fn chunks(n: u64) -> Vec<u64> {
+    (1..=n).collect()
+}
+
+#[dag]
+fn per_chunk(limit: u64) -> u64 {
+    total(numbers(limit).map(|x| double(x)))
+}
+
+#[dag]
+fn nested(n: u64) -> u64 {
+    total(chunks(n).map(|c| per_chunk(c)))
+}
+
+#[test]
+fn memory_and_disk_stores_give_the_same_results() {
+    let dir = scratch("same-results");
+    let disk = Runner::new().with_store(DiskStore::new(&dir));
+    for n in [0, 1, 12] {
+        let in_memory = pipeline::run(n).unwrap();
+        assert_eq!(pipeline { n }.execute_on(&disk).unwrap(), in_memory);
+    }
+    assert_eq!(pipeline::run(3).unwrap(), "#0+#2+#4 = 6");
+    assert_eq!(nested { n: 3 }.execute_on(&disk).unwrap(), nested::run(3).unwrap());
+}
+
+#[test]
+fn a_partitioned_output_is_a_folder_of_numbered_files_and_a_listing() {
+    let dir = scratch("layout");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    pipeline { n: 12 }.execute_on(&runner).unwrap();
+
+    let numbers = dir.join("pipeline/numbers/output");
+    let listing: Vec<String> = serde_json::from_slice(&fs::read(numbers.join("partitions.json")).unwrap()).unwrap();
+    assert_eq!(listing, (0..12).map(|i| i.to_string()).collect::<Vec<_>>());
+    for i in 0..12u64 {
+        // JSON by default: partition `i` holds the number `i`.
+        assert_eq!(fs::read_to_string(numbers.join(i.to_string())).unwrap(), i.to_string());
+    }
+    // A task may choose another format: `label` writes postcard, not JSON.
+    let label = fs::read(dir.join("pipeline/label/output/11")).unwrap();
+    assert_eq!(label, b"\x03#22");
+    // A whole output is one file.
+    assert_eq!(fs::read_to_string(dir.join("pipeline/total/output")).unwrap(), "132");
+    // Every file was renamed into place: no temporary file is left.
+    assert!(files_under(&dir).iter().all(|f| !f.to_string_lossy().ends_with(".tmp")));
+}
+
+#[test]
+fn a_nested_dag_run_per_partition_writes_under_its_partition() {
+    let dir = scratch("nested-layout");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    // Chunks 1, 2, 3 double and sum 0..1, 0..2, 0..3.
+    assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 2 * (1 + 3));
+    let total = dir.join("nested/per_chunk/2/total/output");
+    assert_eq!(fs::read_to_string(total).unwrap(), "6");
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Damages partition 1 of `numbers` once it is complete, before `total` reads it.
+#[task]
+fn damage(all: &[u64], dir: String, how: String) -> u64 {
+    let file = Path::new(&dir).join("damaged/numbers/output/1");
+    match how.as_str() {
+        "corrupt" => fs::write(file, b"{not json").unwrap(),
+        _ => fs::remove_file(file).unwrap(),
+    }
+    all.len() as u64
+}
+
+#[task]
+fn after(xs: Vec<u64>, _count: u64) -> u64 {
+    xs.iter().sum()
+}
+
+#[dag]
+fn damaged(dir: String, how: String) -> u64 {
+    let numbers = numbers(3);
+    let count = damage(numbers, dir, how);
+    after(numbers, count)
+}
+
+#[test]
+fn a_corrupt_partition_names_the_node_the_partition_and_the_file() {
+    let dir = scratch("corrupt");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let dir_string = dir.to_string_lossy().into_owned();
+    let error = damaged { dir: dir_string.clone(), how: "corrupt".into() }.execute_on(&runner).unwrap_err();
+    let file = dir.join("damaged/numbers/output/1");
+    match &error {
+        Error::Store { path, partition, file: Some(f), writing: false, .. } => {
+            assert_eq!(path.to_string(), "damaged/numbers");
+            assert_eq!(*partition, Some(1));
+            assert_eq!(f, &file);
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    let message = error.to_string();
+    assert!(message.starts_with("cannot read the output of `damaged/numbers` on partition 1 (file `"), "{message}");
+    assert!(message.contains("not a valid json value"), "{message}");
+
+    let error = damaged { dir: dir_string, how: "delete".into() }.execute_on(&runner).unwrap_err();
+    assert!(matches!(&error, Error::Store { partition: Some(1), writing: false, .. }), "{error}");
+}
+
+#[test]
+fn a_temporary_store_is_removed_after_a_successful_run_only() {
+    let store = DiskStore::temporary().unwrap();
+    let root = store.root().to_path_buf();
+    let runner = Runner::new().with_store(store);
+    assert_eq!(pipeline { n: 2 }.execute_on(&runner).unwrap(), "#0+#2 = 2");
+    assert!(!root.exists());
+
+    let store = DiskStore::temporary().unwrap();
+    let root = store.root().to_path_buf();
+    let runner = Runner::new().with_store(store);
+    let error = damaged { dir: root.to_string_lossy().into_owned(), how: "corrupt".into() }.execute_on(&runner);
+    assert!(error.is_err());
+    assert!(root.join("damaged/numbers/output/partitions.json").exists(), "kept after a failed run");
+    fs::remove_dir_all(root).unwrap();
+}
