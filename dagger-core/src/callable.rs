@@ -5,7 +5,7 @@
 //! `raise` stays an ordinary function.
 
 use crate::builder::Scope;
-use crate::data::Data;
+use crate::data::{Data, TaskInput};
 use crate::format::{Codec, Json};
 use crate::graph::{Body, BoxError, Edge};
 use crate::handle::{Partitioned, Port, Value};
@@ -56,7 +56,7 @@ pub trait Callable: Sized + 'static {
 #[diagnostic::on_unimplemented(message = "`{Self}` takes fewer than {I} + 1 arguments", label = "too many arguments")]
 pub trait InputAt<const I: usize> {
     /// The stored type (`T` for a parameter `&T`, `String` for `&str`, `Vec<T>` for `&[T]`).
-    type Ty: Data;
+    type Ty: TaskInput;
 }
 
 /// A task or DAG that takes exactly `N` arguments.

@@ -60,3 +60,30 @@ where
         T::deserialize(deserializer)
     }
 }
+
+/// What a task parameter can be: a [`Data`] value (or a reference to one), or
+/// [`Partitions<T>`](crate::Partitions), which reads the partitions of an output lazily.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a task parameter: it cannot flow between the nodes of a DAG",
+    label = "task parameters must be `Serialize + Deserialize + Clone + Send + Sync + 'static`, or `Partitions<T>`",
+    note = "derive them: `#[derive(Clone, serde::Serialize, serde::Deserialize)]`"
+)]
+pub trait TaskInput: Send + Sync + 'static {
+    /// A copy for a task that takes the value by value while other nodes read it too.
+    #[doc(hidden)]
+    fn clone_input(&self) -> Self
+    where
+        Self: Sized;
+}
+
+impl<T: Data> TaskInput for T {
+    fn clone_input(&self) -> Self {
+        self.clone_value()
+    }
+}
+
+impl<T: Data> TaskInput for crate::Partitions<T> {
+    fn clone_input(&self) -> Self {
+        self.clone()
+    }
+}

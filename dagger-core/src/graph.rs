@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::format::Codec;
 use crate::handle::{MapId, Port, Source};
+use crate::partitions::PartsReader;
 
 /// A value stored between nodes, with its type erased (the handles kept track of it).
 pub(crate) type AnyValue = Arc<dyn Any + Send + Sync>;
@@ -18,7 +19,7 @@ pub(crate) type AnyValue = Arc<dyn Any + Send + Sync>;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Builds the `Vec<T>` that a fan-in parameter receives from the partitions of an output.
-pub(crate) type Collector = fn(&[AnyValue]) -> Result<AnyValue, BoxError>;
+pub(crate) type Collector = fn(&Arc<PartsReader>) -> Result<AnyValue, BoxError>;
 
 /// The erased entry point of a task: takes its inputs in parameter order and hands its output
 /// to `emit`, one value or one partition at a time.

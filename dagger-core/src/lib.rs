@@ -52,6 +52,7 @@ mod error;
 mod format;
 mod graph;
 pub mod handle;
+mod partitions;
 pub mod rules;
 mod run;
 mod store;
@@ -63,11 +64,12 @@ pub(crate) use __private as private;
 
 pub use builder::{Args, Dag, DagBuilder, MapBuilder, Params, Scope};
 pub use callable::{Arity, Callable, DagReturn, InputAt, Parts, Shape, Single};
-pub use data::Data;
+pub use data::{Data, TaskInput};
 pub use error::{BuildError, Error, NodePath};
 pub use format::{Binary, Format, Json};
 pub use graph::{BoxError, EdgeInfo, EdgeKind, From, Graph, NodeInfo};
 pub use handle::{Param, Partition, Partitioned, PerPartition, Value};
+pub use partitions::Partitions;
 pub use run::Runner;
 pub use store::{DiskStore, MemoryStore, Store};
 
@@ -75,7 +77,9 @@ pub use dagger_macros::{dag, task};
 
 /// Everything a DAG author needs: the macros, the handles and the runner.
 pub mod prelude {
-    pub use crate::{dag, task, Dag, Error, Param, Partition, Partitioned, PerPartition, Runner, Scope, Value};
+    pub use crate::{
+        dag, task, Dag, Error, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope, Value,
+    };
 }
 
 /// The examples of `README.md`, compiled and run by `cargo test --doc`.

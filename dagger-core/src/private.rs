@@ -11,7 +11,7 @@ pub use crate::rules::{
     Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split, Whole,
 };
 
-use crate::data::Data;
+use crate::data::{Data, TaskInput};
 use crate::graph::AnyValue;
 
 /// A value between nodes, type-erased.
@@ -70,9 +70,9 @@ pub fn returns<R, H: Returns<R>>(handle: H) -> Output<R> {
 }
 
 /// Takes an input by value: moves it out when no other node holds it, clones it otherwise.
-pub fn owned<T: Data>(value: AnyValue) -> Result<T, BoxError> {
+pub fn owned<T: TaskInput>(value: AnyValue) -> Result<T, BoxError> {
     match value.downcast::<T>() {
-        Ok(value) => Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| shared.clone_value())),
+        Ok(value) => Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| shared.clone_input())),
         Err(_) => Err(type_error::<T>()),
     }
 }

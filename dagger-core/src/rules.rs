@@ -23,6 +23,7 @@ use crate::callable::{Callable, Shape};
 use crate::data::Data;
 use crate::graph::{AnyValue, BoxError, Collector, Edge, How};
 use crate::handle::{MapId, Param, Partition, PerPartition, Port, Value};
+use crate::partitions::{Partitions, PartsReader};
 use crate::Partitioned;
 
 mod sealed {
@@ -178,7 +179,7 @@ impl<T> SameType<T> for T {
     message = "a partitioned output is used where one `{Self}` is expected",
     label = "this is a partitioned output: one `{T}` per partition",
     note = "map over it to run the task once per partition: `parts.map(|part| task(part))`",
-    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order"
+    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time"
 )]
 pub trait CollectFrom<T> {
     #[doc(hidden)]
@@ -191,16 +192,25 @@ where
     T: SameType<U>,
 {
     fn collector() -> Collector {
-        collect_parts::<T, U>
+        collect_vec::<T, U>
     }
 }
 
-fn collect_parts<T: Data + SameType<U>, U: Data>(parts: &[AnyValue]) -> Result<AnyValue, BoxError> {
-    let mut all: Vec<U> = Vec::with_capacity(parts.len());
-    for part in parts {
-        all.push(crate::private::shared::<T>(part)?.clone_value().same());
-    }
+fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    let parts = reader.load_all().map_err(|(index, error)| format!("partition {index}: {}", error.source))?;
+    let all =
+        parts.into_iter().map(|part| crate::private::owned::<T>(part).map(T::same)).collect::<Result<Vec<U>, _>>()?;
     Ok(Arc::new(all))
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data, U: Data> CollectFrom<T> for Partitions<U>
+where
+    T: SameType<U>,
+{
+    fn collector() -> Collector {
+        |reader| Ok(Arc::new(Partitions::<U>::new(reader.clone())))
+    }
 }
 
 impl<T, P> Input<P> for Value<T>

@@ -28,6 +28,7 @@ use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
 use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
 use crate::handle::{Port, Source};
+use crate::partitions::PartsReader;
 use crate::store::{Location, MemoryStore, Store, StoreError, Stored};
 
 /// The largest number of partitions announced to a map at once.
@@ -86,7 +87,7 @@ impl Runner {
         let graph = dag.graph_arc();
         let path = NodePath::root(graph.name());
         let values = params.into_values();
-        let store = &*self.store;
+        let store = &self.store;
         let output = match &self.pool {
             Some(pool) => pool.install(|| execute(graph, values, &path, store)),
             None => execute(graph, values, &path, store),
@@ -169,7 +170,7 @@ struct Trigger {
 
 struct Run<'g> {
     graph: &'g Graph,
-    store: &'g dyn Store,
+    store: &'g Arc<dyn Store>,
     params: Vec<AnyValue>,
     path: &'g NodePath,
     outputs: Vec<Output>,
@@ -184,7 +185,7 @@ pub(crate) fn execute(
     graph: &Graph,
     params: Vec<AnyValue>,
     path: &NodePath,
-    store: &dyn Store,
+    store: &Arc<dyn Store>,
 ) -> Result<Option<Slot>, Error> {
     let run = Run {
         graph,
@@ -317,12 +318,9 @@ impl<'s> Run<'s> {
             return;
         }
         let spec = &self.graph.nodes[node];
-        let Ok(inputs) = self.gather(spec, None) else {
-            return;
-        };
         if spec.splits_output {
             let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1 };
-            if self.invoke(spec, inputs, None, &mut emit).is_err() {
+            if self.invoke(spec, None, &mut emit).is_err() {
                 return;
             }
             let count = emit.next;
@@ -330,7 +328,7 @@ impl<'s> Run<'s> {
             self.parts_counted(scope, node, count);
         } else {
             let mut emit = OneEmit(None);
-            if self.invoke(spec, inputs, None, &mut emit).is_err() {
+            if self.invoke(spec, None, &mut emit).is_err() {
                 return;
             }
             let Some(value) = emit.0 else {
@@ -365,9 +363,8 @@ impl<'s> Run<'s> {
 
     fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
-        let inputs = self.gather(spec, Some(partition))?;
         let mut emit = OneEmit(None);
-        self.invoke(spec, inputs, Some(partition), &mut emit)?;
+        self.invoke(spec, Some(partition), &mut emit)?;
         match emit.0 {
             Some(value) => {
                 let stored = self.put(spec, Some(partition), value)?;
@@ -378,43 +375,60 @@ impl<'s> Run<'s> {
         }
     }
 
-    fn invoke(
+    /// Reads the inputs of one run of a node, runs it, and records a failure of either.
+    fn invoke(&self, spec: &NodeSpec, partition: Option<usize>, emit: &mut dyn Emit) -> Result<(), Stopped> {
+        let mut readers = Vec::new();
+        let inputs = self.gather(spec, partition, &mut readers)?;
+        let result = self.call(spec, inputs, partition, emit);
+        // A fan-in that could not read a partition fails on that, whatever the task did next.
+        for (node, reader) in readers {
+            if let Some((index, error)) = reader.take_failure() {
+                return Err(self.store_failed(&self.graph.nodes[node as usize], Some(index), false, error));
+            }
+        }
+        result.map_err(|error| self.fail(error))
+    }
+
+    fn call(
         &self,
         spec: &NodeSpec,
         inputs: Inputs,
         partition: Option<usize>,
         emit: &mut dyn Emit,
-    ) -> Result<(), Stopped> {
+    ) -> Result<(), Error> {
         match &spec.body {
             Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
                 Ok(Ok(())) => Ok(()),
                 // The path is built only on failure: this is the hot path of every partition.
                 Ok(Err(source)) => {
-                    let path = self.path.child(&spec.name, None);
-                    Err(self.fail(Error::TaskFailed { path, partition, source }))
+                    Err(Error::TaskFailed { path: self.path.child(&spec.name, None), partition, source })
                 }
-                Err(payload) => {
-                    let path = self.path.child(&spec.name, None);
-                    let message = panic_message(payload.as_ref());
-                    Err(self.fail(Error::TaskPanicked { path, partition, message }))
-                }
+                Err(payload) => Err(Error::TaskPanicked {
+                    path: self.path.child(&spec.name, None),
+                    partition,
+                    message: panic_message(payload.as_ref()),
+                }),
             },
             Body::Dag(graph) => {
                 let path = self.path.child(&spec.name, partition);
-                let emitted = match execute(graph, inputs.collect(), &path, self.store) {
-                    Ok(Some(Slot::One(value))) => emit.one(value),
-                    Ok(Some(Slot::Parts(parts))) => parts.into_iter().try_for_each(|part| emit.part(part)),
-                    Ok(None) => emit.one(Arc::new(())),
-                    Err(error) => return Err(self.fail(error)),
+                let emitted = match execute(graph, inputs.collect(), &path, self.store)? {
+                    Some(Slot::One(value)) => emit.one(value),
+                    Some(Slot::Parts(parts)) => parts.into_iter().try_for_each(|part| emit.part(part)),
+                    None => emit.one(Arc::new(())),
                 };
-                emitted.map_err(|e| self.internal(spec, &e.to_string()))
+                emitted.map_err(|e| Error::Internal { path, message: e.to_string() })
             }
         }
     }
 
     // -- Values ------------------------------------------------------------------------------
 
-    fn gather(&self, spec: &NodeSpec, partition: Option<usize>) -> Result<Inputs, Stopped> {
+    fn gather(
+        &self,
+        spec: &NodeSpec,
+        partition: Option<usize>,
+        readers: &mut Vec<(u32, Arc<PartsReader>)>,
+    ) -> Result<Inputs, Stopped> {
         spec.inputs
             .iter()
             .map(|edge| match (edge.how, partition) {
@@ -422,11 +436,29 @@ impl<'s> Run<'s> {
                 (How::Split(_), Some(p)) => self.part(edge.port, p),
                 (How::Split(_), None) => Err(self.internal(spec, "a partition read outside a map")),
                 (How::Collect(collect), _) => {
-                    let parts = self.all_parts(edge.port)?;
-                    collect(&parts).map_err(|e| self.internal(spec, &e.to_string()))
+                    let (node, reader) = self.reader(edge.port)?;
+                    readers.push((node, reader.clone()));
+                    collect(&reader).map_err(|e| match reader.take_failure() {
+                        Some((index, error)) => {
+                            self.store_failed(&self.graph.nodes[node as usize], Some(index), false, error)
+                        }
+                        None => self.internal(spec, &e.to_string()),
+                    })
                 }
             })
             .collect()
+    }
+
+    /// Reads the partitions of `port`'s output for a fan-in.
+    fn reader(&self, port: Port) -> Result<(u32, Arc<PartsReader>), Stopped> {
+        let Source::Node(n) = port.source else { return Err(self.missing(port)) };
+        let output = &self.outputs[n as usize];
+        let count = *output.count.get().ok_or_else(|| self.missing(port))?;
+        let stored = (0..count)
+            .map(|i| output.parts.get(i).cloned().ok_or_else(|| self.missing(port)))
+            .collect::<Result<_, _>>()?;
+        let reader = PartsReader::new(stored, self.store.clone(), self.graph.nodes[n as usize].codec);
+        Ok((n, Arc::new(reader)))
     }
 
     fn whole(&self, port: Port) -> Result<AnyValue, Stopped> {

@@ -118,10 +118,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Damages partition 1 of `numbers` once it is complete, before `total` reads it.
+/// Damages partition 1 of `numbers` of DAG `dag`, once it is complete, before a fan-in reads it.
 #[task]
-fn damage(all: &[u64], dir: String, how: String) -> u64 {
-    let file = Path::new(&dir).join("damaged/numbers/output/1");
+fn damage(all: &[u64], dir: String, dag: &str, how: String) -> u64 {
+    let file = Path::new(&dir).join(dag).join("numbers/output/1");
     match how.as_str() {
         "corrupt" => fs::write(file, b"{not json").unwrap(),
         _ => fs::remove_file(file).unwrap(),
@@ -137,7 +137,7 @@ fn after(xs: Vec<u64>, _count: u64) -> u64 {
 #[dag]
 fn damaged(dir: String, how: String) -> u64 {
     let numbers = numbers(3);
-    let count = damage(numbers, dir, how);
+    let count = damage(numbers, dir, "damaged", how);
     after(numbers, count)
 }
 
@@ -179,4 +179,88 @@ fn a_temporary_store_is_removed_after_a_successful_run_only() {
     assert!(error.is_err());
     assert!(root.join("damaged/numbers/output/partitions.json").exists(), "kept after a failed run");
     fs::remove_dir_all(root).unwrap();
+}
+
+/// Counts the values alive, to check how many partitions a fan-in holds at once.
+static LIVE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(from = "u64", into = "u64")]
+struct Counted(u64);
+
+impl From<u64> for Counted {
+    fn from(value: u64) -> Self {
+        LIVE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Counted(value)
+    }
+}
+
+impl From<Counted> for u64 {
+    fn from(counted: Counted) -> u64 {
+        counted.0
+    }
+}
+
+impl Clone for Counted {
+    fn clone(&self) -> Self {
+        Counted::from(self.0)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[task(partitioned)]
+fn counted(n: u64) -> impl Iterator<Item = Counted> {
+    (0..n).map(Counted::from)
+}
+
+/// Returns the sum and the most values alive at any step of the iteration.
+#[task]
+fn streaming_sum(parts: Partitions<Counted>) -> (u64, i64) {
+    let mut sum = 0;
+    let mut most_alive = 0;
+    for part in parts {
+        most_alive = most_alive.max(LIVE.load(std::sync::atomic::Ordering::SeqCst));
+        sum += part.0;
+    }
+    (sum, most_alive)
+}
+
+#[dag]
+fn streamed(n: u64) -> (u64, i64) {
+    streaming_sum(counted(n))
+}
+
+#[test]
+fn a_lazy_fan_in_holds_one_partition_at_a_time_on_disk() {
+    let runner = Runner::new().with_store(DiskStore::new(scratch("lazy-fan-in")));
+    let (sum, most_alive) = streamed { n: 200 }.execute_on(&runner).unwrap();
+    assert_eq!(sum, 199 * 200 / 2);
+    assert_eq!(most_alive, 1);
+    assert_eq!(streamed::run(200).unwrap().0, sum, "the in-memory store gives the same sum");
+}
+
+#[task]
+fn lazy_total(parts: Partitions<u64>, _count: u64) -> u64 {
+    parts.sum()
+}
+
+#[dag]
+fn damaged_lazily(dir: String) -> u64 {
+    let numbers = numbers(3);
+    let count = damage(numbers, dir, "damaged_lazily", "corrupt");
+    lazy_total(numbers, count)
+}
+
+#[test]
+fn a_lazy_fan_in_that_meets_a_corrupt_partition_fails_the_run() {
+    let dir = scratch("corrupt-lazily");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let error = damaged_lazily { dir: dir.to_string_lossy().into_owned() }.execute_on(&runner).unwrap_err();
+    assert!(matches!(&error, Error::Store { partition: Some(1), writing: false, .. }), "{error}");
+    assert_eq!(error.path().unwrap().to_string(), "damaged_lazily/numbers");
 }
