@@ -104,3 +104,29 @@ pub fn w2(n: u64, words: usize) -> Vec<(String, u64)> {
     let counts = w2_source(n, words).map(|text| w2_map(text));
     w2_reduce(counts)
 }
+
+/// W3 source: `n` partitions of `len` numbers each (8 bytes apiece in memory), produced one at a
+/// time.
+#[task(partitioned, format = dagger_core::Binary)]
+pub fn w3_source(n: u64, len: u64) -> impl Iterator<Item = Vec<u64>> {
+    (0..n).map(move |p| (0..len).map(|i| (p + i) % 1000).collect())
+}
+
+/// W3 map: a new partition of the same size.
+#[task(format = dagger_core::Binary)]
+pub fn w3_map(part: Vec<u64>) -> Vec<u64> {
+    part.into_iter().map(|x| x * 2).collect()
+}
+
+/// W3 streaming reduce: one partition in memory at a time.
+#[task]
+pub fn w3_reduce(parts: Partitions<Vec<u64>>) -> u64 {
+    parts.map(|part| part.iter().sum::<u64>()).sum()
+}
+
+/// W3: a map and a streaming reduce over partitions that together exceed what memory should hold.
+#[dag]
+pub fn w3(n: u64, len: u64) -> u64 {
+    let doubled = w3_source(n, len).map(|part| w3_map(part));
+    w3_reduce(doubled)
+}
