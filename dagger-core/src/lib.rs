@@ -53,6 +53,7 @@ mod format;
 mod graph;
 pub mod handle;
 mod partitions;
+mod progress;
 pub mod rules;
 mod run;
 mod store;

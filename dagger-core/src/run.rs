@@ -29,6 +29,7 @@ use crate::error::{Error, NodePath};
 use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
 use crate::handle::{Port, Source};
 use crate::partitions::PartsReader;
+use crate::progress::Progress;
 use crate::store::{Location, MemoryStore, Store, StoreError, Stored};
 
 /// The largest number of partitions announced to a map at once.
@@ -45,11 +46,12 @@ pub const MAX_BATCH: usize = 1024;
 pub struct Runner {
     pool: Option<Arc<rayon::ThreadPool>>,
     store: Arc<dyn Store>,
+    progress: bool,
 }
 
 impl Default for Runner {
     fn default() -> Self {
-        Runner { pool: None, store: Arc::new(MemoryStore) }
+        Runner { pool: None, store: Arc::new(MemoryStore), progress: true }
     }
 }
 
@@ -82,16 +84,34 @@ impl Runner {
         Runner { store: Arc::new(store), ..self }
     }
 
+    /// The same runner, showing a progress bar (nodes and partitions done) while a DAG runs,
+    /// if `show` and standard error is a terminal. On by default.
+    pub fn with_progress(self, show: bool) -> Self {
+        Runner { progress: show, ..self }
+    }
+
     /// Runs `dag` with `params` and returns its output.
+    ///
+    /// Every run is a `tracing` span named `dag` (field `path`), with a span `node` (field
+    /// `node`) per node and `partition` (fields `node`, `partition`, at debug level) per run of
+    /// a partitioned node: plug in any subscriber to see them, with their durations.
     pub fn run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<R::Run, Error> {
         let graph = dag.graph_arc();
         let path = NodePath::root(graph.name());
         let values = params.into_values();
         let store = &self.store;
+        let progress = if self.progress { Progress::on_terminal(graph.name(), graph.nodes.len()) } else { None };
+        let top = Top { progress: progress.as_ref(), span: tracing::Span::current() };
         let output = match &self.pool {
-            Some(pool) => pool.install(|| execute(graph, values, &path, store)),
-            None => execute(graph, values, &path, store),
+            Some(pool) => pool.install(|| execute(graph, values, &path, store, &top)),
+            None => execute(graph, values, &path, store, &top),
         };
+        if let Some(progress) = &progress {
+            progress.finish();
+        }
+        if let Err(error) = &output {
+            tracing::error!(dag = graph.name(), %error, "run failed");
+        }
         store.end(graph.name(), output.is_ok());
         R::from_output(output?).map_err(|e| Error::Internal { path, message: e.to_string() })
     }
@@ -168,8 +188,18 @@ struct Trigger {
     pending: Vec<Range<usize>>,
 }
 
+/// What a run of a root DAG shares with the runs of the DAGs nested in it.
+struct Top<'g> {
+    progress: Option<&'g Progress>,
+    /// The span the root DAG's span goes under.
+    span: tracing::Span,
+}
+
 struct Run<'g> {
     graph: &'g Graph,
+    /// The progress bar, for the root DAG only.
+    progress: Option<&'g Progress>,
+    span: tracing::Span,
     store: &'g Arc<dyn Store>,
     params: Vec<AnyValue>,
     path: &'g NodePath,
@@ -181,14 +211,18 @@ struct Run<'g> {
 }
 
 /// Runs one graph to completion and returns its output (`None` for `()`).
-pub(crate) fn execute(
+fn execute(
     graph: &Graph,
     params: Vec<AnyValue>,
     path: &NodePath,
     store: &Arc<dyn Store>,
+    top: &Top<'_>,
 ) -> Result<Option<Slot>, Error> {
+    let span = tracing::info_span!(parent: &top.span, "dag", path = %path);
     let run = Run {
         graph,
+        progress: top.progress,
+        span,
         store,
         params,
         path,
@@ -242,6 +276,9 @@ impl<'s> Run<'s> {
 
     /// `node`'s output is complete: one value, or every partition.
     fn node_complete(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+        if let Some(progress) = self.progress {
+            progress.node_done();
+        }
         for &next in &self.graph.plan.node_dependents[node] {
             if self.waiting[next as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
                 scope.spawn(move |scope| self.run_node(scope, next as usize));
@@ -281,6 +318,9 @@ impl<'s> Run<'s> {
         let _ = self.outputs[node].count.set(count);
         for &map in &self.graph.plan.maps_over[node] {
             let _ = self.maps[map as usize].count.set(count);
+            if let Some(progress) = self.progress {
+                progress.parts_expected(count);
+            }
             self.check_map_finished(scope, map as usize);
         }
     }
@@ -318,6 +358,7 @@ impl<'s> Run<'s> {
             return;
         }
         let spec = &self.graph.nodes[node];
+        let _span = tracing::info_span!(parent: &self.span, "node", node = %spec.name).entered();
         if spec.splits_output {
             let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1 };
             if self.invoke(spec, None, &mut emit).is_err() {
@@ -357,12 +398,16 @@ impl<'s> Run<'s> {
         for &node in nodes {
             self.parts_available(scope, node as usize, range.clone());
         }
+        if let Some(progress) = self.progress {
+            progress.parts_done(range.len());
+        }
         self.maps[map].done.fetch_add(range.len(), Ordering::AcqRel);
         self.check_map_finished(scope, map);
     }
 
     fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
+        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
         let mut emit = OneEmit(None);
         self.invoke(spec, Some(partition), &mut emit)?;
         match emit.0 {
@@ -411,7 +456,13 @@ impl<'s> Run<'s> {
             },
             Body::Dag(graph) => {
                 let path = self.path.child(&spec.name, partition);
-                let emitted = match execute(graph, inputs.collect(), &path, self.store)? {
+                let emitted = match execute(
+                    graph,
+                    inputs.collect(),
+                    &path,
+                    self.store,
+                    &Top { progress: None, span: tracing::Span::current() },
+                )? {
                     Some(Slot::One(value)) => emit.one(value),
                     Some(Slot::Parts(parts)) => parts.into_iter().try_for_each(|part| emit.part(part)),
                     None => emit.one(Arc::new(())),

@@ -404,3 +404,31 @@ fn chained_maps_have_no_barrier_between_them() {
     let runner = Runner::with_threads(3).unwrap();
     assert_eq!(two_steps { n: 3 }.execute_on(&runner).unwrap(), 1 + 11 + 21);
 }
+
+#[test]
+fn explain_prints_a_text_plan_with_nesting() {
+    let plan = outer::dag().graph().explain();
+    let expected = "\
+DAG outer() -> total
+  chunks  task, partitioned output (u64 per partition)
+  inner   DAG, once per partition of chunks (u64 per partition)
+          <- partition of chunks
+    DAG inner(n: u64) -> double
+      only_even  task (u64)
+                 <- parameter n
+      double     task (u64)
+                 <- only_even
+  total   task (u64)
+          <- every partition of inner
+";
+    assert_eq!(plan, expected);
+}
+
+#[test]
+fn progress_can_be_switched_off_and_does_not_change_results() {
+    let quiet = Runner::new().with_progress(false);
+    let shown = Runner::new().with_progress(true);
+    assert_eq!(shape { n: 10 }.execute_on(&quiet).unwrap(), 90);
+    // Tests do not run on a terminal: the bar stays hidden, the result is the same.
+    assert_eq!(shape { n: 10 }.execute_on(&shown).unwrap(), 90);
+}
