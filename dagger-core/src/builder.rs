@@ -39,7 +39,7 @@ use std::sync::Arc;
 use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
-use crate::graph::{AnyValue, Edge, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan};
+use crate::graph::{AnyValue, Edge, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
 use crate::rules::{Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel};
 use crate::run::Runner;
@@ -207,7 +207,7 @@ impl DagBuilder {
         }
         self.name_nodes();
         let maps = self.map_specs();
-        let plan = plan(&self.nodes, &maps);
+        let plan = plan(&self.nodes, &maps, output);
         Ok(Graph { name: self.name, params: self.params, consts: self.consts, nodes: self.nodes, maps, output, plan })
     }
 
@@ -262,13 +262,26 @@ impl DagBuilder {
 }
 
 /// Who waits for whom, derived once so that a run only counts down.
-fn plan(nodes: &[NodeSpec], maps: &[MapSpec]) -> Plan {
+fn plan(nodes: &[NodeSpec], maps: &[MapSpec], output: Option<Port>) -> Plan {
     let mut plan = Plan {
         waits_for: vec![0; nodes.len()],
         node_dependents: vec![Vec::new(); nodes.len()],
         map_dependents: vec![Vec::new(); nodes.len()],
         maps_over: vec![Vec::new(); nodes.len()],
+        reads: vec![0; nodes.len()],
     };
+    for node in nodes {
+        for edge in &node.inputs {
+            let Source::Node(source) = edge.port.source else { continue };
+            let reads = &mut plan.reads[source as usize];
+            // A node in a map reads a whole output once per partition: a number not known yet.
+            let per_partition = node.map.is_some() && !matches!(edge.how, How::Split(_));
+            *reads = if per_partition { KEEP } else { reads.saturating_add(1) };
+        }
+    }
+    if let Some(Port { source: Source::Node(n), .. }) = output {
+        plan.reads[n as usize] = plan.reads[n as usize].saturating_add(1);
+    }
     for (index, node) in nodes.iter().enumerate() {
         if node.map.is_some() {
             continue;

@@ -84,6 +84,6 @@ impl<T: Data> TaskInput for T {
 
 impl<T: Data> TaskInput for crate::Partitions<T> {
     fn clone_input(&self) -> Self {
-        self.clone()
+        self.share()
     }
 }

@@ -157,7 +157,14 @@ pub(crate) struct Plan {
     pub(crate) map_dependents: Vec<Vec<u32>>,
     /// For each node, the maps over its partitioned output.
     pub(crate) maps_over: Vec<Vec<u32>>,
+    /// For each node, how many times each of its values (the whole value, or each partition)
+    /// is read during a run, or [`KEEP`] when a node that runs once per partition reads the
+    /// whole output (as many times as there are partitions).
+    pub(crate) reads: Vec<u32>,
 }
+
+/// Values read an unknown number of times are kept until the run ends.
+pub(crate) const KEEP: u32 = u32::MAX;
 
 /// A declared DAG: parameters, constants, nodes in declaration order, and its output.
 #[derive(Clone)]

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::data::Data;
 use crate::format::Codec;
-use crate::graph::AnyValue;
+use crate::graph::{AnyValue, BoxError};
 use crate::store::{Store, StoreError, Stored};
 
 /// Every partition of a partitioned output, in order, each read only when the iteration
@@ -48,15 +48,18 @@ pub struct Partitions<T> {
     _item: PhantomData<fn() -> T>,
 }
 
-impl<T> Clone for Partitions<T> {
-    fn clone(&self) -> Self {
+impl<T> Partitions<T> {
+    /// Another cursor over the same partitions. Each partition is read once: whichever cursor
+    /// reaches it first gets it. (A task receives its `Partitions` by value, so this only
+    /// serves [`TaskInput`](crate::TaskInput).)
+    pub(crate) fn share(&self) -> Self {
         Partitions { reader: self.reader.clone(), next: self.next, _item: PhantomData }
     }
 }
 
 impl<T> fmt::Debug for Partitions<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Partitions").field("count", &self.reader.stored.len()).field("next", &self.next).finish()
+        f.debug_struct("Partitions").field("count", &self.reader.count).field("next", &self.next).finish()
     }
 }
 
@@ -71,24 +74,26 @@ impl<T: Data> Iterator for Partitions<T> {
 
     fn next(&mut self) -> Option<T> {
         let index = self.next;
-        let stored = self.reader.stored.get(index)?;
+        if index >= self.reader.count {
+            return None;
+        }
         self.next += 1;
-        let loaded = self.reader.store.get(stored, &self.reader.codec).map_err(|error| (index, error));
-        let value = loaded.and_then(|value| {
-            crate::private::owned::<T>(value).map_err(|source| (index, StoreError { file: None, source }))
-        });
-        match value {
+        match self
+            .reader
+            .load(index)
+            .and_then(|value| crate::private::owned::<T>(value).map_err(|source| StoreError { file: None, source }))
+        {
             Ok(value) => Some(value),
-            Err(failure) => {
-                self.reader.fail(failure);
-                self.next = self.reader.stored.len();
+            Err(error) => {
+                self.reader.fail((index, error));
+                self.next = self.reader.count;
                 None
             }
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.reader.stored.len() - self.next;
+        let left = self.reader.count - self.next;
         (left, Some(left))
     }
 }
@@ -96,32 +101,47 @@ impl<T: Data> Iterator for Partitions<T> {
 impl<T: Data> ExactSizeIterator for Partitions<T> {}
 
 /// Reads the partitions of one output for one run of a fan-in node, and keeps the first
-/// failure for the runtime to report.
+/// failure for the runtime to report. Each partition is read once, and moved out of the store
+/// when it is kept in memory and no other node reads it.
 #[doc(hidden)]
 pub struct PartsReader {
-    pub(crate) stored: Vec<Stored>,
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) codec: Codec,
+    stored: Mutex<Vec<Option<Stored>>>,
+    count: usize,
+    store: Arc<dyn Store>,
+    codec: Codec,
     failure: Mutex<Option<(usize, StoreError)>>,
 }
 
 impl PartsReader {
     pub(crate) fn new(stored: Vec<Stored>, store: Arc<dyn Store>, codec: Codec) -> Self {
-        PartsReader { stored, store, codec, failure: Mutex::new(None) }
+        let count = stored.len();
+        PartsReader {
+            stored: Mutex::new(stored.into_iter().map(Some).collect()),
+            count,
+            store,
+            codec,
+            failure: Mutex::new(None),
+        }
+    }
+
+    fn load(&self, index: usize) -> Result<AnyValue, StoreError> {
+        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner()).get_mut(index).and_then(Option::take);
+        let stored =
+            stored.ok_or_else(|| StoreError { file: None, source: "this partition was already read".into() })?;
+        self.store.take(stored, &self.codec)
     }
 
     /// Reads every partition now (for a `Vec<T>` fan-in).
-    pub(crate) fn load_all(&self) -> Result<Vec<AnyValue>, (usize, StoreError)> {
-        let values = self
-            .stored
-            .iter()
-            .enumerate()
-            .map(|(index, stored)| self.store.get(stored, &self.codec).map_err(|error| (index, error)))
-            .collect();
-        if let Err((index, error)) = &values {
-            self.fail((*index, StoreError { file: error.file.clone(), source: error.source.to_string().into() }));
-        }
-        values
+    pub(crate) fn load_all(&self) -> Result<Vec<AnyValue>, BoxError> {
+        (0..self.count)
+            .map(|index| {
+                self.load(index).map_err(|error| {
+                    let message = format!("partition {index}: {}", error.source);
+                    self.fail((index, error));
+                    message.into()
+                })
+            })
+            .collect()
     }
 
     fn fail(&self, failure: (usize, StoreError)) {

@@ -197,7 +197,7 @@ where
 }
 
 fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    let parts = reader.load_all().map_err(|(index, error)| format!("partition {index}: {}", error.source))?;
+    let parts = reader.load_all()?;
     let all =
         parts.into_iter().map(|part| crate::private::owned::<T>(part).map(T::same)).collect::<Result<Vec<U>, _>>()?;
     Ok(Arc::new(all))

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
+use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec, KEEP};
 use crate::handle::{Port, Source};
 use crate::partitions::PartsReader;
 use crate::progress::Progress;
@@ -127,15 +127,16 @@ pub enum Slot {
 /// The run stopped: the reason is already recorded in `Run::failure`.
 struct Stopped;
 
-/// Append-only slots that any thread can fill while others read, without locks: partitions are
-/// stored while the maps over them already run, and their number is known only at the end.
-struct Slots<T> {
-    segments: Box<[OnceLock<Segment<T>>]>,
+/// Append-only cells that any thread can fill while others read, without a global lock:
+/// partitions are stored while the maps over them already run, and their number is known only
+/// at the end.
+struct Slots {
+    segments: Box<[OnceLock<Segment>]>,
 }
 
-type Segment<T> = Box<[OnceLock<T>]>;
+type Segment = Box<[Held]>;
 
-/// Segment `k` holds `FIRST << k` slots, so 48 segments hold more slots than memory can.
+/// Segment `k` holds `FIRST << k` cells, so 48 segments hold more cells than memory can.
 const FIRST: usize = 64;
 
 fn locate(index: usize) -> (usize, usize) {
@@ -144,29 +145,57 @@ fn locate(index: usize) -> (usize, usize) {
     (segment, index - FIRST * ((1 << segment) - 1))
 }
 
-impl<T> Slots<T> {
+impl Slots {
     fn new() -> Self {
         Slots { segments: (0..48).map(|_| OnceLock::new()).collect() }
     }
 
-    fn set(&self, index: usize, value: T) {
+    fn set(&self, index: usize, stored: Stored, reads: u32) {
         let (segment, offset) = locate(index);
-        let slots = self.segments[segment].get_or_init(|| (0..FIRST << segment).map(|_| OnceLock::new()).collect());
-        let _ = slots[offset].set(value);
+        let cells = self.segments[segment].get_or_init(|| (0..FIRST << segment).map(|_| Held::default()).collect());
+        cells[offset].set(stored, reads);
     }
 
-    fn get(&self, index: usize) -> Option<&T> {
+    fn read(&self, index: usize) -> Option<Stored> {
         let (segment, offset) = locate(index);
-        self.segments.get(segment)?.get()?.get(offset)?.get()
+        self.segments.get(segment)?.get()?.get(offset)?.read()
     }
 }
 
 /// The output of one node during a run.
 struct Output {
-    one: OnceLock<Stored>,
-    parts: Slots<Stored>,
+    one: Held,
+    parts: Slots,
     /// Set once every partition is stored.
     count: OnceLock<usize>,
+}
+
+/// A stored value and how many reads of it are left: the last read takes it, so that a node
+/// that takes its input by value gets it without a copy when no one else needs it, and memory
+/// is released as early as the graph allows.
+#[derive(Default)]
+struct Held(Mutex<(Option<Stored>, u32)>);
+
+impl Held {
+    fn set(&self, stored: Stored, reads: u32) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (Some(stored), reads);
+    }
+
+    fn read(&self) -> Option<Stored> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (stored, reads) = &mut *held;
+        match *reads {
+            KEEP => stored.clone(),
+            0 | 1 => {
+                *reads = 0;
+                stored.take()
+            }
+            _ => {
+                *reads -= 1;
+                stored.clone()
+            }
+        }
+    }
 }
 
 /// One map during a run.
@@ -227,7 +256,7 @@ fn execute(
         params,
         path,
         outputs: (0..graph.nodes.len())
-            .map(|_| Output { one: OnceLock::new(), parts: Slots::new(), count: OnceLock::new() })
+            .map(|_| Output { one: Held::default(), parts: Slots::new(), count: OnceLock::new() })
             .collect(),
         waiting: graph.plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
         maps: graph
@@ -377,7 +406,7 @@ impl<'s> Run<'s> {
                 return;
             };
             let Ok(stored) = self.put(spec, None, value) else { return };
-            let _ = self.outputs[node].one.set(stored);
+            self.outputs[node].one.set(stored, self.graph.plan.reads[node]);
         }
         self.node_complete(scope, node);
     }
@@ -413,7 +442,7 @@ impl<'s> Run<'s> {
         match emit.0 {
             Some(value) => {
                 let stored = self.put(spec, Some(partition), value)?;
-                self.outputs[node].parts.set(partition, stored);
+                self.outputs[node].parts.set(partition, stored, self.graph.plan.reads[node]);
                 Ok(())
             }
             None => Err(self.internal(spec, "a task returned no value")),
@@ -505,9 +534,8 @@ impl<'s> Run<'s> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
         let output = &self.outputs[n as usize];
         let count = *output.count.get().ok_or_else(|| self.missing(port))?;
-        let stored = (0..count)
-            .map(|i| output.parts.get(i).cloned().ok_or_else(|| self.missing(port)))
-            .collect::<Result<_, _>>()?;
+        let stored =
+            (0..count).map(|i| output.parts.read(i).ok_or_else(|| self.missing(port))).collect::<Result<_, _>>()?;
         let reader = PartsReader::new(stored, self.store.clone(), self.graph.nodes[n as usize].codec);
         Ok((n, Arc::new(reader)))
     }
@@ -517,14 +545,14 @@ impl<'s> Run<'s> {
             Source::Param(i) => Ok(self.params[i as usize].clone()),
             Source::Const(i) => Ok(self.graph.consts[i as usize].clone()),
             Source::Node(n) => {
-                let stored = self.outputs[n as usize].one.get().ok_or_else(|| self.missing(port))?;
+                let stored = self.outputs[n as usize].one.read().ok_or_else(|| self.missing(port))?;
                 self.get(n as usize, None, stored)
             }
         }
     }
     fn part(&self, port: Port, partition: usize) -> Result<AnyValue, Stopped> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
-        let stored = self.outputs[n as usize].parts.get(partition).ok_or_else(|| self.missing(port))?;
+        let stored = self.outputs[n as usize].parts.read(partition).ok_or_else(|| self.missing(port))?;
         self.get(n as usize, Some(partition), stored)
     }
 
@@ -546,9 +574,9 @@ impl<'s> Run<'s> {
             .map_err(|error| self.store_failed(spec, partition, true, error))
     }
 
-    fn get(&self, node: usize, partition: Option<usize>, stored: &Stored) -> Result<AnyValue, Stopped> {
+    fn get(&self, node: usize, partition: Option<usize>, stored: Stored) -> Result<AnyValue, Stopped> {
         let spec = &self.graph.nodes[node];
-        self.store.get(stored, &spec.codec).map_err(|error| self.store_failed(spec, partition, false, error))
+        self.store.take(stored, &spec.codec).map_err(|error| self.store_failed(spec, partition, false, error))
     }
 
     fn store_failed(&self, spec: &NodeSpec, partition: Option<usize>, writing: bool, error: StoreError) -> Stopped {
@@ -639,7 +667,7 @@ impl Emit for PartsEmit<'_, '_> {
         }
         let spec = &self.run.graph.nodes[self.node];
         let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
-        self.run.outputs[self.node].parts.set(self.next, stored);
+        self.run.outputs[self.node].parts.set(self.next, stored, self.run.graph.plan.reads[self.node]);
         self.next += 1;
         if self.next - self.announced >= self.batch {
             self.announce();
@@ -673,9 +701,18 @@ mod tests {
         }
         let slots = Slots::new();
         for i in (0..5000).rev() {
-            slots.set(i, i * 2);
+            slots.set(i, Stored::Memory(Arc::new(i * 2)), 2);
         }
-        assert!((0..5000).all(|i| slots.get(i) == Some(&(i * 2))));
-        assert_eq!(slots.get(5000), None);
+        let read = |i| {
+            slots.read(i).map(|stored| match stored {
+                Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
+                Stored::File(_) => unreachable!(),
+            })
+        };
+        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
+        // Two reads each: the second takes the value, a third finds nothing.
+        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
+        assert_eq!(read(0), None);
+        assert_eq!(read(5000), None);
     }
 }

@@ -29,8 +29,10 @@ mod sealed {
 pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     #[doc(hidden)]
     fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError>;
+    /// The value of `stored`: moved out of it when it is kept in memory, read from its file
+    /// otherwise.
     #[doc(hidden)]
-    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
+    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
     /// Marks a partitioned output complete, with `count` partitions.
     #[doc(hidden)]
     fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError>;
@@ -76,10 +78,10 @@ impl Store for MemoryStore {
         Ok(Stored::Memory(value))
     }
 
-    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
         match stored {
-            Stored::Memory(value) => Ok(value.clone()),
-            Stored::File(_) => DiskStore::read(stored, codec),
+            Stored::Memory(value) => Ok(value),
+            Stored::File(file) => DiskStore::read(&file, codec),
         }
     }
 
@@ -181,11 +183,8 @@ impl DiskStore {
         result.map_err(fail)
     }
 
-    fn read(stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
-        let Stored::File(file) = stored else {
-            return Err(StoreError { file: None, source: "a value kept in memory was read from disk".into() });
-        };
-        let fail = |source: BoxError| StoreError { file: Some(file.clone()), source };
+    fn read(file: &Path, codec: &Codec) -> Result<AnyValue, StoreError> {
+        let fail = |source: BoxError| StoreError { file: Some(file.to_path_buf()), source };
         let mut reader = BufReader::new(fs::File::open(file).map_err(|e| fail(e.into()))?);
         (codec.decode)(&mut reader).map_err(|e| fail(format!("not a valid {} value: {e}", codec.format).into()))
     }
@@ -200,10 +199,10 @@ impl Store for DiskStore {
         Ok(Stored::File(file))
     }
 
-    fn get(&self, stored: &Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
         match stored {
-            Stored::Memory(value) => Ok(value.clone()),
-            Stored::File(_) => Self::read(stored, codec),
+            Stored::Memory(value) => Ok(value),
+            Stored::File(file) => DiskStore::read(&file, codec),
         }
     }
 

@@ -432,3 +432,41 @@ fn progress_can_be_switched_off_and_does_not_change_results() {
     // Tests do not run on a terminal: the bar stays hidden, the result is the same.
     assert_eq!(shape { n: 10 }.execute_on(&shown).unwrap(), 90);
 }
+
+static CLONES: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Tracked(u64);
+
+impl Clone for Tracked {
+    fn clone(&self) -> Self {
+        CLONES.fetch_add(1, Ordering::SeqCst);
+        Tracked(self.0)
+    }
+}
+
+#[task(partitioned)]
+fn tracked(n: u64) -> Vec<Tracked> {
+    (0..n).map(Tracked).collect()
+}
+
+#[task]
+fn bump(t: Tracked) -> Tracked {
+    Tracked(t.0 + 1)
+}
+
+#[task]
+fn unwrap_all(ts: Vec<Tracked>) -> Vec<u64> {
+    ts.into_iter().map(|t| t.0).collect()
+}
+
+#[dag]
+fn moved(n: u64) -> Vec<u64> {
+    unwrap_all(tracked(n).map(|t| bump(t)))
+}
+
+#[test]
+fn a_value_read_by_its_only_consumer_is_moved_not_copied() {
+    assert_eq!(moved::run(100).unwrap(), (1..=100).collect::<Vec<_>>());
+    assert_eq!(CLONES.load(Ordering::SeqCst), 0);
+}
