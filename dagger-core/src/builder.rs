@@ -39,8 +39,10 @@ use std::sync::Arc;
 use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
-use crate::graph::{AnyValue, Edge, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
+use crate::format::{Codec, Json};
+use crate::graph::{AnyValue, Body, Edge, Emit, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
+use crate::outputs::{take_field, Fields, Pack};
 use crate::rules::{Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel};
 use crate::run::Runner;
 
@@ -91,6 +93,38 @@ pub trait Scope {
         Self: Sized,
     {
         C::call_in(self, A::Mode::default(), args.edges())
+    }
+
+    /// One field of a value, as an output of its own: `b.field(datasets, "training", |d| &d.training)`
+    /// (`#[dag]` writes `datasets.training`). Inside a map, the field of each partition.
+    fn field<H, F, G>(&mut self, value: H, name: &str, field: G) -> H::Field<F>
+    where
+        H: Fields,
+        F: Data,
+        G: Fn(&H::Item) -> &F + Send + Sync + 'static,
+        Self: Sized,
+    {
+        let map = self.current_map();
+        let edge = value.edge();
+        let dag = self.dag();
+        let source = match edge.port.source {
+            Source::Node(n) => dag.nodes.get(n as usize).map_or_else(String::new, |node| node.callee.clone()),
+            Source::Param(i) => dag.params.get(i as usize).map_or_else(String::new, |p| p.name.clone()),
+            Source::Const(_) => "constant".to_string(),
+        };
+        let body = Body::Closure(Arc::new(take_field::<H::Item, F, G>(field)));
+        let port = dag.add_internal::<F>(format!("{source}.{name}"), body, vec![edge], map);
+        H::field(port, map)
+    }
+
+    /// Packs whole values into one tuple output (what a DAG that returns a tuple returns).
+    fn pack<P: Pack>(&mut self, values: P) -> Value<P::Packed>
+    where
+        Self: Sized,
+    {
+        let map = self.current_map();
+        let body = Body::Closure(Arc::new(|inputs, emit: &mut dyn Emit| emit.one(Arc::new(P::pack(inputs)?))));
+        Value::new(self.dag().add_internal::<P::Packed>("output".to_string(), body, values.edges(), map))
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
@@ -174,8 +208,37 @@ impl DagBuilder {
     }
 
     pub(crate) fn add_node<C: Callable>(&mut self, inputs: Vec<Edge>, map: Option<MapId>) -> Port {
+        let spec = NodeSpec {
+            name: String::new(),
+            callee: C::NAME.to_string(),
+            body: C::body(),
+            inputs,
+            map: None,
+            splits_output: <C::Shape as Shape>::PARTITIONED,
+            output_type: std::any::type_name::<C::Output>(),
+            codec: C::codec(),
+        };
+        self.add(spec, map)
+    }
+
+    /// Adds a node made by the builder itself (a field, a pack) that produces a `T`.
+    fn add_internal<T: Data>(&mut self, callee: String, body: Body, inputs: Vec<Edge>, map: Option<MapId>) -> Port {
+        let spec = NodeSpec {
+            name: String::new(),
+            callee,
+            body,
+            inputs,
+            map: None,
+            splits_output: false,
+            output_type: std::any::type_name::<T>(),
+            codec: Codec::of::<T, Json>(),
+        };
+        self.add(spec, map)
+    }
+
+    fn add(&mut self, mut spec: NodeSpec, map: Option<MapId>) -> Port {
         let mut node_map = None;
-        for edge in &inputs {
+        for edge in &spec.inputs {
             self.check_port(edge.port);
             if let How::Split(edge_map) = edge.how {
                 if Some(edge_map) == map {
@@ -185,16 +248,8 @@ impl DagBuilder {
                 }
             }
         }
-        self.nodes.push(NodeSpec {
-            name: String::new(),
-            callee: C::NAME,
-            body: C::body(),
-            inputs,
-            map: node_map,
-            splits_output: <C::Shape as Shape>::PARTITIONED,
-            output_type: std::any::type_name::<C::Output>(),
-            codec: C::codec(),
-        });
+        spec.map = node_map;
+        self.nodes.push(spec);
         self.port(Source::Node(self.nodes.len() as u32 - 1))
     }
 
@@ -213,14 +268,14 @@ impl DagBuilder {
 
     /// A function called several times gets -1, -2, ... in call order, as in the original.
     fn name_nodes(&mut self) {
-        let mut counts: HashMap<&'static str, usize> = HashMap::new();
+        let mut counts: HashMap<String, usize> = HashMap::new();
         for node in &self.nodes {
-            *counts.entry(node.callee).or_default() += 1;
+            *counts.entry(node.callee.clone()).or_default() += 1;
         }
-        let mut seen: HashMap<&'static str, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for node in &mut self.nodes {
-            node.name = if counts[node.callee] > 1 {
-                let n = seen.entry(node.callee).or_default();
+            node.name = if counts[&node.callee] > 1 {
+                let n = seen.entry(node.callee.clone()).or_default();
                 *n += 1;
                 format!("{}-{}", node.callee, n)
             } else {

@@ -26,6 +26,10 @@ pub(crate) type Collector = fn(&Arc<PartsReader>) -> Result<AnyValue, BoxError>;
 #[doc(hidden)]
 pub type TaskFn = fn(Inputs, &mut dyn Emit) -> Result<(), BoxError>;
 
+/// The body of a node the builder makes itself.
+#[doc(hidden)]
+pub type ClosureFn = dyn Fn(Inputs, &mut dyn Emit) -> Result<(), BoxError> + Send + Sync;
+
 /// Receives what a task produces, as it produces it: a partitioned task's partitions are stored
 /// (and can be mapped over) while the task is still producing the next ones.
 #[doc(hidden)]
@@ -89,6 +93,8 @@ impl Iterator for Inputs {
 #[derive(Clone)]
 pub enum Body {
     Task(TaskFn),
+    /// A node the builder makes itself: a field of an output, or outputs packed in a tuple.
+    Closure(Arc<ClosureFn>),
     Dag(Arc<Graph>),
 }
 
@@ -122,7 +128,7 @@ pub(crate) struct ParamSpec {
 #[derive(Clone)]
 pub(crate) struct NodeSpec {
     pub(crate) name: String,
-    pub(crate) callee: &'static str,
+    pub(crate) callee: String,
     pub(crate) body: Body,
     pub(crate) inputs: Vec<Edge>,
     /// The map this node is declared in: it runs once per partition of the map's source.
@@ -287,7 +293,7 @@ impl Graph {
     pub fn nested(&self, node: &str) -> Option<&Graph> {
         self.nodes.iter().find(|n| n.name == node).and_then(|n| match &n.body {
             Body::Dag(graph) => Some(&**graph),
-            Body::Task(_) => None,
+            Body::Task(_) | Body::Closure(_) => None,
         })
     }
 
@@ -391,7 +397,7 @@ impl Graph {
         for node in &self.nodes {
             let periph = if node.map.is_some() { ", peripheries=2" } else { "" };
             match &node.body {
-                Body::Task(_) => {
+                Body::Task(_) | Body::Closure(_) => {
                     let _ = writeln!(out, "{pad}{} [label={}{periph}];", id(&node.name), quote(&node.name));
                 }
                 Body::Dag(graph) => {

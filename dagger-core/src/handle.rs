@@ -44,15 +44,10 @@ pub struct Port {
     pub(crate) source: Source,
 }
 
-macro_rules! handle {
-    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* }) => {
-        $(#[$doc])*
-        pub struct $name<T> {
-            pub(crate) port: Port,
-            $(pub(crate) $field: $ty,)*
-            _value: PhantomData<fn() -> T>,
-        }
-
+/// The impls every handle has. (The structs are written out, not generated, because compiler
+/// messages about a handle show its definition.)
+macro_rules! handle_impls {
+    ($name:ident { $($field:ident: $ty:ty),* }) => {
         impl<T> $name<T> {
             pub(crate) fn new(port: Port $(, $field: $ty)*) -> Self {
                 Self { port, $($field,)* _value: PhantomData }
@@ -75,44 +70,60 @@ macro_rules! handle {
     };
 }
 
-handle!(
-    /// One whole value of type `T`: a constant, or the output of a node that is not partitioned.
-    ///
-    /// Passed to a task parameter of type `T` (or `&T`), every call receives the same value.
-    Value {}
-);
+/// One whole value of type `T`: a constant, or the output of a node that is not partitioned.
+///
+/// Passed to a task parameter of type `T` (or `&T`), every call receives the same value.
+pub struct Value<T> {
+    pub(crate) port: Port,
+    _value: PhantomData<fn() -> T>,
+}
 
-handle!(
-    /// A parameter of the DAG, of type `T`.
-    ///
-    /// It is a whole value: it can feed any number of nodes, and inside a map it is broadcast to
-    /// every partition. It can never be mapped over, even when `T` is a collection: a DAG's
-    /// partitions always come from a task, so that every runtime can store and count them.
-    Param {}
-);
+handle_impls!(Value {});
 
-handle!(
-    /// A partitioned output: the return value of a `#[task(partitioned)]` task, split into one
-    /// `T` per item.
-    ///
-    /// Map over it with `.map(|part| task(part))`, or pass it to a parameter of type `Vec<T>` to
-    /// receive every partition, in order (a fan-in).
-    Partitioned {}
-);
+/// A parameter of the DAG, of type `T`.
+///
+/// It is a whole value: it can feed any number of nodes, and inside a map it is broadcast to
+/// every partition. It can never be mapped over, even when `T` is a collection: a DAG's
+/// partitions always come from a task, so that every runtime can store and count them.
+pub struct Param<T> {
+    pub(crate) port: Port,
+    _value: PhantomData<fn() -> T>,
+}
 
-handle!(
-    /// One partition, inside the closure of `.map(|part| ...)`, or a value computed from it by a
-    /// node that runs once per partition.
-    ///
-    /// Tasks called with it run once per partition; the map collects their last result as a
-    /// [`PerPartition`].
-    Partition { map: MapId }
-);
+handle_impls!(Param {});
 
-handle!(
-    /// The output of a partitioned node: what `.map(...)` returns, one `T` per partition.
-    ///
-    /// Map over it again (chained maps), or collect it into a task parameter of type `Vec<T>`.
-    /// A DAG cannot return it directly: a fan-in task that takes `Vec<T>` must reduce it first.
-    PerPartition {}
-);
+/// A partitioned output: the return value of a `#[task(partitioned)]` task, split into one
+/// `T` per item.
+///
+/// Map over it with `.map(|part| task(part))`, or pass it to a parameter of type `Vec<T>` to
+/// receive every partition, in order (a fan-in).
+pub struct Partitioned<T> {
+    pub(crate) port: Port,
+    _value: PhantomData<fn() -> T>,
+}
+
+handle_impls!(Partitioned {});
+
+/// One partition, inside the closure of `.map(|part| ...)`, or a value computed from it by a
+/// node that runs once per partition.
+///
+/// Tasks called with it run once per partition; the map collects their last result as a
+/// [`PerPartition`].
+pub struct Partition<T> {
+    pub(crate) port: Port,
+    pub(crate) map: MapId,
+    _value: PhantomData<fn() -> T>,
+}
+
+handle_impls!(Partition { map: MapId });
+
+/// The output of a partitioned node: what `.map(...)` returns, one `T` per partition.
+///
+/// Map over it again (chained maps), or collect it into a task parameter of type `Vec<T>`.
+/// A DAG cannot return it directly: a fan-in task that takes `Vec<T>` must reduce it first.
+pub struct PerPartition<T> {
+    pub(crate) port: Port,
+    _value: PhantomData<fn() -> T>,
+}
+
+handle_impls!(PerPartition {});

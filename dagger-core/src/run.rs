@@ -471,6 +471,16 @@ impl<'s> Run<'s> {
         emit: &mut dyn Emit,
     ) -> Result<(), Error> {
         match &spec.body {
+            Body::Closure(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
+                Ok(result) => result.map_err(|e| Error::Internal {
+                    path: self.path.child(&spec.name, partition),
+                    message: e.to_string(),
+                }),
+                Err(payload) => Err(Error::Internal {
+                    path: self.path.child(&spec.name, partition),
+                    message: panic_message(payload.as_ref()),
+                }),
+            },
             Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
                 Ok(Ok(())) => Ok(()),
                 // The path is built only on failure: this is the hot path of every partition.

@@ -185,7 +185,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
             #vis fn dag() -> ::dagger_core::Dag<(#(#types,)*), #ret> {
                 static DAG: ::std::sync::OnceLock<::dagger_core::Dag<(#(#types,)*), #ret>> = ::std::sync::OnceLock::new();
                 DAG.get_or_init(|| {
-                    ::dagger_core::Dag::build(
+                    ::dagger_core::Dag::<(#(#types,)*), #ret>::build(
                         #name_str,
                         [#(#name_strs),*],
                         #[allow(unused_variables, unused_mut, clippy::let_unit_value)]
@@ -240,6 +240,17 @@ fn expand_stmts(body: &Body) -> TokenStream {
                 let ty = ty.as_ref().map(|ty| quote!(: #ty));
                 quote!(let #pat #ty = #value;)
             }
+            Stmt::Destructure { value, fields } => {
+                let value = expand_node(value);
+                let fields = fields.iter().map(|(member, name)| {
+                    let field = take_field(&quote!(__dagger_whole), member, member.span_or_call_site());
+                    quote!(let #name = #field;)
+                });
+                quote! {
+                    let __dagger_whole = #value;
+                    #(#fields)*
+                }
+            }
             Stmt::Plain(stmt) => stmt.to_token_stream(),
             Stmt::Node(node) => {
                 let node = expand_node(node);
@@ -249,8 +260,36 @@ fn expand_stmts(body: &Body) -> TokenStream {
         .collect()
 }
 
+/// The handle of field `member` of the value `base` holds.
+fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStream {
+    let name = match member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
+    };
+    quote_spanned! {span=>
+        #base.__dagger_field(__dagger_scope, #name, |__dagger_value| &__dagger_value.#member)
+    }
+}
+
 fn expand_node(node: &Node) -> TokenStream {
     match node {
+        Node::Field { base, member, span } => {
+            let base = expand_node(base);
+            let field = take_field(&quote!(__dagger_base), member, *span);
+            quote!({
+                let __dagger_base = #base;
+                #field
+            })
+        }
+        Node::Pack { items, span } => {
+            let names: Vec<_> = (0..items.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
+            let items = items.iter().map(expand_node);
+            let pack = quote_spanned!(*span=> ::dagger_core::Scope::pack(__dagger_scope, (#(#names,)*)));
+            quote!({
+                #(let #names = #items;)*
+                #pack
+            })
+        }
         Node::Var(ident) => ident.to_token_stream(),
         Node::Call { func, args, span } => {
             let arity = args.len();

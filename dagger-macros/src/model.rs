@@ -71,6 +71,8 @@ pub struct Body {
 pub enum Stmt {
     /// `let x = node;`
     Let { pat: syn::Pat, ty: Option<Type>, value: Node },
+    /// `let (a, b) = node;` or `let Pair { a, b: c } = node;`: each field its own output.
+    Destructure { value: Node, fields: Vec<(syn::Member, Ident)> },
     /// `let x = <plain Rust>;`: a constant, evaluated while the DAG is declared.
     Plain(syn::Stmt),
     /// `task(args);`: a node whose output nobody reads.
@@ -85,6 +87,10 @@ pub enum Node {
     Call { func: Path, args: Vec<Arg>, span: Span },
     /// `source.map(|part| body)`
     Map { source: Box<Node>, source_span: Span, part: Ident, body: Box<Body>, span: Span },
+    /// `value.field` or `value.0`: one field of a value, as an output of its own.
+    Field { base: Box<Node>, member: syn::Member, span: Span },
+    /// `(a, b)` as a DAG's output: several outputs packed in a tuple.
+    Pack { items: Vec<Node>, span: Span },
 }
 
 pub enum Arg {

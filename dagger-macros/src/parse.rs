@@ -230,18 +230,23 @@ impl BodyParser<'_> {
                         pat => (pat.clone(), None),
                     };
                     match self.node(&init.expr, scope) {
-                        Some(value) => {
-                            match &pat {
-                                Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                                    scope.push(ident.ident.clone());
-                                }
-                                _ => {
-                                    self.cx.error(&pat, "bind the output of a node to one name: `let x = task(...);`");
-                                    continue;
-                                }
+                        Some(value) => match &pat {
+                            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+                                scope.push(ident.ident.clone());
+                                out.push(Stmt::Let { pat, ty, value });
                             }
-                            out.push(Stmt::Let { pat, ty, value });
-                        }
+                            Pat::Tuple(_) | Pat::Struct(_) if ty.is_none() => match self.fields(&pat) {
+                                Some(fields) => {
+                                    scope.extend(fields.iter().map(|(_, name)| name.clone()));
+                                    out.push(Stmt::Destructure { value, fields });
+                                }
+                                None => continue,
+                            },
+                            _ => {
+                                self.cx.error(&pat, "bind the output of a node to one name, `let x = task(...);`, or its fields to names, `let (a, b) = task(...);`");
+                                continue;
+                            }
+                        },
                         None => {
                             // A plain Rust value: a constant for the calls that use it.
                             if let Pat::Ident(ident) = &pat {
@@ -285,9 +290,48 @@ impl BodyParser<'_> {
         self.cx.error(expr, message);
     }
 
+    /// The fields a destructuring `let` names: `(a, b)`, `Pair { a, b: c, .. }`.
+    fn fields(&mut self, pat: &Pat) -> Option<Vec<(syn::Member, Ident)>> {
+        let name = |cx: &mut Ctxt, pat: &Pat| match pat {
+            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => Some(Some(ident.ident.clone())),
+            Pat::Wild(_) => Some(None),
+            _ => {
+                cx.error(pat, "bind each field of an output to a name");
+                None
+            }
+        };
+        match pat {
+            Pat::Tuple(tuple) => tuple
+                .elems
+                .iter()
+                .enumerate()
+                .map(|(index, elem)| {
+                    let member = syn::Member::Unnamed(syn::Index { index: index as u32, span: elem.span() });
+                    name(self.cx, elem).map(|name| name.map(|name| (member, name)))
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|fields| fields.into_iter().flatten().collect()),
+            Pat::Struct(strukt) => strukt
+                .fields
+                .iter()
+                .map(|field| name(self.cx, &field.pat).map(|name| name.map(|name| (field.member.clone(), name))))
+                .collect::<Option<Vec<_>>>()
+                .map(|fields| fields.into_iter().flatten().collect()),
+            _ => None,
+        }
+    }
+
     /// The node an expression denotes, or `None` when it is plain Rust (a constant).
     fn node(&mut self, expr: &Expr, scope: &mut Vec<Ident>) -> Option<Node> {
         match expr {
+            Expr::Field(field) => {
+                let base = self.node(&field.base, scope)?;
+                Some(Node::Field { base: Box::new(base), member: field.member.clone(), span: field.member.span() })
+            }
+            Expr::Tuple(tuple) if !tuple.elems.is_empty() => {
+                let items: Option<Vec<Node>> = tuple.elems.iter().map(|item| self.node(item, scope)).collect();
+                Some(Node::Pack { items: items?, span: tuple.span() })
+            }
             Expr::Path(path) if path.qself.is_none() => {
                 let ident = path.path.get_ident()?;
                 scope.iter().rev().find(|bound| *bound == ident).map(|_| Node::Var(ident.clone()))
