@@ -190,8 +190,14 @@ impl DagBuilder {
         Port { dag: self.id, source }
     }
 
+    /// A constant whose type the caller already checked.
+    pub(crate) fn constant_value(&mut self, value: AnyValue) -> Port {
+        self.consts.push(value);
+        self.port(Source::Const(self.consts.len() as u32 - 1))
+    }
+
     fn param<T: Data>(&mut self, name: &str) -> Param<T> {
-        self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>() });
+        self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>(), default: None });
         Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
     }
 
@@ -491,6 +497,18 @@ impl<P: Params, R: DagReturn> Dag<P, R> {
     /// Runs the DAG on the default [`Runner`] (rayon's global pool, values in memory).
     pub fn run(&self, params: P) -> Result<R::Run, Error> {
         Runner::default().run(self, params)
+    }
+
+    /// Gives parameters default values, used when a DAG that calls this one leaves them out
+    /// (`inner(x, c = 20)`); `#[default(value)]` on a `#[dag]` parameter does this.
+    #[doc(hidden)]
+    pub fn __with_defaults(mut self, defaults: Vec<Option<AnyValue>>) -> Self {
+        if let Some(graph) = Arc::get_mut(&mut self.graph) {
+            for (param, default) in graph.params.iter_mut().zip(defaults) {
+                param.default = default;
+            }
+        }
+        self
     }
 
     /// The declared graph, for introspection.

@@ -26,6 +26,12 @@ pub trait Callable: Sized + 'static {
     /// How deep DAGs nest below this one (0 for a task). Computing it for a DAG that calls
     /// itself, directly or not, is a compile-time cycle error.
     const NESTING: usize;
+    /// The names of the parameters, in order, for named arguments: `inner(x, c = 20)`.
+    #[doc(hidden)]
+    const PARAMS: &'static [&'static str];
+    /// Which parameters have a default, and may be left out when the arguments are named.
+    #[doc(hidden)]
+    const DEFAULTS: &'static [bool];
     /// The type of the output: the return value, or the type of one partition when the output
     /// is partitioned.
     type Output: Data;
@@ -49,6 +55,24 @@ pub trait Callable: Sized + 'static {
         let map = scope.current_map();
         let port = scope.dag().add_node::<Self>(edges, map);
         M::handle(port, map)
+    }
+
+    /// Like [`Callable::call_in`], with the arguments at the given parameter positions (named
+    /// arguments); the parameters left out take their defaults, as constants.
+    #[doc(hidden)]
+    fn call_named_in<S: Scope, M: Produce<Self>>(scope: &mut S, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
+        let defaults: Vec<_> = match Self::body() {
+            Body::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
+            Body::Task(_) | Body::Closure(_) => Vec::new(),
+        };
+        for (position, default) in defaults.into_iter().enumerate() {
+            if let (Some(value), false) = (default, edges.iter().any(|(p, _)| *p == position)) {
+                let port = scope.dag().constant_value(value);
+                edges.push((position, Edge { port, how: crate::graph::How::Whole }));
+            }
+        }
+        edges.sort_by_key(|(position, _)| *position);
+        Self::call_in(scope, mode, edges.into_iter().map(|(_, edge)| edge).collect())
     }
 }
 

@@ -118,10 +118,12 @@ pub struct Edge {
 }
 
 /// One parameter of a DAG.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ParamSpec {
     pub(crate) name: String,
     pub(crate) type_name: &'static str,
+    /// The value used when a DAG that calls this one leaves the parameter out.
+    pub(crate) default: Option<AnyValue>,
 }
 
 /// One node of a DAG.
@@ -459,7 +461,7 @@ impl fmt::Debug for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Graph")
             .field("name", &self.name)
-            .field("params", &self.params)
+            .field("params", &self.params().collect::<Vec<_>>())
             .field("nodes", &self.nodes())
             .field("edges", &self.edges())
             .field("output", &self.output())

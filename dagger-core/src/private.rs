@@ -130,3 +130,54 @@ pub const fn max(a: usize, b: usize) -> usize {
 pub fn body_of<P: crate::builder::Params, R: DagReturn>(dag: &Dag<P, R>) -> Body {
     Body::Dag(dag.graph_arc().clone())
 }
+
+/// The position of the parameter `name` among `params`; a compile-time error when there is none.
+pub const fn param_index(callee: &str, params: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < params.len() {
+        if str_eq(params[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    let _ = callee;
+    panic!("a named argument does not match any parameter of the task or DAG it is passed to")
+}
+
+/// Checks a call with named arguments: each parameter given at most once, and every parameter
+/// left out has a default. Evaluated at compile time.
+pub const fn check_named_call(defaults: &[bool], given: &[usize]) {
+    let mut position = 0;
+    while position < defaults.len() {
+        let mut count = 0;
+        let mut i = 0;
+        while i < given.len() {
+            if given[i] == position {
+                count += 1;
+            }
+            i += 1;
+        }
+        if count > 1 {
+            panic!("a parameter is given twice in this call");
+        }
+        if count == 0 && !defaults[position] {
+            panic!("this call leaves out a parameter that has no default: pass it");
+        }
+        position += 1;
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

@@ -46,6 +46,8 @@ pub fn task(task: &Task) -> TokenStream {
             }
         }
     });
+    let param_names: Vec<LitStr> = params.iter().map(|param| LitStr::new(&param.name, Span::call_site())).collect();
+    let no_defaults = params.iter().map(|_| quote!(false));
     let inputs: Vec<_> = (0..arity).map(|i| format_ident!("__input{}", i)).collect();
     let values: Vec<_> = params
         .iter()
@@ -81,6 +83,8 @@ pub fn task(task: &Task) -> TokenStream {
             impl ::dagger_core::__private::Callable for #name {
                 const NAME: &'static str = #name_str;
                 const NESTING: usize = 0;
+                const PARAMS: &'static [&'static str] = &[#(#param_names),*];
+                const DEFAULTS: &'static [bool] = &[#(#no_defaults),*];
                 type Output = #output_ty;
                 type Shape = #shape;
                 fn body() -> ::dagger_core::__private::Body {
@@ -153,6 +157,26 @@ pub fn dag(dag: &Dag) -> TokenStream {
             }
         }
     });
+    let has_defaults = params.iter().map(|p| p.default.is_some());
+    let required: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.name).collect();
+    let required_types: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.ty).collect();
+    let initial: Vec<TokenStream> = params
+        .iter()
+        .map(|p| match &p.default {
+            Some(default) => default.to_token_stream(),
+            None => p.name.to_token_stream(),
+        })
+        .collect();
+    let default_values = params.iter().map(|p| match &p.default {
+        Some(default) => {
+            let ty = &p.ty;
+            quote!(::core::option::Option::Some({
+                let value: #ty = #default;
+                ::std::sync::Arc::new(value) as ::dagger_core::__private::Erased
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    });
     let nesting = callees.iter().fold(quote!(0), |acc, callee| {
         quote!(::dagger_core::__private::max(#acc, <#callee as ::dagger_core::__private::Callable>::NESTING))
     });
@@ -169,6 +193,12 @@ pub fn dag(dag: &Dag) -> TokenStream {
             #[allow(clippy::too_many_arguments)]
             #vis fn run(#(#names: #types),*) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
                 #name { #(#names),* }.execute()
+            }
+
+            /// The parameters without defaults as given, the others at their defaults.
+            #[allow(clippy::too_many_arguments)]
+            #vis fn with_defaults(#(#required: #required_types),*) -> Self {
+                #name { #(#names: #initial),* }
             }
 
             /// Runs the DAG with the parameters held in `self`, on rayon's global thread pool.
@@ -192,6 +222,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
                         |__dagger_scope, (#(#names,)*)| { #body_tokens },
                     )
                     .expect("a DAG declared with #[dag] uses its handles where they are valid")
+                    .__with_defaults(::std::vec![#(#default_values),*])
                 })
                 .clone()
             }
@@ -203,6 +234,8 @@ pub fn dag(dag: &Dag) -> TokenStream {
             impl ::dagger_core::__private::Callable for #name {
                 const NAME: &'static str = #name_str;
                 const NESTING: usize = 1 + #nesting;
+                const PARAMS: &'static [&'static str] = &[#(#name_strs),*];
+                const DEFAULTS: &'static [bool] = &[#(#has_defaults),*];
                 type Output = <#ret as ::dagger_core::__private::DagReturn>::Item;
                 type Shape = <#ret as ::dagger_core::__private::DagReturn>::Shape;
                 fn body() -> ::dagger_core::__private::Body {
@@ -260,6 +293,101 @@ fn expand_stmts(body: &Body) -> TokenStream {
         .collect()
 }
 
+/// A call of a task or DAG: one checked argument per parameter, then the node.
+fn expand_call(func: &syn::Path, args: &[Arg], named: &[(syn::Ident, Arg)], span: Span) -> TokenStream {
+    let names: Vec<_> = (0..args.len() + named.len()).map(|i| format_ident!("__dagger_arg{}", i)).collect();
+    // The position of each argument: its index, or for a named one a constant computed from the
+    // callee's parameter names.
+    let positions: Vec<TokenStream> =
+        (0..args.len())
+            .map(|i| quote!(#i))
+            .chain(named.iter().map(|(name, _)| {
+                format_ident!("__DAGGER_POSITION_{}", name.to_string().to_uppercase()).to_token_stream()
+            }))
+            .collect();
+    let position_consts = named.iter().map(|(name, _)| {
+        let position = format_ident!("__DAGGER_POSITION_{}", name.to_string().to_uppercase());
+        let name = LitStr::new(&name.to_string(), name.span());
+        quote_spanned! {name.span()=>
+            const #position: usize = ::dagger_core::__private::param_index(
+                <#func as ::dagger_core::__private::Callable>::NAME,
+                <#func as ::dagger_core::__private::Callable>::PARAMS,
+                #name,
+            );
+        }
+    });
+    let all_args = args.iter().chain(named.iter().map(|(_, arg)| arg));
+    let checks = all_args.zip(&names).zip(&positions).map(|((arg, var), position)| {
+        let param = quote!(<#func as ::dagger_core::__private::InputAt<#position>>::Ty);
+        match arg {
+            Arg::Node(node, span) => {
+                let handle = expand_node(node);
+                let check = quote_spanned! {*span=>
+                    ::dagger_core::__private::input::<#param, _>(__dagger_handle)
+                };
+                quote! {
+                    let __dagger_handle = #handle;
+                    let #var = #check;
+                }
+            }
+            Arg::Const(expr) => {
+                let span = expr.span_or_call_site();
+                let value = match expr {
+                    syn::Expr::Path(path) if path.path.get_ident().is_some() => {
+                        quote_spanned!(span=> ::core::clone::Clone::clone(&#expr))
+                    }
+                    _ => expr.to_token_stream(),
+                };
+                // Braces are how a plain function call is passed as a constant.
+                quote_spanned! {span=>
+                    #[allow(unused_braces)]
+                    let #var = ::dagger_core::__private::input::<#param, _>(
+                        ::dagger_core::__private::constant::<#param, _, _>(__dagger_scope, #value),
+                    );
+                }
+            }
+        }
+    });
+    let mode = quote_spanned!(span=> __dagger_mode);
+    let (check_arguments, call) = if named.is_empty() {
+        let arity = args.len();
+        (
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Arity<#arity>>::check();),
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Callable>::call_in(
+                __dagger_scope,
+                #mode,
+                ::std::vec![#(#names.edge),*],
+            )),
+        )
+    } else {
+        (
+            quote_spanned! {span=>
+                #(#position_consts)*
+                const _: () = ::dagger_core::__private::check_named_call(
+                    <#func as ::dagger_core::__private::Callable>::DEFAULTS,
+                    &[#(#positions),*],
+                );
+            },
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Callable>::call_named_in(
+                __dagger_scope,
+                #mode,
+                ::std::vec![#((#positions, #names.edge)),*],
+            )),
+        )
+    };
+    quote_spanned! {span=>
+        {
+            #check_arguments
+            let __dagger_mode = ::dagger_core::__private::Whole;
+            #(
+                #checks
+                let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
+            )*
+            #call
+        }
+    }
+}
+
 /// The handle of field `member` of the value `base` holds.
 fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStream {
     let name = match member {
@@ -291,57 +419,7 @@ fn expand_node(node: &Node) -> TokenStream {
             })
         }
         Node::Var(ident) => ident.to_token_stream(),
-        Node::Call { func, args, span } => {
-            let arity = args.len();
-            let names: Vec<_> = (0..arity).map(|i| format_ident!("__dagger_arg{}", i)).collect();
-            let checks = args.iter().enumerate().zip(&names).map(|((i, arg), var)| {
-                let param = quote!(<#func as ::dagger_core::__private::InputAt<#i>>::Ty);
-                match arg {
-                    Arg::Node(node, span) => {
-                        let handle = expand_node(node);
-                        let check = quote_spanned! {*span=>
-                            ::dagger_core::__private::input::<#param, _>(__dagger_handle)
-                        };
-                        quote! {
-                            let __dagger_handle = #handle;
-                            let #var = #check;
-                        }
-                    }
-                    Arg::Const(expr) => {
-                        let span = expr.span_or_call_site();
-                        let value = match expr {
-                            syn::Expr::Path(path) if path.path.get_ident().is_some() => {
-                                quote_spanned!(span=> ::core::clone::Clone::clone(&#expr))
-                            }
-                            _ => expr.to_token_stream(),
-                        };
-                        // Braces are how a plain function call is passed as a constant.
-                        quote_spanned! {span=>
-                            #[allow(unused_braces)]
-                            let #var = ::dagger_core::__private::input::<#param, _>(
-                                ::dagger_core::__private::constant::<#param, _, _>(__dagger_scope, #value),
-                            );
-                        }
-                    }
-                }
-            });
-            let mode = quote_spanned!(*span=> __dagger_mode);
-            quote_spanned! {*span=>
-                {
-                    <#func as ::dagger_core::__private::Arity<#arity>>::check();
-                    let __dagger_mode = ::dagger_core::__private::Whole;
-                    #(
-                        #checks
-                        let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
-                    )*
-                    <#func as ::dagger_core::__private::Callable>::call_in(
-                        __dagger_scope,
-                        #mode,
-                        ::std::vec![#(#names.edge),*],
-                    )
-                }
-            }
-        }
+        Node::Call { func, args, named, span } => expand_call(func, args, named, *span),
         Node::Map { source, source_span, part, body, span } => {
             let source = expand_node(source);
             let source_var = quote_spanned!(*source_span=> __dagger_source);

@@ -17,6 +17,8 @@ pub struct Task {
 }
 
 pub struct TaskParam {
+    /// The parameter's name, for named arguments (`arg{i}` for a pattern).
+    pub name: String,
     /// The type stored between nodes: `T` for `T` and `&T`, `String` for `&str`, `Vec<T>` for
     /// `&[T]`.
     pub stored: Type,
@@ -84,7 +86,7 @@ pub enum Node {
     /// A variable that holds a handle: a parameter, a `let`, a map's partition.
     Var(Ident),
     /// `task(args)`, or a nested DAG.
-    Call { func: Path, args: Vec<Arg>, span: Span },
+    Call { func: Path, args: Vec<Arg>, named: Vec<(Ident, Arg)>, span: Span },
     /// `source.map(|part| body)`
     Map { source: Box<Node>, source_span: Span, part: Ident, body: Box<Body>, span: Span },
     /// `value.field` or `value.0`: one field of a value, as an output of its own.

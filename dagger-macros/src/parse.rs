@@ -36,7 +36,12 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
         if let Some(attr) = arg.attrs.first() {
             cx.error(attr, "a task parameter takes no attribute; defaults belong to DAG parameters");
         }
-        params.push(task_param(&mut cx, &arg.ty));
+        let mut param = task_param(&mut cx, &arg.ty);
+        param.name = match &*arg.pat {
+            Pat::Ident(ident) => ident.ident.to_string(),
+            _ => format!("arg{}", params.len()),
+        };
+        params.push(param);
     }
     let output = match &item.sig.output {
         ReturnType::Default => TaskOutput { ty: syn::parse_quote!(()), fallible: false, item: None },
@@ -88,13 +93,13 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
                 }
                 elem => elem.clone(),
             };
-            TaskParam { stored, by_ref: true }
+            TaskParam { name: String::new(), stored, by_ref: true }
         }
         Type::ImplTrait(_) => {
             cx.error(ty, "a task parameter has a concrete type: values between nodes are stored");
-            TaskParam { stored: ty.clone(), by_ref: false }
+            TaskParam { name: String::new(), stored: ty.clone(), by_ref: false }
         }
-        _ => TaskParam { stored: ty.clone(), by_ref: false },
+        _ => TaskParam { name: String::new(), stored: ty.clone(), by_ref: false },
     }
 }
 
@@ -355,9 +360,25 @@ impl BodyParser<'_> {
                 if func.path.is_ident(self.dag) {
                     self.cx.error(call, "a DAG cannot call itself: that would be a cycle");
                 }
-                let args = call.args.iter().map(|arg| self.arg(arg, scope)).collect();
+                let mut args = Vec::new();
+                let mut named = Vec::new();
+                for arg in &call.args {
+                    match arg {
+                        Expr::Assign(assign) => match &*assign.left {
+                            Expr::Path(name) if name.path.get_ident().is_some() => {
+                                let name = name.path.get_ident().cloned().unwrap_or_else(|| unreachable!());
+                                named.push((name, self.arg(&assign.right, scope)));
+                            }
+                            left => self.cx.error(left, "a named argument is `parameter = value`"),
+                        },
+                        arg if !named.is_empty() => {
+                            self.cx.error(arg, "positional arguments come before named ones");
+                        }
+                        arg => args.push(self.arg(arg, scope)),
+                    }
+                }
                 self.callees.push(func.path.clone());
-                Some(Node::Call { func: func.path.clone(), args, span: call.span() })
+                Some(Node::Call { func: func.path.clone(), args, named, span: call.span() })
             }
             Expr::MethodCall(call) if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 => {
                 let source = self.node(&call.receiver, scope)?;
