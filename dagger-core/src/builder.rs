@@ -223,6 +223,7 @@ impl DagBuilder {
             splits_output: <C::Shape as Shape>::PARTITIONED,
             output_type: std::any::type_name::<C::Output>(),
             codec: C::codec(),
+            options: C::OPTIONS,
         };
         self.add(spec, map)
     }
@@ -238,6 +239,7 @@ impl DagBuilder {
             splits_output: false,
             output_type: std::any::type_name::<T>(),
             codec: Codec::of::<T, Json>(),
+            options: &[],
         };
         self.add(spec, map)
     }

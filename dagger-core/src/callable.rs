@@ -32,6 +32,9 @@ pub trait Callable: Sized + 'static {
     /// Which parameters have a default, and may be left out when the arguments are named.
     #[doc(hidden)]
     const DEFAULTS: &'static [bool];
+    /// Settings for the runtimes (`#[task(options(cpu = "4", retries = 3))]`): resources,
+    /// retries, anything a cluster runtime reads. The in-process runtime ignores them.
+    const OPTIONS: &'static [(&'static str, &'static str)] = &[];
     /// The type of the output: the return value, or the type of one partition when the output
     /// is partitioned.
     type Output: Data;

@@ -110,6 +110,14 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A node could not be run alone ([`Runner::run_node`](crate::Runner::run_node)).
+    #[error("cannot run `{path}` alone: {message}")]
+    Isolation {
+        /// The node.
+        path: NodePath,
+        /// Why.
+        message: String,
+    },
     /// The thread pool could not be built.
     #[error("cannot start the thread pool: {0}")]
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
@@ -122,6 +130,7 @@ impl Error {
             Error::TaskFailed { path, .. }
             | Error::TaskPanicked { path, .. }
             | Error::Store { path, .. }
+            | Error::Isolation { path, .. }
             | Error::Internal { path, .. } => Some(path),
             Error::ThreadPool(_) => None,
         }

@@ -140,6 +140,8 @@ pub(crate) struct NodeSpec {
     pub(crate) output_type: &'static str,
     /// Writes and reads the node's output in its task's format.
     pub(crate) codec: Codec,
+    /// Settings for the runtimes, from `#[task(options(...))]`.
+    pub(crate) options: &'static [(&'static str, &'static str)],
 }
 
 /// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.
@@ -203,6 +205,8 @@ pub struct NodeInfo {
     pub output_partitioned: bool,
     /// The Rust type of the output (of one partition, when partitioned).
     pub output_type: String,
+    /// Settings for the runtimes, from `#[task(options(key = value, ...))]`.
+    pub options: Vec<(String, String)>,
 }
 
 /// Where an input comes from, for introspection.
@@ -262,6 +266,7 @@ impl Graph {
                 partitioned: n.map.is_some(),
                 output_partitioned: n.map.is_some() || n.splits_output,
                 output_type: n.output_type.to_string(),
+                options: n.options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             })
             .collect()
     }
@@ -349,7 +354,9 @@ impl Graph {
                 (None, true) => format!("{what}, partitioned output ({ty} per partition)"),
                 (None, false) => format!("{what} ({ty})"),
             };
-            let _ = writeln!(out, "{pad}  {:width$}  {shape}", node.name);
+            let options: Vec<String> = node.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let options = if options.is_empty() { String::new() } else { format!(" [{}]", options.join(", ")) };
+            let _ = writeln!(out, "{pad}  {:width$}  {shape}{options}", node.name);
             let inputs: Vec<String> = node
                 .inputs
                 .iter()

@@ -84,6 +84,40 @@ impl Runner {
         Runner { store: Arc::new(store), ..self }
     }
 
+    /// Runs the node `node` of `dag` alone (a name from [`Graph::nodes`](crate::Graph::nodes);
+    /// `partition` for a node that runs once per partition), reading its inputs from this
+    /// runner's store and writing its output there: what a cluster runs in each job. The nodes
+    /// it reads from must have stored their outputs first, in a [`DiskStore`](crate::DiskStore)
+    /// folder: by an earlier run, or by running them alone. Nodes of nested DAGs cannot be run
+    /// alone yet; their DAG node can.
+    pub fn run_node<P: Params, R: DagReturn>(
+        &self,
+        dag: &Dag<P, R>,
+        params: P,
+        node: &str,
+        partition: Option<usize>,
+    ) -> Result<(), Error> {
+        let graph = dag.graph_arc();
+        let path = NodePath::root(graph.name());
+        let Some(index) = graph.nodes.iter().position(|n| n.name == node) else {
+            let names: Vec<&str> = graph.nodes.iter().map(|n| n.name.as_str()).collect();
+            return Err(Error::Isolation {
+                path: path.child(node, None),
+                message: format!(
+                    "DAG `{}` has no node named `{node}`; its nodes are: {}",
+                    graph.name(),
+                    names.join(", ")
+                ),
+            });
+        };
+        let values = params.into_values();
+        let store = &self.store;
+        match &self.pool {
+            Some(pool) => pool.install(|| execute_node(graph, values, &path, store, index, partition)),
+            None => execute_node(graph, values, &path, store, index, partition),
+        }
+    }
+
     /// The same runner, showing a progress bar (nodes and partitions done) while a DAG runs,
     /// if `show` and standard error is a terminal. On by default.
     pub fn with_progress(self, show: bool) -> Self {
@@ -226,6 +260,8 @@ struct Top<'g> {
 
 struct Run<'g> {
     graph: &'g Graph,
+    /// Running one node alone: its completion starts nothing else.
+    isolated: bool,
     /// The progress bar, for the root DAG only.
     progress: Option<&'g Progress>,
     span: tracing::Span,
@@ -247,32 +283,7 @@ fn execute(
     store: &Arc<dyn Store>,
     top: &Top<'_>,
 ) -> Result<Option<Slot>, Error> {
-    let span = tracing::info_span!(parent: &top.span, "dag", path = %path);
-    let run = Run {
-        graph,
-        progress: top.progress,
-        span,
-        store,
-        params,
-        path,
-        outputs: (0..graph.nodes.len())
-            .map(|_| Output { one: Held::default(), parts: Slots::new(), count: OnceLock::new() })
-            .collect(),
-        waiting: graph.plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
-        maps: graph
-            .maps
-            .iter()
-            .map(|map| MapRun {
-                waiting: AtomicU32::new(map.whole_inputs.len() as u32),
-                trigger: Mutex::new(Trigger::default()),
-                done: AtomicUsize::new(0),
-                count: OnceLock::new(),
-                finished: AtomicBool::new(false),
-            })
-            .collect(),
-        cancelled: AtomicBool::new(false),
-        failure: Mutex::new(None),
-    };
+    let run = Run::new(graph, params, path, store, top);
     rayon::in_place_scope(|scope| run.start(scope));
     if run.cancelled.load(Ordering::SeqCst) {
         return Err(run.take_failure());
@@ -280,6 +291,103 @@ fn execute(
     match graph.output {
         None => Ok(None),
         Some(port) => run.result(port).map(Some).map_err(|_| run.take_failure()),
+    }
+}
+
+/// Runs one node of `graph` alone: its inputs are read from `store`, where the nodes it reads
+/// from stored their outputs (in an earlier run, or in runs of those nodes alone), and its
+/// output is written there. For a node that runs once per partition, runs `partition` only.
+fn execute_node(
+    graph: &Graph,
+    params: Vec<AnyValue>,
+    path: &NodePath,
+    store: &Arc<dyn Store>,
+    node: usize,
+    partition: Option<usize>,
+) -> Result<(), Error> {
+    let top = Top { progress: None, span: tracing::Span::current() };
+    let mut run = Run::new(graph, params, path, store, &top);
+    run.isolated = true;
+    let spec = &graph.nodes[node];
+    let partition = match (spec.map, partition) {
+        (Some(_), Some(p)) => Some(p),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(run.isolation_error(spec, "this node runs once per partition: give the partition to run"))
+        }
+        (None, Some(_)) => return Err(run.isolation_error(spec, "this node is not partitioned: give no partition")),
+    };
+    for edge in &spec.inputs {
+        let Source::Node(source) = edge.port.source else { continue };
+        let source_spec = &graph.nodes[source as usize];
+        let output = &run.outputs[source as usize];
+        let missing =
+            || run.isolation_error(source_spec, "its output is not in the store: run it first, with a `DiskStore`");
+        match edge.how {
+            How::Whole => output.one.set(store.find(&run.location(source_spec, None)).ok_or_else(missing)?, KEEP),
+            How::Split(_) => {
+                let p = partition.unwrap_or_default();
+                output.parts.set(p, store.find(&run.location(source_spec, Some(p))).ok_or_else(missing)?, KEEP);
+            }
+            How::Collect(_) => {
+                let count = store.find_count(&run.location(source_spec, None)).ok_or_else(missing)?;
+                for p in 0..count {
+                    output.parts.set(p, store.find(&run.location(source_spec, Some(p))).ok_or_else(missing)?, KEEP);
+                }
+                let _ = output.count.set(count);
+            }
+        }
+    }
+    rayon::in_place_scope(|scope| match partition {
+        Some(p) => {
+            let _ = run.run_partition(node, p);
+        }
+        None => run.run_node(scope, node),
+    });
+    if run.cancelled.load(Ordering::SeqCst) {
+        return Err(run.take_failure());
+    }
+    Ok(())
+}
+
+impl<'g> Run<'g> {
+    fn new(
+        graph: &'g Graph,
+        params: Vec<AnyValue>,
+        path: &'g NodePath,
+        store: &'g Arc<dyn Store>,
+        top: &Top<'g>,
+    ) -> Self {
+        Run {
+            graph,
+            isolated: false,
+            progress: top.progress,
+            span: tracing::info_span!(parent: &top.span, "dag", path = %path),
+            store,
+            params,
+            path,
+            outputs: (0..graph.nodes.len())
+                .map(|_| Output { one: Held::default(), parts: Slots::new(), count: OnceLock::new() })
+                .collect(),
+            waiting: graph.plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
+            maps: graph
+                .maps
+                .iter()
+                .map(|map| MapRun {
+                    waiting: AtomicU32::new(map.whole_inputs.len() as u32),
+                    trigger: Mutex::new(Trigger::default()),
+                    done: AtomicUsize::new(0),
+                    count: OnceLock::new(),
+                    finished: AtomicBool::new(false),
+                })
+                .collect(),
+            cancelled: AtomicBool::new(false),
+            failure: Mutex::new(None),
+        }
+    }
+
+    fn isolation_error(&self, spec: &NodeSpec, message: &str) -> Error {
+        Error::Isolation { path: self.path.child(&spec.name, None), message: message.to_string() }
     }
 }
 
@@ -305,6 +413,9 @@ impl<'s> Run<'s> {
 
     /// `node`'s output is complete: one value, or every partition.
     fn node_complete(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+        if self.isolated {
+            return;
+        }
         if let Some(progress) = self.progress {
             progress.node_done();
         }
@@ -322,6 +433,9 @@ impl<'s> Run<'s> {
 
     /// Partitions `range` of `node`'s output are stored.
     fn parts_available(&'s self, scope: &rayon::Scope<'s>, node: usize, range: Range<usize>) {
+        if self.isolated {
+            return;
+        }
         for &map in &self.graph.plan.maps_over[node] {
             let run_now = {
                 let mut trigger = self.maps[map as usize].trigger.lock().unwrap_or_else(|e| e.into_inner());

@@ -36,6 +36,12 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// Marks a partitioned output complete, with `count` partitions.
     #[doc(hidden)]
     fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError>;
+    /// A value stored by an earlier run, if there is one.
+    #[doc(hidden)]
+    fn find(&self, at: &Location<'_>) -> Option<Stored>;
+    /// The number of partitions of a partitioned output stored by an earlier run, if complete.
+    #[doc(hidden)]
+    fn find_count(&self, at: &Location<'_>) -> Option<usize>;
     /// Called when a run of the root DAG `dag` ends.
     #[doc(hidden)]
     fn end(&self, dag: &str, succeeded: bool);
@@ -87,6 +93,14 @@ impl Store for MemoryStore {
 
     fn seal(&self, _: &Location<'_>, _: usize) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn find(&self, _: &Location<'_>) -> Option<Stored> {
+        None
+    }
+
+    fn find_count(&self, _: &Location<'_>) -> Option<usize> {
+        None
     }
 
     fn end(&self, _: &str, _: bool) {}
@@ -210,6 +224,16 @@ impl Store for DiskStore {
         let file = self.output_path(at.dag, at.node).join("partitions.json");
         let names: Vec<String> = (0..count).map(|i| i.to_string()).collect();
         Self::write_atomically(&file, |writer| Ok(serde_json::to_writer(writer, &names)?))
+    }
+
+    fn find(&self, at: &Location<'_>) -> Option<Stored> {
+        let file = self.file(at);
+        file.is_file().then_some(Stored::File(file))
+    }
+
+    fn find_count(&self, at: &Location<'_>) -> Option<usize> {
+        let listing = fs::read(self.output_path(at.dag, at.node).join("partitions.json")).ok()?;
+        serde_json::from_slice::<Vec<String>>(&listing).ok().map(|names| names.len())
     }
 
     fn end(&self, _: &str, succeeded: bool) {

@@ -470,3 +470,28 @@ fn a_value_read_by_its_only_consumer_is_moved_not_copied() {
     assert_eq!(moved::run(100).unwrap(), (1..=100).collect::<Vec<_>>());
     assert_eq!(CLONES.load(Ordering::SeqCst), 0);
 }
+
+#[task(name = "train-model", options(cpu = "4", memory = "8.5Gi", retries = 5, spot = true))]
+fn train(x: u64) -> u64 {
+    x + 1
+}
+
+#[dag]
+fn with_options(x: u64) -> u64 {
+    let once = train(x);
+    train(once)
+}
+
+#[test]
+fn task_options_name_the_node_and_carry_runtime_settings() {
+    let dag = with_options::dag();
+    let nodes = dag.graph().nodes();
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["train-model-1", "train-model-2"]);
+    let options: Vec<(&str, &str)> = nodes[0].options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(options, [("cpu", "4"), ("memory", "8.5Gi"), ("retries", "5"), ("spot", "true")]);
+    assert!(dag.graph().explain().contains("train-model-1  task (u64) [cpu=4, memory=8.5Gi, retries=5, spot=true]"));
+    assert_eq!(with_options::run(1).unwrap(), 3);
+    // The function keeps its own name.
+    assert_eq!(train(1), 2);
+}

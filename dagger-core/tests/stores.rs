@@ -264,3 +264,36 @@ fn a_lazy_fan_in_that_meets_a_corrupt_partition_fails_the_run() {
     assert!(matches!(&error, Error::Store { partition: Some(1), writing: false, .. }), "{error}");
     assert_eq!(error.path().unwrap().to_string(), "damaged_lazily/numbers");
 }
+
+#[test]
+fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
+    let dir = scratch("run-node");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(pipeline { n: 3 }.execute_on(&runner).unwrap(), "#0+#2+#4 = 6");
+    let read = |path: &str| fs::read(dir.join("pipeline").join(path)).unwrap();
+    let (label_2, total) = (read("label/output/2"), read("total/output"));
+
+    // Remove what `label` (once per partition) and `total` wrote, and run them alone again.
+    fs::remove_dir_all(dir.join("pipeline/label")).unwrap();
+    fs::remove_dir_all(dir.join("pipeline/total")).unwrap();
+    let dag = pipeline::dag();
+    runner.run_node(&dag, (3,), "label", Some(2)).unwrap();
+    runner.run_node(&dag, (3,), "total", None).unwrap();
+    assert_eq!(read("label/output/2"), label_2);
+    assert_eq!(read("total/output"), total);
+    assert!(!dir.join("pipeline/label/output/0").exists(), "only the partition asked for runs");
+
+    // A node whose inputs are not stored yet says so.
+    let error = runner.run_node(&dag, (3,), "join", None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot run `pipeline/label` alone: its output is not in the store: run it first, with a `DiskStore`"
+    );
+    let error = runner.run_node(&dag, (3,), "label", None).unwrap_err();
+    assert!(error.to_string().contains("runs once per partition: give the partition to run"), "{error}");
+    let error = runner.run_node(&dag, (3,), "nope", None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot run `pipeline/nope` alone: DAG `pipeline` has no node named `nope`; its nodes are: numbers, double, label, total, join"
+    );
+}

@@ -12,8 +12,10 @@ use syn::LitStr;
 use crate::model::{Arg, Body, Dag, DagOutput, Node, Stmt, Task};
 
 pub fn task(task: &Task) -> TokenStream {
-    let Task { item, name, vis, partitioned, format, params, output } = task;
-    let name_str = LitStr::new(&name.to_string(), name.span());
+    let Task { item, name, vis, partitioned, format, node_name, options, params, output } = task;
+    let name_str = LitStr::new(node_name.as_deref().unwrap_or(&name.to_string()), name.span());
+    let option_keys = options.iter().map(|(key, _)| key);
+    let option_values = options.iter().map(|(_, value)| value);
     let arity = params.len();
     let ret = &output.ty;
     let ok_ty = if output.fallible {
@@ -85,6 +87,7 @@ pub fn task(task: &Task) -> TokenStream {
                 const NESTING: usize = 0;
                 const PARAMS: &'static [&'static str] = &[#(#param_names),*];
                 const DEFAULTS: &'static [bool] = &[#(#no_defaults),*];
+                const OPTIONS: &'static [(&'static str, &'static str)] = &[#((#option_keys, #option_values)),*];
                 type Output = #output_ty;
                 type Shape = #shape;
                 fn body() -> ::dagger_core::__private::Body {

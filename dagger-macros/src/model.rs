@@ -12,6 +12,10 @@ pub struct Task {
     pub partitioned: bool,
     /// `#[task(format = F)]`: how the output is written to files.
     pub format: Option<Path>,
+    /// `#[task(name = "...")]`: the node's name, instead of the function's.
+    pub node_name: Option<String>,
+    /// `#[task(options(key = value, ...))]`: settings for the runtimes, as text.
+    pub options: Vec<(String, String)>,
     pub params: Vec<TaskParam>,
     pub output: TaskOutput,
 }

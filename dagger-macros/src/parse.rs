@@ -14,16 +14,45 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     let mut cx = Ctxt::default();
     let mut partitioned = false;
     let mut format = None;
+    let mut name = None;
+    let mut options = Vec::new();
     match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
         Ok(metas) => {
             for meta in metas {
                 match &meta {
                     Meta::Path(path) if path.is_ident("partitioned") => partitioned = true,
+                    Meta::NameValue(nv) if nv.path.is_ident("name") => match &nv.value {
+                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) if valid_node_name(&lit.value()) => {
+                            name = Some(lit.value());
+                        }
+                        value => cx.error(value, "`name` is a string of letters, digits, `-` and `_`: `name = \"train-model\"`"),
+                    },
+                    Meta::List(list) if list.path.is_ident("options") => {
+                        match list.parse_args_with(Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated) {
+                            Ok(pairs) => {
+                                for pair in pairs {
+                                    let key = pair.path.get_ident().map(ToString::to_string);
+                                    let value = match &pair.value {
+                                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) => Some(lit.value()),
+                                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) => Some(lit.base10_digits().to_string()),
+                                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(lit), .. }) => Some(lit.base10_digits().to_string()),
+                                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(lit), .. }) => Some(lit.value.to_string()),
+                                        _ => None,
+                                    };
+                                    match (key, value) {
+                                        (Some(key), Some(value)) => options.push((key, value)),
+                                        _ => cx.error(&pair, "an option is `key = literal`: `options(cpu = \"4\", retries = 3)`"),
+                                    }
+                                }
+                            }
+                            Err(error) => cx.push(error),
+                        }
+                    }
                     Meta::NameValue(nv) if nv.path.is_ident("format") => match &nv.value {
                         Expr::Path(path) => format = Some(path.path.clone()),
                         value => cx.error(value, "`format` names a type that implements `dagger_core::Format`: `format = Binary`"),
                     },
-                    _ => cx.error(&meta, "unknown task option; the options are `partitioned` (each item of the returned collection is one partition) and `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`)"),
+                    _ => cx.error(&meta, "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name) and `options(key = value, ...)` (settings for the runtimes: resources, retries)"),
                 }
             }
         }
@@ -69,6 +98,8 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
         vis: item.vis.clone(),
         partitioned,
         format,
+        node_name: name,
+        options,
         params,
         output,
     })
@@ -101,6 +132,11 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
         }
         _ => TaskParam { name: String::new(), stored: ty.clone(), by_ref: false },
     }
+}
+
+/// Node names become folder names and cluster job names.
+fn valid_node_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// `T` in `impl Iterator<Item = T>` or `impl IntoIterator<Item = T> + Send`.
