@@ -4,4 +4,5 @@
 pub mod composition;
 pub mod peers;
 pub mod quick_start;
+pub mod scenarios;
 pub mod word_count;
