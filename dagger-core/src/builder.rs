@@ -40,9 +40,9 @@ use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
 use crate::format::{Codec, Json};
-use crate::graph::{AnyValue, Body, Edge, Emit, Graph, How, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
+use crate::graph::{AnyValue, Body, Edge, Emit, Graph, How, Inputs, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
-use crate::outputs::{take_field, Fields, Pack};
+use crate::outputs::{take_field, Fields, Pack, Whole};
 use crate::rules::{Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel};
 use crate::run::Runner;
 
@@ -115,6 +115,24 @@ pub trait Scope {
         let body = Body::Closure(Arc::new(take_field::<H::Item, F, G>(field)));
         let port = dag.add_internal::<F>(format!("{source}.{name}"), body, vec![edge], map);
         H::field(port, map)
+    }
+
+    /// A whole value turned into another by `convert`, as a node: how `#[dag]` builds a struct
+    /// of outputs (`Report { total, mean }`) from the tuple of them.
+    fn convert<H, U, G>(&mut self, value: H, name: &str, convert: G) -> Value<U>
+    where
+        H: Whole,
+        U: Data,
+        G: Fn(H::Item) -> U + Send + Sync + 'static,
+        Self: Sized,
+    {
+        let map = self.current_map();
+        let body = Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+            let value = inputs.next().ok_or("a conversion of no value")?;
+            emit.one(Arc::new(convert(crate::private::owned::<H::Item>(value)?)))
+        }));
+        let edge = Edge { port: value.port(), how: How::Whole };
+        Value::new(self.dag().add_internal::<U>(name.to_string(), body, vec![edge], map))
     }
 
     /// Packs whole values into one tuple output (what a DAG that returns a tuple returns).

@@ -154,3 +154,17 @@ macro_rules! field_method {
 }
 
 field_method!(Value, Param, Partition, Partitioned, PerPartition);
+
+impl<T: Data + Serialize + DeserializeOwned + Clone> Value<T> {
+    /// `Report { a, b }` as a DAG's output: a method, so that the compiler knows the packed
+    /// tuple's type before it reads the closure that builds the struct.
+    #[doc(hidden)]
+    pub fn __dagger_convert<S, U, G>(self, scope: &mut S, name: &str, convert: G) -> Value<U>
+    where
+        S: Scope,
+        U: Data,
+        G: Fn(T) -> U + Send + Sync + 'static,
+    {
+        scope.convert(self, name, convert)
+    }
+}

@@ -412,6 +412,27 @@ fn expand_node(node: &Node) -> TokenStream {
                 #field
             })
         }
+        Node::Struct { path, fields, span } => {
+            let names: Vec<_> = (0..fields.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
+            let members: Vec<_> = fields.iter().map(|(member, _)| member).collect();
+            let items = fields.iter().map(|(_, node)| expand_node(node));
+            let type_name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            // One field is converted directly; several are packed in a tuple first.
+            let (packed, pattern) = if names.len() == 1 {
+                let name = &names[0];
+                (quote!(#name), quote!(#name))
+            } else {
+                (
+                    quote_spanned!(*span=> ::dagger_core::Scope::pack(__dagger_scope, (#(#names,)*))),
+                    quote!((#(#names,)*)),
+                )
+            };
+            quote_spanned!(*span=> {
+                #(let #names = #items;)*
+                let __dagger_packed = #packed;
+                __dagger_packed.__dagger_convert(__dagger_scope, #type_name, |#pattern| #path { #(#members: #names),* })
+            })
+        }
         Node::Pack { items, span } => {
             let names: Vec<_> = (0..items.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
             let items = items.iter().map(expand_node);

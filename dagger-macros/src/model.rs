@@ -97,6 +97,8 @@ pub enum Node {
     Field { base: Box<Node>, member: syn::Member, span: Span },
     /// `(a, b)` as a DAG's output: several outputs packed in a tuple.
     Pack { items: Vec<Node>, span: Span },
+    /// `Report { total: a, mean: b }` as a DAG's output: a struct of outputs.
+    Struct { path: Path, fields: Vec<(syn::Member, Node)>, span: Span },
 }
 
 pub enum Arg {

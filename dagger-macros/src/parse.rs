@@ -369,6 +369,14 @@ impl BodyParser<'_> {
                 let base = self.node(&field.base, scope)?;
                 Some(Node::Field { base: Box::new(base), member: field.member.clone(), span: field.member.span() })
             }
+            Expr::Struct(strukt) if strukt.rest.is_none() && strukt.qself.is_none() && !strukt.fields.is_empty() => {
+                let fields: Option<Vec<(syn::Member, Node)>> = strukt
+                    .fields
+                    .iter()
+                    .map(|field| self.node(&field.expr, scope).map(|node| (field.member.clone(), node)))
+                    .collect();
+                Some(Node::Struct { path: strukt.path.clone(), fields: fields?, span: strukt.span() })
+            }
             Expr::Tuple(tuple) if !tuple.elems.is_empty() => {
                 let items: Option<Vec<Node>> = tuple.elems.iter().map(|item| self.node(item, scope)).collect();
                 Some(Node::Pack { items: items?, span: tuple.span() })

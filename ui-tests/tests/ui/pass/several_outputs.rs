@@ -73,6 +73,20 @@ fn identity(x: u64) -> u64 {
 
 fn main() {
     assert_eq!(first_fields::run().unwrap(), 3);
+    assert_eq!(summary::run(8).unwrap(), Summary { mean: 6.5, count: 6 });
     assert_eq!(report::run(8).unwrap(), (6.5, 3, 3));
     assert_eq!(nested_outputs::run(8).unwrap(), 6);
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Summary {
+    mean: f64,
+    count: usize,
+}
+
+/// A DAG returns a struct of outputs.
+#[dag]
+fn summary(sample_size: usize) -> Summary {
+    let datasets = prepare_datasets(sample_size);
+    Summary { mean: mean(datasets.test), count: count(datasets.training) }
 }
