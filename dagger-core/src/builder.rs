@@ -262,6 +262,32 @@ impl DagBuilder {
         self.add(spec, map)
     }
 
+    /// Adds the node of one field of a task's tuple output (see [`crate::outputs::FieldAt`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_field_node(
+        &mut self,
+        callee: String,
+        body: Body,
+        edge: Edge,
+        splits_output: bool,
+        output_type: &'static str,
+        codec: Codec,
+        map: Option<MapId>,
+    ) -> Port {
+        let spec = NodeSpec {
+            name: String::new(),
+            callee,
+            body,
+            inputs: vec![edge],
+            map: None,
+            splits_output,
+            output_type,
+            codec,
+            options: &[],
+        };
+        self.add(spec, map)
+    }
+
     fn add(&mut self, mut spec: NodeSpec, map: Option<MapId>) -> Port {
         let mut node_map = None;
         for edge in &spec.inputs {

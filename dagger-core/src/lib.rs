@@ -71,7 +71,7 @@ pub use error::{BuildError, Error, NodePath};
 pub use format::{Binary, Format, Json};
 pub use graph::{BoxError, EdgeInfo, EdgeKind, From, Graph, NodeInfo};
 pub use handle::{Param, Partition, Partitioned, PerPartition, Value};
-pub use outputs::{Fields, Pack, Whole};
+pub use outputs::{FieldAt, Fields, Outputs, Pack, Whole, WithFields};
 pub use partitions::Partitions;
 pub use run::Runner;
 pub use store::{DiskStore, MemoryStore, Store};

@@ -168,3 +168,166 @@ impl<T: Data + Serialize + DeserializeOwned + Clone> Value<T> {
         scope.convert(self, name, convert)
     }
 }
+
+/// The output of a task whose tuple has partitioned fields (`#[task(partitioned(0))]`): use its
+/// fields, each a whole value or a partitioned output as the task declares.
+pub struct Outputs<C> {
+    pub(crate) port: Port,
+    _callee: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for Outputs<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Outputs<C> {}
+
+impl<C> std::fmt::Debug for Outputs<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Outputs<{}>", std::any::type_name::<C>())
+    }
+}
+
+impl<C> Outputs<C> {
+    pub(crate) fn new(port: Port) -> Self {
+        Outputs { port, _callee: std::marker::PhantomData }
+    }
+}
+
+/// The shape of a task's output whose tuple has partitioned fields.
+pub struct WithFields<C>(std::marker::PhantomData<C>);
+
+impl<C: 'static> crate::rules::sealed_shape::Sealed for WithFields<C> {}
+
+impl<C: 'static> crate::callable::Shape for WithFields<C> {
+    type Handle<T> = Outputs<C>;
+    const PARTITIONED: bool = false;
+    fn handle<T>(port: Port) -> Outputs<C> {
+        Outputs::new(port)
+    }
+}
+
+/// Field `I` of the tuple a task returns: whole, or partitioned (`#[task(partitioned(I))]`).
+/// Implemented by `#[task]` for each field of such a task.
+pub trait FieldAt<const I: usize> {
+    /// The field's type.
+    type Field: Data;
+    /// The handle of the field: [`Value`] or [`Partitioned`].
+    type Handle;
+    #[doc(hidden)]
+    fn add(scope: &mut dyn FieldScope, port: Port) -> Self::Handle;
+}
+
+/// What adding a field node needs of a scope (object-safe, for [`FieldAt`]).
+#[doc(hidden)]
+pub trait FieldScope {
+    fn add_field(
+        &mut self,
+        name: String,
+        body: crate::graph::Body,
+        edge: Edge,
+        splits: bool,
+        output_type: &'static str,
+        codec: crate::format::Codec,
+    ) -> Port;
+}
+
+impl<S: Scope> FieldScope for S {
+    fn add_field(
+        &mut self,
+        name: String,
+        body: crate::graph::Body,
+        edge: Edge,
+        splits: bool,
+        output_type: &'static str,
+        codec: crate::format::Codec,
+    ) -> Port {
+        let map = self.current_map();
+        self.dag().add_field_node(name, body, edge, splits, output_type, codec, map)
+    }
+}
+
+/// A whole field `I` of a task's tuple output `T`.
+#[doc(hidden)]
+pub fn whole_field<T: Data, F: Data>(
+    scope: &mut dyn FieldScope,
+    port: Port,
+    callee: &str,
+    index: usize,
+    field: fn(&T) -> &F,
+) -> Value<F> {
+    let body = crate::graph::Body::Closure(Arc::new(take_field::<T, F, _>(field)));
+    let edge = Edge { port, how: How::Whole };
+    Value::new(scope.add_field(
+        format!("{callee}.{index}"),
+        body,
+        edge,
+        false,
+        std::any::type_name::<F>(),
+        crate::format::Codec::of::<F, crate::format::Json>(),
+    ))
+}
+
+/// A partitioned field `I` of a task's tuple output `T`: each item is one partition.
+#[doc(hidden)]
+pub fn partitioned_field<T: Data, F>(
+    scope: &mut dyn FieldScope,
+    port: Port,
+    callee: &str,
+    index: usize,
+    field: fn(&T) -> &F,
+) -> Partitioned<F::Item>
+where
+    F: IntoIterator + Clone + Send + Sync + 'static,
+    F::Item: Data,
+{
+    let body = crate::graph::Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn crate::graph::Emit| {
+        let value = inputs.next().ok_or("a field was taken of no value")?;
+        let items = field(shared::<T>(&value)?).clone();
+        items.into_iter().try_for_each(|item| emit.part(Arc::new(item)))
+    }));
+    let edge = Edge { port, how: How::Whole };
+    Partitioned::new(scope.add_field(
+        format!("{callee}.{index}"),
+        body,
+        edge,
+        true,
+        std::any::type_name::<F::Item>(),
+        crate::format::Codec::of::<F::Item, crate::format::Json>(),
+    ))
+}
+
+impl<C> Outputs<C> {
+    /// `outputs.0` in a DAG body.
+    #[doc(hidden)]
+    pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, _field: G) -> <C as FieldAt<I>>::Handle
+    where
+        C: FieldAt<I> + crate::callable::Callable,
+        S: Scope,
+        G: Fn(&<C as crate::callable::Callable>::Output) -> &F,
+    {
+        C::add(scope, self.port)
+    }
+}
+
+/// `value.0` in a DAG body, on handles whose fields are all whole: the same as `value.field`.
+macro_rules! index_method {
+    ($($handle:ident),+) => {$(
+        impl<T> $handle<T> {
+            #[doc(hidden)]
+            pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, field: G) -> <Self as Fields>::Field<F>
+            where
+                Self: Fields,
+                S: Scope,
+                F: Data,
+                G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
+            {
+                scope.field(self, &I.to_string(), field)
+            }
+        }
+    )+};
+}
+
+index_method!(Value, Param, Partition, Partitioned, PerPartition);

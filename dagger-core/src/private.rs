@@ -6,7 +6,8 @@ pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
 pub use crate::format::Codec;
 pub use crate::graph::{Body, BoxError, Edge, Emit, Inputs, TaskFn};
-pub use crate::handle::{Param, Value};
+pub use crate::handle::{Param, Partitioned, Port, Value};
+pub use crate::outputs::{partitioned_field, whole_field, FieldAt, FieldScope, WithFields};
 pub use crate::rules::{
     Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split, Whole,
 };

@@ -12,7 +12,7 @@ use syn::LitStr;
 use crate::model::{Arg, Body, Dag, DagOutput, Node, Stmt, Task};
 
 pub fn task(task: &Task) -> TokenStream {
-    let Task { item, name, vis, partitioned, format, node_name, options, params, output } = task;
+    let Task { item, name, vis, partitioned, fields, format, node_name, options, params, output } = task;
     let name_str = LitStr::new(node_name.as_deref().unwrap_or(&name.to_string()), name.span());
     let option_keys = options.iter().map(|(key, _)| key);
     let option_values = options.iter().map(|(_, value)| value);
@@ -68,6 +68,32 @@ pub fn task(task: &Task) -> TokenStream {
         let span = param.stored.span_or_call_site();
         quote_spanned!(span=> impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #stored; })
     });
+    // A task with partitioned fields: its output is used field by field.
+    let shape = if fields.is_empty() { shape } else { quote!(::dagger_core::__private::WithFields<#name>) };
+    let field_impls = fields.iter().enumerate().map(|(i, (ty, partitioned))| {
+        let index = syn::Index::from(i);
+        let (handle, add) = if *partitioned {
+            (
+                quote!(::dagger_core::__private::Partitioned<<#ty as ::core::iter::IntoIterator>::Item>),
+                quote!(::dagger_core::__private::partitioned_field),
+            )
+        } else {
+            (quote!(::dagger_core::__private::Value<#ty>), quote!(::dagger_core::__private::whole_field))
+        };
+        quote! {
+            impl ::dagger_core::__private::FieldAt<#i> for #name {
+                type Field = #ty;
+                type Handle = #handle;
+                fn add(
+                    scope: &mut dyn ::dagger_core::__private::FieldScope,
+                    port: ::dagger_core::__private::Port,
+                ) -> Self::Handle {
+                    #add(scope, port, #name_str, #i, |value: &<Self as ::dagger_core::__private::Callable>::Output| &value.#index)
+                }
+            }
+        }
+    });
+    let partitioned = *partitioned || !fields.is_empty();
     let per_partition = (!partitioned).then(|| {
         quote! {
             #[diagnostic::do_not_recommend]
@@ -107,6 +133,7 @@ pub fn task(task: &Task) -> TokenStream {
                 #codec
             }
             #(#input_at)*
+            #(#field_impls)*
             impl ::dagger_core::__private::Arity<#arity> for #name {}
             #per_partition
         };
@@ -397,8 +424,16 @@ fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStre
         syn::Member::Named(ident) => ident.to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),
     };
-    quote_spanned! {span=>
-        #base.__dagger_field(__dagger_scope, #name, |__dagger_value| &__dagger_value.#member)
+    match member {
+        syn::Member::Unnamed(index) => {
+            let position = index.index as usize;
+            quote_spanned! {span=>
+                #base.__dagger_index::<#position, _, _, _>(__dagger_scope, |__dagger_value| &__dagger_value.#member)
+            }
+        }
+        syn::Member::Named(_) => quote_spanned! {span=>
+            #base.__dagger_field(__dagger_scope, #name, |__dagger_value| &__dagger_value.#member)
+        },
     }
 }
 

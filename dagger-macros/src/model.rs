@@ -10,6 +10,9 @@ pub struct Task {
     pub name: Ident,
     pub vis: Visibility,
     pub partitioned: bool,
+    /// For `#[task(partitioned(0, ...))]`: the fields of the returned tuple, each with whether
+    /// it is partitioned. Empty otherwise.
+    pub fields: Vec<(Type, bool)>,
     /// `#[task(format = F)]`: how the output is written to files.
     pub format: Option<Path>,
     /// `#[task(name = "...")]`: the node's name, instead of the function's.

@@ -16,11 +16,25 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     let mut format = None;
     let mut name = None;
     let mut options = Vec::new();
+    let mut partitioned_fields = Vec::new();
     match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
         Ok(metas) => {
             for meta in metas {
                 match &meta {
                     Meta::Path(path) if path.is_ident("partitioned") => partitioned = true,
+                    Meta::List(list) if list.path.is_ident("partitioned") => {
+                        match list.parse_args_with(Punctuated::<syn::LitInt, Token![,]>::parse_terminated) {
+                            Ok(indices) => {
+                                for index in indices {
+                                    match index.base10_parse::<usize>() {
+                                        Ok(index) => partitioned_fields.push(index),
+                                        Err(error) => cx.push(error),
+                                    }
+                                }
+                            }
+                            Err(_) => cx.error(list, "`partitioned(0, 2)` names the partitioned fields of the tuple the task returns, by position"),
+                        }
+                    }
                     Meta::NameValue(nv) if nv.path.is_ident("name") => match &nv.value {
                         Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) if valid_node_name(&lit.value()) => {
                             name = Some(lit.value());
@@ -92,8 +106,33 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
             TaskOutput { ty: (**ty).clone(), fallible: last_segment_is(ty, "Result"), item }
         }
     };
+    let fields = if partitioned_fields.is_empty() {
+        Vec::new()
+    } else {
+        match tuple_fields(&output) {
+            Some(types) => {
+                for &index in &partitioned_fields {
+                    if index >= types.len() {
+                        cx.error(&output.ty, format!("the returned tuple has no field {index}"));
+                    }
+                }
+                if partitioned {
+                    cx.error(&output.ty, "a task is either `partitioned` (each item of its output is one partition) or has partitioned fields, `partitioned(0)`");
+                }
+                types.into_iter().enumerate().map(|(i, ty)| (ty, partitioned_fields.contains(&i))).collect()
+            }
+            None => {
+                cx.error(
+                    &output.ty,
+                    "`partitioned(0, ...)` applies to a task that returns a tuple, such as `(Vec<Row>, Stats)`",
+                );
+                Vec::new()
+            }
+        }
+    };
     cx.finish(Task {
         item: item.clone(),
+        fields,
         name: item.sig.ident.clone(),
         vis: item.vis.clone(),
         partitioned,
@@ -131,6 +170,24 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
             TaskParam { name: String::new(), stored: ty.clone(), by_ref: false }
         }
         _ => TaskParam { name: String::new(), stored: ty.clone(), by_ref: false },
+    }
+}
+
+/// The field types of a task's tuple output (the `Ok` type of a `Result`).
+fn tuple_fields(output: &TaskOutput) -> Option<Vec<Type>> {
+    let ty = if output.fallible {
+        let Type::Path(path) = &output.ty else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else { return None };
+        match args.args.first()? {
+            syn::GenericArgument::Type(ty) => ty.clone(),
+            _ => return None,
+        }
+    } else {
+        output.ty.clone()
+    };
+    match ty {
+        Type::Tuple(tuple) if !tuple.elems.is_empty() => Some(tuple.elems.into_iter().collect()),
+        _ => None,
     }
 }
 
