@@ -297,3 +297,27 @@ fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
         "cannot run `pipeline/nope` alone: DAG `pipeline` has no node named `nope`; its nodes are: numbers, double, label, total, join"
     );
 }
+
+#[test]
+fn a_node_inside_a_nested_dag_runs_alone() {
+    let dir = scratch("run-nested-node");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 8);
+    let total = dir.join("nested/per_chunk/2/total/output");
+    let doubled_1 = dir.join("nested/per_chunk/2/double/output/1");
+    let (total_bytes, doubled_bytes) = (fs::read(&total).unwrap(), fs::read(&doubled_1).unwrap());
+    fs::remove_file(&total).unwrap();
+    fs::remove_file(&doubled_1).unwrap();
+
+    let dag = nested::dag();
+    // `per_chunk` runs once per partition of `chunks`: its run on partition 2 is `per_chunk[2]`.
+    runner.run_node(&dag, (3,), "per_chunk[2]/double", Some(1)).unwrap();
+    runner.run_node(&dag, (3,), "per_chunk[2]/total", None).unwrap();
+    assert_eq!(fs::read(&doubled_1).unwrap(), doubled_bytes);
+    assert_eq!(fs::read(&total).unwrap(), total_bytes);
+
+    let error = runner.run_node(&dag, (3,), "per_chunk/total", None).unwrap_err();
+    assert!(error.to_string().contains("runs once per partition: give the partition to run"), "{error}");
+    let error = runner.run_node(&dag, (3,), "chunks/total", None).unwrap_err();
+    assert!(error.to_string().contains("is a task, not a nested DAG"), "{error}");
+}
