@@ -324,7 +324,7 @@ macro_rules! index_method {
                 F: Data,
                 G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
             {
-                scope.field(self, &I.to_string(), field)
+                self.__dagger_field(scope, &I.to_string(), field)
             }
         }
     )+};

@@ -26,11 +26,17 @@ use rayon::prelude::*;
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec, KEEP};
+use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
 use crate::handle::{Port, Source};
 use crate::partitions::PartsReader;
 use crate::progress::Progress;
 use crate::store::{Location, MemoryStore, Store, StoreError, Stored};
+
+mod alone;
+mod cells;
+
+use alone::{execute_node, parse_segment};
+use cells::{Held, Slots};
 
 /// The largest number of partitions announced to a map at once.
 pub const MAX_BATCH: usize = 1024;
@@ -155,17 +161,6 @@ impl Runner {
     }
 }
 
-/// `name` or `name[3]`.
-fn parse_segment(segment: &str) -> Option<(String, Option<usize>)> {
-    match segment.split_once('[') {
-        None => Some((segment.to_string(), None)),
-        Some((name, rest)) => {
-            let partition = rest.strip_suffix(']')?.parse().ok()?;
-            Some((name.to_string(), Some(partition)))
-        }
-    }
-}
-
 /// The output of a DAG once computed.
 #[doc(hidden)]
 pub enum Slot {
@@ -176,75 +171,12 @@ pub enum Slot {
 /// The run stopped: the reason is already recorded in `Run::failure`.
 struct Stopped;
 
-/// Append-only cells that any thread can fill while others read, without a global lock:
-/// partitions are stored while the maps over them already run, and their number is known only
-/// at the end.
-struct Slots {
-    segments: Box<[OnceLock<Segment>]>,
-}
-
-type Segment = Box<[Held]>;
-
-/// Segment `k` holds `FIRST << k` cells, so 48 segments hold more cells than memory can.
-const FIRST: usize = 64;
-
-fn locate(index: usize) -> (usize, usize) {
-    let q = index / FIRST + 1;
-    let segment = (usize::BITS - 1 - q.leading_zeros()) as usize;
-    (segment, index - FIRST * ((1 << segment) - 1))
-}
-
-impl Slots {
-    fn new() -> Self {
-        Slots { segments: (0..48).map(|_| OnceLock::new()).collect() }
-    }
-
-    fn set(&self, index: usize, stored: Stored, reads: u32) {
-        let (segment, offset) = locate(index);
-        let cells = self.segments[segment].get_or_init(|| (0..FIRST << segment).map(|_| Held::default()).collect());
-        cells[offset].set(stored, reads);
-    }
-
-    fn read(&self, index: usize) -> Option<Stored> {
-        let (segment, offset) = locate(index);
-        self.segments.get(segment)?.get()?.get(offset)?.read()
-    }
-}
-
 /// The output of one node during a run.
 struct Output {
     one: Held,
     parts: Slots,
     /// Set once every partition is stored.
     count: OnceLock<usize>,
-}
-
-/// A stored value and how many reads of it are left: the last read takes it, so that a node
-/// that takes its input by value gets it without a copy when no one else needs it, and memory
-/// is released as early as the graph allows.
-#[derive(Default)]
-struct Held(Mutex<(Option<Stored>, u32)>);
-
-impl Held {
-    fn set(&self, stored: Stored, reads: u32) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (Some(stored), reads);
-    }
-
-    fn read(&self) -> Option<Stored> {
-        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let (stored, reads) = &mut *held;
-        match *reads {
-            KEEP => stored.clone(),
-            0 | 1 => {
-                *reads = 0;
-                stored.take()
-            }
-            _ => {
-                *reads -= 1;
-                stored.clone()
-            }
-        }
-    }
 }
 
 /// One map during a run.
@@ -306,108 +238,6 @@ fn execute(
     match graph.output {
         None => Ok(None),
         Some(port) => run.result(port).map(Some).map_err(|_| run.take_failure()),
-    }
-}
-
-/// Runs one node of `graph` alone: its inputs are read from `store`, where the nodes it reads
-/// from stored their outputs (in an earlier run, or in runs of those nodes alone), and its
-/// output is written there. For a node that runs once per partition, runs `partition` only.
-/// `nested` leads to a node inside nested DAGs: for each level, the DAG node's name and, for a
-/// DAG node that runs once per partition, the partition.
-fn execute_node(
-    graph: &Graph,
-    params: Vec<AnyValue>,
-    path: &NodePath,
-    store: &Arc<dyn Store>,
-    nested: &[(String, Option<usize>)],
-    node: &str,
-    partition: Option<usize>,
-) -> Result<(), Error> {
-    let top = Top { progress: None, span: tracing::Span::current() };
-    let mut run = Run::new(graph, params, path, store, &top);
-    run.isolated = true;
-    if let Some(((dag_node, instance), rest)) = nested.split_first() {
-        let index = run.find(dag_node)?;
-        let spec = &graph.nodes[index];
-        let Body::Dag(inner) = &spec.body else {
-            return Err(run.isolation_error(spec, "this node is a task, not a nested DAG"));
-        };
-        let instance = run.check_partition(spec, *instance)?;
-        run.prefill(spec, instance)?;
-        let mut readers = Vec::new();
-        let params: Vec<AnyValue> = run.gather(spec, instance, &mut readers).map_err(|_| run.take_failure())?.collect();
-        let inner_path = path.child(&spec.name, instance);
-        return execute_node(inner, params, &inner_path, store, rest, node, partition);
-    }
-    let index = run.find(node)?;
-    let spec = &graph.nodes[index];
-    let partition = run.check_partition(spec, partition)?;
-    run.prefill(spec, partition)?;
-    rayon::in_place_scope(|scope| match partition {
-        Some(p) => {
-            let _ = run.run_partition(index, p);
-        }
-        None => run.run_node(scope, index),
-    });
-    if run.cancelled.load(Ordering::SeqCst) {
-        return Err(run.take_failure());
-    }
-    Ok(())
-}
-
-impl Run<'_> {
-    fn find(&self, node: &str) -> Result<usize, Error> {
-        self.graph.nodes.iter().position(|n| n.name == node).ok_or_else(|| {
-            let names: Vec<&str> = self.graph.nodes.iter().map(|n| n.name.as_str()).collect();
-            Error::Isolation {
-                path: self.path.child(node, None),
-                message: format!(
-                    "DAG `{}` has no node named `{node}`; its nodes are: {}",
-                    self.graph.name(),
-                    names.join(", ")
-                ),
-            }
-        })
-    }
-
-    /// A node that runs once per partition is run on one partition; another on none.
-    fn check_partition(&self, spec: &NodeSpec, partition: Option<usize>) -> Result<Option<usize>, Error> {
-        match (spec.map, partition) {
-            (Some(_), Some(p)) => Ok(Some(p)),
-            (None, None) => Ok(None),
-            (Some(_), None) => {
-                Err(self.isolation_error(spec, "this node runs once per partition: give the partition to run"))
-            }
-            (None, Some(_)) => Err(self.isolation_error(spec, "this node is not partitioned: give no partition")),
-        }
-    }
-
-    /// Points the outputs that `spec` reads at the values an earlier run stored.
-    fn prefill(&self, spec: &NodeSpec, partition: Option<usize>) -> Result<(), Error> {
-        for edge in &spec.inputs {
-            let Source::Node(source) = edge.port.source else { continue };
-            let source_spec = &self.graph.nodes[source as usize];
-            let output = &self.outputs[source as usize];
-            let missing = || {
-                self.isolation_error(source_spec, "its output is not in the store: run it first, with a `DiskStore`")
-            };
-            let find = |p: Option<usize>| self.store.find(&self.location(source_spec, p)).ok_or_else(missing);
-            match edge.how {
-                How::Whole => output.one.set(find(None)?, KEEP),
-                How::Split(_) => {
-                    let p = partition.unwrap_or_default();
-                    output.parts.set(p, find(Some(p))?, KEEP);
-                }
-                How::Collect(_) => {
-                    let count = self.store.find_count(&self.location(source_spec, None)).ok_or_else(missing)?;
-                    for p in 0..count {
-                        output.parts.set(p, find(Some(p))?, KEEP);
-                    }
-                    let _ = output.count.set(count);
-                }
-            }
-        }
-        Ok(())
     }
 }
 
@@ -869,35 +699,5 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with a non-string payload".to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slots_cover_every_index_once() {
-        let mut seen = std::collections::HashSet::new();
-        for i in 0..100_000 {
-            assert!(seen.insert(locate(i)), "index {i} shares a slot");
-            let (segment, offset) = locate(i);
-            assert!(offset < FIRST << segment, "index {i} is past its segment");
-        }
-        let slots = Slots::new();
-        for i in (0..5000).rev() {
-            slots.set(i, Stored::Memory(Arc::new(i * 2)), 2);
-        }
-        let read = |i| {
-            slots.read(i).map(|stored| match stored {
-                Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
-                Stored::File(_) => unreachable!(),
-            })
-        };
-        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
-        // Two reads each: the second takes the value, a third finds nothing.
-        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
-        assert_eq!(read(0), None);
-        assert_eq!(read(5000), None);
     }
 }
