@@ -59,6 +59,16 @@ for w in w1 w2; do
         ratio=$(awk -v a="$dagger" -v b="$per_job" 'BEGIN {printf "%.2f", a / b}')
         ratio2=$(awk -v a="$dagger" -v b="$rayon" 'BEGIN {printf "%.2f", a / b}')
         echo "| $w | $n | $rayon | $per_job | $dagger | $ratio | $ratio2 |"
+        if [ "$w" = w2 ]; then
+            # shellcheck disable=SC2086
+            read -r stream result <<<"$(best $DAGGER w2-stream $n $WORDS)"
+            if [ "$result" != "$expected" ]; then
+                echo "MISMATCH w2-stream $n: dagger $result, rayon $expected" >&2; status=1
+            fi
+            ratio=$(awk -v a="$stream" -v b="$per_job" 'BEGIN {printf "%.2f", a / b}')
+            ratio2=$(awk -v a="$stream" -v b="$rayon" 'BEGIN {printf "%.2f", a / b}')
+            echo "| w2, streaming source | $n | $rayon | $per_job | $stream | $ratio | $ratio2 |"
+        fi
     done
 done
 echo

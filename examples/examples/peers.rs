@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo build --release --example peers
-//! target/release/examples/peers w1 N | w2 N [WORDS]
+//! target/release/examples/peers w1 N | w2 N [WORDS] | w2-stream N [WORDS]
 //! ```
 //!
 //! Prints `RESULT <compact JSON>` and `RUN_S <seconds>` (the pipeline alone, rayon's pool
@@ -11,9 +11,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use dagger_examples::peers::{w1, w2};
+use dagger_examples::peers::{w1, w2, w2_stream};
 
-const USAGE: &str = "usage: peers w1 N | peers w2 N [WORDS]";
+const USAGE: &str = "usage: peers w1 N | peers w2 N [WORDS] | peers w2-stream N [WORDS]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,13 +22,14 @@ fn main() -> ExitCode {
     let t0 = Instant::now();
     let result = match (args.first().map(String::as_str), number(1), number(2)) {
         (Some("w1"), Some(Ok(n)), None) => w1::run(n).map(|total| total.to_string()),
-        (Some("w2"), Some(Ok(n)), words) => {
+        (Some(workload @ ("w2" | "w2-stream")), Some(Ok(n)), words) => {
             let words = match words {
                 None => 35_000,
                 Some(Ok(w)) => w as usize,
                 Some(Err(e)) => return fail(&e),
             };
-            w2::run(n, words).map(|top| {
+            let top = if workload == "w2" { w2::run(n, words) } else { w2_stream::run(n, words) };
+            top.map(|top| {
                 let items: Vec<String> = top.iter().map(|(w, c)| format!("[\"{w}\",{c}]")).collect();
                 format!("[{}]", items.join(","))
             })

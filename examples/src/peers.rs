@@ -105,6 +105,21 @@ pub fn w2(n: u64, words: usize) -> Vec<(String, u64)> {
     w2_reduce(counts)
 }
 
+/// W2 with a streaming source: the same partitions, generated one at a time, so that counting
+/// starts on the first partitions while the next ones are generated.
+#[task(partitioned)]
+pub fn w2_stream_source(n: u64, words: usize) -> impl Iterator<Item = String> {
+    let vocab = vocab();
+    (0..n).map(move |p| gen_partition(p, words, &vocab))
+}
+
+/// W2 over a streaming source.
+#[dag]
+pub fn w2_stream(n: u64, words: usize) -> Vec<(String, u64)> {
+    let counts = w2_stream_source(n, words).map(|text| w2_map(text));
+    w2_reduce(counts)
+}
+
 /// W3 source: `n` partitions of `len` numbers each (8 bytes apiece in memory), produced one at a
 /// time.
 #[task(partitioned, format = dagger_core::Binary)]
