@@ -76,7 +76,86 @@ pub use partitions::Partitions;
 pub use run::Runner;
 pub use store::{DiskStore, MemoryStore, Store};
 
-pub use dagger_macros::{dag, task};
+/// Turns a function into a task: it stays an ordinary function, and a DAG body can call it as
+/// a node.
+///
+/// ```
+/// use dagger_core::prelude::*;
+///
+/// #[task]
+/// fn word_count(text: &str) -> usize {
+///     text.split_whitespace().count()
+/// }
+///
+/// /// Fallible: an `Err` fails the run, with this error as its source.
+/// #[task]
+/// fn parse(text: &str) -> Result<u64, std::num::ParseIntError> {
+///     text.trim().parse()
+/// }
+///
+/// /// Partitioned: each item of the returned collection (or iterator) is one partition.
+/// #[task(partitioned)]
+/// fn lines(text: String) -> Vec<String> {
+///     text.lines().map(String::from).collect()
+/// }
+///
+/// assert_eq!(word_count("a b c"), 3);
+/// ```
+///
+/// Parameters are owned values (`T`) or references (`&T`, `&str`, `&[T]`), of types that are
+/// [`Data`] (serde + `Clone`), or [`Partitions<T>`] for a lazy fan-in. The function cannot be
+/// generic, `async` or a method.
+///
+/// Options: `partitioned`; `partitioned(0, ..)` for a task returning a tuple whose listed
+/// fields are partitioned outputs; `format = Binary` (or any [`Format`]) for how its output is
+/// written to files; `name = "..."` for the node's name; `options(key = value, ..)` for
+/// settings that cluster runtimes read.
+#[doc(inline)]
+pub use dagger_macros::task;
+
+/// Declares a DAG: a function whose parameters are the DAG's parameters and whose body calls
+/// tasks and other DAGs, each call a node.
+///
+/// ```
+/// use dagger_core::prelude::*;
+///
+/// #[task(partitioned)]
+/// fn numbers(n: u64) -> Vec<u64> {
+///     (0..n).collect()
+/// }
+///
+/// #[task]
+/// fn scale(x: u64, factor: u64) -> u64 {
+///     x * factor
+/// }
+///
+/// #[task]
+/// fn total(xs: Vec<u64>) -> u64 {
+///     xs.iter().sum()
+/// }
+///
+/// #[dag]
+/// fn scaled_sum(n: u64, #[default(10)] factor: u64) -> u64 {
+///     let scaled = numbers(n).map(|x| scale(x, factor));  // once per partition
+///     total(scaled)                                       // fan-in: every partition
+/// }
+///
+/// assert_eq!(scaled_sum::run(4, 2).unwrap(), 12);
+/// assert_eq!(scaled_sum::with_defaults(4).execute().unwrap(), 60);
+/// assert_eq!(scaled_sum::dag().graph().nodes().len(), 3);
+/// ```
+///
+/// The body holds `let` bindings of calls, maps (`parts.map(|part| ..)`), fields
+/// (`value.field`, `let (a, b) = ..`) and constants, and ends with the output: a node's output,
+/// a tuple or a struct of them, or nothing. A call may name its arguments after the positional
+/// ones (`task(x, factor = 3)`) and then leave out the parameters of a nested DAG that have
+/// defaults. Loops and branches are refused: the shape of a DAG is fixed when it is declared.
+///
+/// The function becomes a type with the parameters as fields: `name::run(..)`,
+/// `name { .. }.execute()`, `execute_on(&runner)`, `name::with_defaults(..)`, `name::default()`
+/// when every parameter has a default, and `name::dag()` for the declared [`Dag`].
+#[doc(inline)]
+pub use dagger_macros::dag;
 
 /// Everything a DAG author needs: the macros, the handles and the runner.
 pub mod prelude {
