@@ -191,6 +191,14 @@ fn tuple_fields(output: &TaskOutput) -> Option<Vec<Type>> {
     }
 }
 
+/// `name` in `name = value`.
+fn plain_name(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident(),
+        _ => None,
+    }
+}
+
 /// Node names become folder names and cluster job names.
 fn valid_node_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -465,12 +473,9 @@ impl BodyParser<'_> {
                 let mut named = Vec::new();
                 for arg in &call.args {
                     match arg {
-                        Expr::Assign(assign) => match &*assign.left {
-                            Expr::Path(name) if name.path.get_ident().is_some() => {
-                                let name = name.path.get_ident().cloned().unwrap_or_else(|| unreachable!());
-                                named.push((name, self.arg(&assign.right, scope)));
-                            }
-                            left => self.cx.error(left, "a named argument is `parameter = value`"),
+                        Expr::Assign(assign) => match plain_name(&assign.left) {
+                            Some(name) => named.push((name.clone(), self.arg(&assign.right, scope))),
+                            None => self.cx.error(&assign.left, "a named argument is `parameter = value`"),
                         },
                         arg if !named.is_empty() => {
                             self.cx.error(arg, "positional arguments come before named ones");
@@ -490,12 +495,16 @@ impl BodyParser<'_> {
                     );
                     return None;
                 };
-                let part = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+                let inputs: Vec<&Pat> = closure
+                    .inputs
+                    .iter()
+                    .map(|input| match input {
+                        Pat::Type(typed) => &*typed.pat,
+                        pat => pat,
+                    })
+                    .collect();
+                let part = match inputs.as_slice() {
                     [Pat::Ident(ident)] if ident.by_ref.is_none() && ident.subpat.is_none() => ident.ident.clone(),
-                    [Pat::Type(typed)] if matches!(&*typed.pat, Pat::Ident(_)) => match &*typed.pat {
-                        Pat::Ident(ident) => ident.ident.clone(),
-                        _ => unreachable!(),
-                    },
                     _ => {
                         self.cx.error(
                             &closure.inputs,
