@@ -184,6 +184,9 @@ fn a_temporary_store_is_removed_after_a_successful_run_only() {
 /// Counts the values alive, to check how many partitions a fan-in holds at once.
 static LIVE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
+/// The tests that count `LIVE` run one at a time.
+static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(from = "u64", into = "u64")]
 struct Counted(u64);
@@ -237,6 +240,7 @@ fn streamed(n: u64) -> (u64, i64) {
 
 #[test]
 fn a_lazy_fan_in_holds_one_partition_at_a_time_on_disk() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let runner = Runner::new().with_store(DiskStore::new(scratch("lazy-fan-in")));
     let (sum, most_alive) = streamed { n: 200 }.execute_on(&runner).unwrap();
     assert_eq!(sum, 199 * 200 / 2);
@@ -320,4 +324,30 @@ fn a_node_inside_a_nested_dag_runs_alone() {
     assert!(error.to_string().contains("runs once per partition: give the partition to run"), "{error}");
     let error = runner.run_node(&dag, (3,), "chunks/total", None).unwrap_err();
     assert!(error.to_string().contains("is a task, not a nested DAG"), "{error}");
+}
+
+/// Passes a partition through, noting the most values alive while it runs.
+#[task]
+fn note_alive(part: Counted) -> Counted {
+    MOST_ALIVE_IN_MAP.fetch_max(LIVE.load(std::sync::atomic::Ordering::SeqCst), std::sync::atomic::Ordering::SeqCst);
+    part
+}
+
+static MOST_ALIVE_IN_MAP: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+#[dag]
+fn streamed_through_a_map(n: u64) -> (u64, i64) {
+    streaming_sum(counted(n).map(|part| note_alive(part)))
+}
+
+#[test]
+fn with_a_disk_store_a_producer_and_its_map_hold_a_bounded_number_of_partitions() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let threads = 2;
+    let runner = Runner::with_threads(threads).unwrap().with_store(DiskStore::new(scratch("bounded-producer")));
+    let (sum, _) = streamed_through_a_map { n: 300 }.execute_on(&runner).unwrap();
+    assert_eq!(sum, 299 * 300 / 2);
+    // The partition being produced, and one per thread running the map (its input and output).
+    let most = MOST_ALIVE_IN_MAP.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(most <= 1 + 2 * threads as i64, "{most} partitions alive at once");
 }
