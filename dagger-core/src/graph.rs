@@ -211,7 +211,7 @@ pub struct NodeInfo {
 
 /// Where an input comes from, for introspection.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum From {
+pub enum Origin {
     /// A DAG parameter, by name.
     Param(String),
     /// A constant written in the DAG body.
@@ -235,7 +235,7 @@ pub enum EdgeKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EdgeInfo {
     /// The output read.
-    pub from: From,
+    pub from: Origin,
     /// The reading node.
     pub to: String,
     /// Position of the argument in the call.
@@ -292,7 +292,7 @@ impl Graph {
     }
 
     /// The output the DAG returns, if any.
-    pub fn output(&self) -> Option<From> {
+    pub fn output(&self) -> Option<Origin> {
         self.output.map(|port| self.describe(port))
     }
 
@@ -304,11 +304,11 @@ impl Graph {
         })
     }
 
-    fn describe(&self, port: Port) -> From {
+    fn describe(&self, port: Port) -> Origin {
         match port.source {
-            Source::Param(i) => From::Param(self.params[i as usize].name.clone()),
-            Source::Const(_) => From::Constant,
-            Source::Node(i) => From::Node(self.nodes[i as usize].name.clone()),
+            Source::Param(i) => Origin::Param(self.params[i as usize].name.clone()),
+            Source::Const(_) => Origin::Constant,
+            Source::Node(i) => Origin::Node(self.nodes[i as usize].name.clone()),
         }
     }
 
@@ -337,9 +337,9 @@ impl Graph {
             self.params.iter().map(|p| format!("{}: {}", p.name, short_type(p.type_name))).collect();
         let output = match self.output() {
             None => "()".to_string(),
-            Some(From::Param(name)) => format!("parameter {name}"),
-            Some(From::Constant) => "a constant".to_string(),
-            Some(From::Node(name)) => name,
+            Some(Origin::Param(name)) => format!("parameter {name}"),
+            Some(Origin::Constant) => "a constant".to_string(),
+            Some(Origin::Node(name)) => name,
         };
         let _ = writeln!(out, "{pad}DAG {}({}) -> {output}", self.name, params.join(", "));
         let width = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
@@ -362,9 +362,9 @@ impl Graph {
                 .iter()
                 .map(|edge| {
                     let from = match self.describe(edge.port) {
-                        From::Param(name) => format!("parameter {name}"),
-                        From::Constant => "constant".to_string(),
-                        From::Node(name) => name,
+                        Origin::Param(name) => format!("parameter {name}"),
+                        Origin::Constant => "constant".to_string(),
+                        Origin::Node(name) => name,
                     };
                     match edge.how {
                         How::Whole => from,

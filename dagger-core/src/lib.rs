@@ -69,7 +69,7 @@ pub use callable::{Arity, Callable, DagReturn, InputAt, Parts, Shape, Single};
 pub use data::{Data, TaskInput};
 pub use error::{BuildError, Error, NodePath};
 pub use format::{Binary, Format, Json};
-pub use graph::{BoxError, EdgeInfo, EdgeKind, From, Graph, NodeInfo};
+pub use graph::{BoxError, EdgeInfo, EdgeKind, Graph, NodeInfo, Origin};
 pub use handle::{Param, Partition, Partitioned, PerPartition, Value};
 pub use outputs::{FieldAt, Fields, Outputs, Pack, Whole, WithFields};
 pub use partitions::Partitions;

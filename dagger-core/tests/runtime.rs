@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use dagger_core::prelude::*;
-use dagger_core::{EdgeKind, From};
+use dagger_core::{EdgeKind, Origin};
 
 #[task(partitioned)]
 fn numbers(n: u64) -> Vec<u64> {
@@ -267,16 +267,16 @@ fn the_graph_lists_nodes_edges_and_partitioning() {
     let summary: Vec<(&str, bool, bool)> =
         nodes.iter().map(|n| (n.name.as_str(), n.partitioned, n.output_partitioned)).collect();
     assert_eq!(summary, [("numbers", false, true), ("double", true, true), ("total", false, false)]);
-    let edges: Vec<(From, String, EdgeKind)> = graph.edges().into_iter().map(|e| (e.from, e.to, e.kind)).collect();
+    let edges: Vec<(Origin, String, EdgeKind)> = graph.edges().into_iter().map(|e| (e.from, e.to, e.kind)).collect();
     assert_eq!(
         edges,
         [
-            (From::Param("n".into()), "numbers".into(), EdgeKind::Whole),
-            (From::Node("numbers".into()), "double".into(), EdgeKind::PartitionedBy),
-            (From::Node("double".into()), "total".into(), EdgeKind::Collect),
+            (Origin::Param("n".into()), "numbers".into(), EdgeKind::Whole),
+            (Origin::Node("numbers".into()), "double".into(), EdgeKind::PartitionedBy),
+            (Origin::Node("double".into()), "total".into(), EdgeKind::Collect),
         ]
     );
-    assert_eq!(graph.output(), Some(From::Node("total".into())));
+    assert_eq!(graph.output(), Some(Origin::Node("total".into())));
     let dot = graph.to_dot();
     assert!(dot.starts_with("digraph \"shape\" {"), "{dot}");
     assert!(dot.contains("\"shape/double\" [label=\"double\", peripheries=2];"), "{dot}");
