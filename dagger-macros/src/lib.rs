@@ -18,13 +18,13 @@ mod parse;
 /// Turns a function into a task. See `dagger_core::task`.
 #[proc_macro_attribute]
 pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run(attr, item, parse::task, expand::task)
+    run(attr, item, parse::task, expand::task, |item| item)
 }
 
 /// Declares a DAG. See `dagger_core::dag`.
 #[proc_macro_attribute]
 pub fn dag(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run(attr, item, parse::dag, expand::dag)
+    run(attr, item, parse::dag, expand::dag, without_body)
 }
 
 /// Parses, then expands; on an error, emits the user's function unchanged next to the error,
@@ -34,6 +34,7 @@ fn run<M>(
     item: TokenStream,
     parse: fn(proc_macro2::TokenStream, &syn::ItemFn) -> syn::Result<M>,
     expand: fn(&M) -> proc_macro2::TokenStream,
+    fallback: fn(syn::ItemFn) -> syn::ItemFn,
 ) -> TokenStream {
     let item_fn = match syn::parse::<syn::ItemFn>(item.clone()) {
         Ok(item_fn) => item_fn,
@@ -41,13 +42,22 @@ fn run<M>(
     };
     match parse(attr.into(), &item_fn) {
         Ok(model) => expand(&model).into(),
-        Err(error) => with_error(strip_param_attrs(item_fn).into_token_stream(), error),
+        Err(error) => with_error(fallback(strip_param_attrs(item_fn)).into_token_stream(), error),
     }
 }
 
 fn with_error(item: proc_macro2::TokenStream, error: syn::Error) -> TokenStream {
     let error = error.to_compile_error();
     quote::quote!(#item #error).into()
+}
+
+/// A DAG's body is not ordinary Rust (its variables hold handles): after an error, keep the
+/// signature for the rest of the crate, but not the body, whose type errors would only repeat
+/// the real one.
+fn without_body(mut item: syn::ItemFn) -> syn::ItemFn {
+    item.block = Box::new(syn::parse_quote!({ loop {} }));
+    item.attrs.push(syn::parse_quote!(#[allow(unused_variables, unreachable_code, dead_code)]));
+    item
 }
 
 /// `#[default(..)]` on parameters is ours; rustc would reject it on a plain function.

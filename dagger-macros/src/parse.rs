@@ -66,7 +66,7 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
                         Expr::Path(path) => format = Some(path.path.clone()),
                         value => cx.error(value, "`format` names a type that implements `dagger_core::Format`: `format = Binary`"),
                     },
-                    _ => cx.error(&meta, "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name) and `options(key = value, ...)` (settings for the runtimes: resources, retries)"),
+                    _ => cx.error(&meta, "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name) and `options(key = value, ...)` (settings for the runtimes: resources, retries)"),
                 }
             }
         }
