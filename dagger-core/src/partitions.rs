@@ -4,6 +4,8 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::data::Data;
 use crate::format::Codec;
 use crate::graph::{AnyValue, BoxError};
@@ -113,15 +115,9 @@ pub struct PartsReader {
 }
 
 impl PartsReader {
-    pub(crate) fn new(stored: Vec<Stored>, store: Arc<dyn Store>, codec: Codec) -> Self {
+    pub(crate) fn new(stored: Vec<Option<Stored>>, store: Arc<dyn Store>, codec: Codec) -> Self {
         let count = stored.len();
-        PartsReader {
-            stored: Mutex::new(stored.into_iter().map(Some).collect()),
-            count,
-            store,
-            codec,
-            failure: Mutex::new(None),
-        }
+        PartsReader { stored: Mutex::new(stored), count, store, codec, failure: Mutex::new(None) }
     }
 
     fn load(&self, index: usize) -> Result<AnyValue, StoreError> {
@@ -131,15 +127,28 @@ impl PartsReader {
         self.store.take(stored, &self.codec)
     }
 
-    /// Reads every partition now (for a `Vec<T>` fan-in).
-    pub(crate) fn load_all(&self) -> Result<Vec<AnyValue>, BoxError> {
-        (0..self.count)
-            .map(|index| {
-                self.load(index).map_err(|error| {
-                    let message = format!("partition {index}: {}", error.source);
-                    self.fail((index, error));
-                    message.into()
-                })
+    /// Reads every partition now, in parallel, and converts each with `convert` (for a `Vec<T>`
+    /// fan-in).
+    pub(crate) fn load_all<U: Send>(
+        &self,
+        convert: impl Fn(AnyValue) -> Result<U, BoxError> + Sync + Send,
+    ) -> Result<Vec<U>, BoxError> {
+        let stored = std::mem::take(&mut *self.stored.lock().unwrap_or_else(|e| e.into_inner()));
+        stored
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, stored)| {
+                let stored =
+                    stored.ok_or_else(|| StoreError { file: None, source: "this partition was already read".into() });
+                let value = stored.and_then(|stored| self.store.take(stored, &self.codec));
+                match value {
+                    Ok(value) => convert(value),
+                    Err(error) => {
+                        let message = format!("partition {index}: {}", error.source);
+                        self.fail((index, error));
+                        Err(message.into())
+                    }
+                }
             })
             .collect()
     }

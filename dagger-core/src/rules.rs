@@ -197,9 +197,7 @@ where
 }
 
 fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    let parts = reader.load_all()?;
-    let all =
-        parts.into_iter().map(|part| crate::private::owned::<T>(part).map(T::same)).collect::<Result<Vec<U>, _>>()?;
+    let all: Vec<U> = reader.load_all(|part| crate::private::owned::<T>(part).map(T::same))?;
     Ok(Arc::new(all))
 }
 

@@ -549,8 +549,11 @@ impl<'s> Run<'s> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
         let output = &self.outputs[n as usize];
         let count = *output.count.get().ok_or_else(|| self.missing(port))?;
-        let stored =
-            (0..count).map(|i| output.parts.read(i).ok_or_else(|| self.missing(port))).collect::<Result<_, _>>()?;
+        // In parallel: a fan-in over a million partitions should not read them one by one.
+        let stored: Vec<Option<Stored>> = (0..count).into_par_iter().map(|i| output.parts.read(i)).collect();
+        if stored.iter().any(Option::is_none) {
+            return Err(self.missing(port));
+        }
         let reader = PartsReader::new(stored, self.store.clone(), self.graph.nodes[n as usize].codec);
         Ok((n, Arc::new(reader)))
     }
