@@ -177,6 +177,39 @@ pub(crate) struct Plan {
 pub(crate) const KEEP: u32 = u32::MAX;
 
 /// A declared DAG: parameters, constants, nodes in declaration order, and its output.
+///
+/// ```
+/// use dagger_core::prelude::*;
+/// use dagger_core::{EdgeKind, Origin};
+///
+/// #[task(partitioned)]
+/// fn numbers(n: u64) -> Vec<u64> {
+///     (0..n).collect()
+/// }
+///
+/// #[task]
+/// fn double(x: u64) -> u64 {
+///     x * 2
+/// }
+///
+/// #[task]
+/// fn total(xs: Vec<u64>) -> u64 {
+///     xs.iter().sum()
+/// }
+///
+/// #[dag]
+/// fn pipeline(n: u64) -> u64 {
+///     total(numbers(n).map(|x| double(x)))
+/// }
+///
+/// let dag = pipeline::dag();
+/// let graph = dag.graph();
+/// let partitioned: Vec<String> = graph.nodes().into_iter().filter(|n| n.partitioned).map(|n| n.name).collect();
+/// assert_eq!(partitioned, ["double"]);
+/// let fan_in = graph.edges().into_iter().find(|e| e.kind == EdgeKind::Collect).unwrap();
+/// assert_eq!((fan_in.from, fan_in.to.as_str()), (Origin::Node("double".into()), "total"));
+/// assert!(graph.to_dot().contains("\"pipeline/double\" -> \"pipeline/total\" [style=dashed"));
+/// ```
 #[derive(Clone)]
 pub struct Graph {
     pub(crate) name: String,
