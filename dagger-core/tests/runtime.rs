@@ -495,3 +495,30 @@ fn task_options_name_the_node_and_carry_runtime_settings() {
     // The function keeps its own name.
     assert_eq!(train(1), 2);
 }
+
+static EXECUTED: AtomicUsize = AtomicUsize::new(0);
+
+#[task]
+fn fail_on_ten(x: u64) -> Result<u64, String> {
+    EXECUTED.fetch_add(1, Ordering::SeqCst);
+    if x == 10 {
+        Err("ten".to_string())
+    } else {
+        Ok(x)
+    }
+}
+
+#[dag]
+fn stops_early(n: u64) -> u64 {
+    total(numbers(n).map(|x| fail_on_ten(x)))
+}
+
+#[test]
+fn after_a_failure_no_new_partition_starts() {
+    let error = stops_early::run(200_000).unwrap_err();
+    assert_eq!(error.partition(), Some(10));
+    let executed = EXECUTED.load(Ordering::SeqCst);
+    // Partition 10 is in the fourth batch handed to the map; the source stops producing and
+    // the batches already handed over skip their remaining partitions.
+    assert!(executed < 10_000, "{executed} partitions ran, of 200000");
+}
