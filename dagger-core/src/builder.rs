@@ -377,14 +377,24 @@ fn plan(nodes: &[NodeSpec], maps: &[MapSpec], output: Option<Port>) -> Plan {
         maps_over: vec![Vec::new(); nodes.len()],
         reads: vec![0; nodes.len()],
     };
+    // Who reads each output, and how often: a fan-in or a node outside maps once; a map once
+    // (each of its jobs reads the partitions of its range, and passes them along its chain of
+    // tasks); a node in a map that reads a whole output, once per partition: a number not
+    // known yet.
     for node in nodes {
         for edge in &node.inputs {
             let Source::Node(source) = edge.port.source else { continue };
             let reads = &mut plan.reads[source as usize];
-            // A node in a map reads a whole output once per partition: a number not known yet.
-            let per_partition = node.map.is_some() && !matches!(edge.how, How::Split(_));
-            *reads = if per_partition { KEEP } else { reads.saturating_add(1) };
+            *reads = match (node.map, edge.how) {
+                (_, How::Split(_)) => continue,
+                (Some(_), _) => KEEP,
+                (None, _) => reads.saturating_add(1),
+            };
         }
+    }
+    for map in maps.iter().filter(|map| !map.nodes.is_empty()) {
+        let reads = &mut plan.reads[map.source as usize];
+        *reads = reads.saturating_add(1);
     }
     if let Some(Port { source: Source::Node(n), .. }) = output {
         plan.reads[n as usize] = plan.reads[n as usize].saturating_add(1);

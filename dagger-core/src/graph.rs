@@ -54,7 +54,7 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    fn push(&mut self, value: AnyValue) {
+    pub(crate) fn push(&mut self, value: AnyValue) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = Some(value),
             None => self.rest.push(Some(value)),

@@ -54,7 +54,7 @@ pub(super) fn execute_node(
     let spec = &graph.nodes[index];
     let partition = run.check_partition(spec, partition)?;
     run.prefill(spec, partition)?;
-    rayon::in_place_scope(|scope| match partition {
+    rayon::in_place_scope_fifo(|scope| match partition {
         Some(p) => {
             let _ = run.run_partition(index, p);
         }
@@ -107,13 +107,12 @@ impl Run<'_> {
                 How::Whole => output.one.set(find(None)?, KEEP),
                 How::Split(_) => {
                     let p = partition.unwrap_or_default();
-                    output.parts.set(p, find(Some(p))?, KEEP);
+                    output.parts.push(p, vec![find(Some(p))?], KEEP);
                 }
                 How::Collect(_) => {
                     let count = self.store.find_count(&self.location(source_spec, None)).ok_or_else(missing)?;
-                    for p in 0..count {
-                        output.parts.set(p, find(Some(p))?, KEEP);
-                    }
+                    let all = (0..count).map(|p| find(Some(p))).collect::<Result<Vec<_>, _>>()?;
+                    output.parts.push(0, all, KEEP);
                     let _ = output.count.set(count);
                 }
             }

@@ -1,49 +1,20 @@
-//! Where a run keeps the outputs of its nodes: one cell per value (a whole output, or one
-//! partition), each holding the stored value and how many reads of it are left.
+//! Where a run keeps the outputs of its nodes, and how many reads of each are left: the last
+//! read takes the value, so that a node that is a value's only reader gets it moved, not
+//! copied, and memory is released as early as the graph allows.
+//!
+//! A whole output is one [`Held`] value. A partitioned output is kept in [`Chunks`]: the ranges
+//! of partitions that were handed over together (a batch of a partitioned task, or the range
+//! of one job of a map). Every reader of a partitioned output reads it chunk by chunk — a map
+//! job reads the chunk of its range, a fan-in reads them all — so the bookkeeping costs one
+//! lock per chunk, not one per partition.
 
-use std::sync::{Mutex, OnceLock};
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use crate::graph::KEEP;
 use crate::store::Stored;
 
-/// Append-only cells that any thread can fill while others read, without a global lock:
-/// partitions are stored while the maps over them already run, and their number is known only
-/// at the end.
-pub(super) struct Slots {
-    segments: Box<[OnceLock<Segment>]>,
-}
-
-type Segment = Box<[Held]>;
-
-/// Segment `k` holds `FIRST << k` cells, so 48 segments hold more cells than memory can.
-const FIRST: usize = 64;
-
-fn locate(index: usize) -> (usize, usize) {
-    let q = index / FIRST + 1;
-    let segment = (usize::BITS - 1 - q.leading_zeros()) as usize;
-    (segment, index - FIRST * ((1 << segment) - 1))
-}
-
-impl Slots {
-    pub(super) fn new() -> Self {
-        Slots { segments: (0..48).map(|_| OnceLock::new()).collect() }
-    }
-
-    pub(super) fn set(&self, index: usize, stored: Stored, reads: u32) {
-        let (segment, offset) = locate(index);
-        let cells = self.segments[segment].get_or_init(|| (0..FIRST << segment).map(|_| Held::default()).collect());
-        cells[offset].set(stored, reads);
-    }
-
-    pub(super) fn read(&self, index: usize) -> Option<Stored> {
-        let (segment, offset) = locate(index);
-        self.segments.get(segment)?.get()?.get(offset)?.read()
-    }
-}
-
-/// A stored value and how many reads of it are left: the last read takes it, so that a node
-/// that takes its input by value gets it without a copy when no one else needs it, and memory
-/// is released as early as the graph allows.
+/// One whole value and the reads of it that are left.
 #[derive(Default)]
 pub(super) struct Held(Mutex<(Option<Stored>, u32)>);
 
@@ -55,17 +26,93 @@ impl Held {
     pub(super) fn read(&self) -> Option<Stored> {
         let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (stored, reads) = &mut *held;
-        match *reads {
-            KEEP => stored.clone(),
-            0 | 1 => {
-                *reads = 0;
-                stored.take()
-            }
-            _ => {
-                *reads -= 1;
-                stored.clone()
+        read_once(stored, reads)
+    }
+}
+
+/// Takes the value on its last read, clones it otherwise.
+fn read_once<T: Clone>(value: &mut Option<T>, reads: &mut u32) -> Option<T> {
+    match *reads {
+        KEEP => value.clone(),
+        0 | 1 => {
+            *reads = 0;
+            value.take()
+        }
+        _ => {
+            *reads -= 1;
+            value.clone()
+        }
+    }
+}
+
+/// The partitions of one output, chunk by chunk, sorted by their first partition.
+#[derive(Default)]
+pub(super) struct Chunks(Mutex<Vec<Arc<Chunk>>>);
+
+struct Chunk {
+    start: usize,
+    len: usize,
+    values: Mutex<(Option<Vec<Stored>>, u32)>,
+}
+
+impl Chunks {
+    /// Keeps partitions `start..start + values.len()`, to be read `reads` times. A chunk that
+    /// nobody reads is not kept.
+    pub(super) fn push(&self, start: usize, values: Vec<Stored>, reads: u32) {
+        if reads == 0 {
+            return;
+        }
+        let chunk = Arc::new(Chunk { start, len: values.len(), values: Mutex::new((Some(values), reads)) });
+        let mut chunks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = chunks.partition_point(|c| c.start < start);
+        chunks.insert(at, chunk);
+    }
+
+    /// The chunk that holds partition `index`.
+    fn chunk_at(&self, index: usize) -> Option<Arc<Chunk>> {
+        let chunks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = chunks.partition_point(|c| c.start <= index).checked_sub(1)?;
+        let chunk = &chunks[at];
+        (index < chunk.start + chunk.len).then(|| chunk.clone())
+    }
+
+    /// Partitions `range`, for one reader. Ranges are handed over as chunks, so a range is
+    /// normally one chunk, read at once; otherwise its partitions are copied one by one.
+    pub(super) fn read_range(&self, range: Range<usize>) -> Option<Vec<Stored>> {
+        if let Some(chunk) = self.chunk_at(range.start) {
+            if chunk.start == range.start && chunk.len == range.len() {
+                return chunk.read();
             }
         }
+        range.map(|index| self.peek(index)).collect()
+    }
+
+    /// Partitions `0..count`, in order, for one reader.
+    pub(super) fn read_all(&self, count: usize) -> Option<Vec<Stored>> {
+        let chunks: Vec<Arc<Chunk>> = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut all = Vec::with_capacity(count);
+        for chunk in chunks {
+            if chunk.start != all.len() {
+                return None;
+            }
+            all.extend(chunk.read()?);
+        }
+        (all.len() == count).then_some(all)
+    }
+
+    /// Partition `index`, without counting a read (for running one node alone).
+    pub(super) fn peek(&self, index: usize) -> Option<Stored> {
+        let chunk = self.chunk_at(index)?;
+        let values = chunk.values.lock().unwrap_or_else(|e| e.into_inner());
+        values.0.as_ref()?.get(index - chunk.start).cloned()
+    }
+}
+
+impl Chunk {
+    fn read(&self) -> Option<Vec<Stored>> {
+        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        let (stored, reads) = &mut *values;
+        read_once(stored, reads)
     }
 }
 
@@ -75,28 +122,41 @@ mod tests {
 
     use super::*;
 
+    fn value(stored: Stored) -> usize {
+        match stored {
+            Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
+            Stored::File(_) => unreachable!(),
+        }
+    }
+
+    fn stored(i: usize) -> Stored {
+        Stored::Memory(Arc::new(i))
+    }
+
     #[test]
-    fn slots_cover_every_index_once() {
-        let mut seen = std::collections::HashSet::new();
-        for i in 0..100_000 {
-            assert!(seen.insert(locate(i)), "index {i} shares a slot");
-            let (segment, offset) = locate(i);
-            assert!(offset < FIRST << segment, "index {i} is past its segment");
-        }
-        let slots = Slots::new();
-        for i in (0..5000).rev() {
-            slots.set(i, Stored::Memory(Arc::new(i * 2)), 2);
-        }
-        let read = |i| {
-            slots.read(i).map(|stored| match stored {
-                Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
-                Stored::File(_) => unreachable!(),
-            })
-        };
-        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
-        // Two reads each: the second takes the value, a third finds nothing.
-        assert!((0..5000).all(|i| read(i) == Some(i * 2)));
-        assert_eq!(read(0), None);
-        assert_eq!(read(5000), None);
+    fn chunks_are_read_in_order_and_taken_by_their_last_reader() {
+        let chunks = Chunks::default();
+        // Handed over out of order, as parallel map jobs finish.
+        chunks.push(3, (3..7).map(stored).collect(), 2);
+        chunks.push(0, (0..3).map(stored).collect(), 2);
+        let first = chunks.read_range(3..7).unwrap();
+        assert_eq!(first.into_iter().map(value).collect::<Vec<_>>(), [3, 4, 5, 6]);
+        assert_eq!(value(chunks.peek(5).unwrap()), 5);
+        let all = chunks.read_all(7).unwrap();
+        assert_eq!(all.into_iter().map(value).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
+        // Chunk 3..7 had two reads: both are done, its values are gone.
+        assert!(chunks.read_range(3..7).is_none());
+        // A range that is not one chunk is assembled partition by partition.
+        assert_eq!(chunks.read_range(1..3).unwrap().into_iter().map(value).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    #[test]
+    fn a_missing_chunk_is_none() {
+        let chunks = Chunks::default();
+        chunks.push(0, (0..2).map(stored).collect(), 1);
+        assert!(chunks.read_all(3).is_none());
+        assert!(chunks.peek(2).is_none());
+        chunks.push(5, vec![stored(5)], 0);
+        assert!(chunks.peek(5).is_none(), "a chunk nobody reads is not kept");
     }
 }

@@ -7,8 +7,12 @@
 //!   mapped while the task still produces the next ones (pipelining), and a million partitions
 //!   cost a few thousand scheduled jobs, not a million.
 //! - All the nodes of one map run together, partition by partition (fused): partition `i` goes
-//!   through the whole chain of tasks in one job, and a map over a map's output starts on
-//!   partition `i` as soon as it is through the first map, without waiting for the others.
+//!   through the whole chain of tasks in one job, and a map over a map's output starts on a
+//!   batch of partitions as soon as it is through the first map, without waiting for the
+//!   others. Jobs start in the order their partitions were handed over (rayon's FIFO spawns),
+//!   so the first partitions are not starved by later ones.
+//! - Partitioned outputs are kept by chunks (see [`cells`]): one lock per batch, not per
+//!   partition.
 //! - A map starts once the whole values its nodes read are complete; a fan-in (a node reading
 //!   every partition) once all partitions are.
 //! - Nested DAGs run as a nested scope inside the same pool.
@@ -26,7 +30,7 @@ use rayon::prelude::*;
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec};
+use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec, KEEP};
 use crate::handle::{Port, Source};
 use crate::partitions::PartsReader;
 use crate::progress::Progress;
@@ -36,7 +40,7 @@ mod alone;
 mod cells;
 
 use alone::{execute_node, parse_segment};
-use cells::{Held, Slots};
+use cells::{Chunks, Held};
 
 /// The largest number of partitions announced to a map at once.
 pub const MAX_BATCH: usize = 1024;
@@ -174,7 +178,7 @@ struct Stopped;
 /// The output of one node during a run.
 struct Output {
     one: Held,
-    parts: Slots,
+    parts: Chunks,
     /// Set once every partition is stored.
     count: OnceLock<usize>,
 }
@@ -231,7 +235,7 @@ fn execute(
     top: &Top<'_>,
 ) -> Result<Option<Slot>, Error> {
     let run = Run::new(graph, params, path, store, top);
-    rayon::in_place_scope(|scope| run.start(scope));
+    rayon::in_place_scope_fifo(|scope| run.start(scope));
     if run.cancelled.load(Ordering::SeqCst) {
         return Err(run.take_failure());
     }
@@ -258,7 +262,7 @@ impl<'g> Run<'g> {
             params,
             path,
             outputs: (0..graph.nodes.len())
-                .map(|_| Output { one: Held::default(), parts: Slots::new(), count: OnceLock::new() })
+                .map(|_| Output { one: Held::default(), parts: Chunks::default(), count: OnceLock::new() })
                 .collect(),
             waiting: graph.plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
             maps: graph
@@ -283,10 +287,10 @@ impl<'g> Run<'g> {
 }
 
 impl<'s> Run<'s> {
-    fn start(&'s self, scope: &rayon::Scope<'s>) {
+    fn start(&'s self, scope: &rayon::ScopeFifo<'s>) {
         for (node, spec) in self.graph.nodes.iter().enumerate() {
             if spec.map.is_none() && self.graph.plan.waits_for[node] == 0 {
-                scope.spawn(move |scope| self.run_node(scope, node));
+                scope.spawn_fifo(move |scope| self.run_node(scope, node));
             }
         }
         for (map, spec) in self.graph.maps.iter().enumerate() {
@@ -303,7 +307,7 @@ impl<'s> Run<'s> {
     // -- Events ------------------------------------------------------------------------------
 
     /// `node`'s output is complete: one value, or every partition.
-    fn node_complete(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+    fn node_complete(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize) {
         if self.isolated {
             return;
         }
@@ -312,7 +316,7 @@ impl<'s> Run<'s> {
         }
         for &next in &self.graph.plan.node_dependents[node] {
             if self.waiting[next as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
-                scope.spawn(move |scope| self.run_node(scope, next as usize));
+                scope.spawn_fifo(move |scope| self.run_node(scope, next as usize));
             }
         }
         for &map in &self.graph.plan.map_dependents[node] {
@@ -323,7 +327,7 @@ impl<'s> Run<'s> {
     }
 
     /// Partitions `range` of `node`'s output are stored.
-    fn parts_available(&'s self, scope: &rayon::Scope<'s>, node: usize, range: Range<usize>) {
+    fn parts_available(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, range: Range<usize>) {
         if self.isolated {
             return;
         }
@@ -337,13 +341,13 @@ impl<'s> Run<'s> {
             };
             if run_now {
                 let range = range.clone();
-                scope.spawn(move |scope| self.run_map(scope, map as usize, range));
+                scope.spawn_fifo(move |scope| self.run_map(scope, map as usize, range));
             }
         }
     }
 
     /// `node`'s output has `count` partitions, all stored.
-    fn parts_counted(&'s self, scope: &rayon::Scope<'s>, node: usize, count: usize) {
+    fn parts_counted(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, count: usize) {
         let spec = &self.graph.nodes[node];
         if let Err(error) = self.store.seal(&self.location(spec, None), count) {
             self.store_failed(spec, None, true, error);
@@ -360,18 +364,18 @@ impl<'s> Run<'s> {
     }
 
     /// Every whole input of `map` is complete: run the partitions announced so far.
-    fn map_ready(&'s self, scope: &rayon::Scope<'s>, map: usize) {
+    fn map_ready(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
         let pending = {
             let mut trigger = self.maps[map].trigger.lock().unwrap_or_else(|e| e.into_inner());
             trigger.ready = true;
             std::mem::take(&mut trigger.pending)
         };
         for range in pending {
-            scope.spawn(move |scope| self.run_map(scope, map, range));
+            scope.spawn_fifo(move |scope| self.run_map(scope, map, range));
         }
     }
 
-    fn check_map_finished(&'s self, scope: &rayon::Scope<'s>, map: usize) {
+    fn check_map_finished(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
         let state = &self.maps[map];
         let Some(&count) = state.count.get() else {
             return;
@@ -387,14 +391,14 @@ impl<'s> Run<'s> {
     // -- Jobs --------------------------------------------------------------------------------
 
     /// Runs a node outside maps.
-    fn run_node(&'s self, scope: &rayon::Scope<'s>, node: usize) {
+    fn run_node(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize) {
         if self.stopped() {
             return;
         }
         let spec = &self.graph.nodes[node];
         let _span = tracing::info_span!(parent: &self.span, "node", node = %spec.name).entered();
         if spec.splits_output {
-            let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1 };
+            let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1, pending: Vec::new() };
             if self.invoke(spec, None, &mut emit).is_err() {
                 return;
             }
@@ -416,20 +420,41 @@ impl<'s> Run<'s> {
         self.node_complete(scope, node);
     }
 
-    /// Runs partitions `range` through every node of `map`.
-    fn run_map(&'s self, scope: &rayon::Scope<'s>, map: usize, range: Range<usize>) {
-        let nodes = &self.graph.maps[map].nodes;
-        range.clone().into_par_iter().for_each(|partition| {
-            for &node in nodes {
-                if self.stopped() || self.run_partition(node as usize, partition).is_err() {
-                    return;
+    /// Runs partitions `range` through every node of `map`: the map's source is read once for
+    /// the range, each partition goes through the chain of tasks, and each node's results are
+    /// kept as one chunk.
+    fn run_map(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
+        let spec = &self.graph.maps[map];
+        let source = spec.source as usize;
+        let Some(values) = self.outputs[source].parts.read_range(range.clone()) else {
+            self.internal(&self.graph.nodes[source], "partitions were read before they were stored");
+            return;
+        };
+        let rows: Vec<Result<Row, Stopped>> = values
+            .into_par_iter()
+            .enumerate()
+            .map(|(offset, stored)| {
+                if self.stopped() {
+                    return Err(Stopped);
                 }
-            }
-        });
+                self.run_chain(map, range.start + offset, stored)
+            })
+            .collect();
         if self.stopped() {
             return;
         }
-        for &node in nodes {
+        let mut columns: Vec<Vec<Stored>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
+        for row in rows {
+            match row {
+                Ok(Row::One(stored)) => columns[0].extend(stored),
+                Ok(Row::Many(stored)) => columns.iter_mut().zip(stored).for_each(|(column, s)| column.extend(s)),
+                Err(Stopped) => return,
+            }
+        }
+        for (&node, column) in spec.nodes.iter().zip(columns) {
+            self.outputs[node as usize].parts.push(range.start, column, self.graph.plan.reads[node as usize]);
+        }
+        for &node in &spec.nodes {
             self.parts_available(scope, node as usize, range.clone());
         }
         if let Some(progress) = self.progress {
@@ -439,25 +464,121 @@ impl<'s> Run<'s> {
         self.check_map_finished(scope, map);
     }
 
+    /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
+    /// partition of the map's source, and the results of the nodes before it, directly. Each
+    /// value is moved into its last reader in the chain, so that a task taking it by value gets
+    /// it without a copy when nothing else holds it.
+    fn run_chain(&self, map: usize, partition: usize, source: Stored) -> Result<Row, Stopped> {
+        let spec = &self.graph.maps[map];
+        let nodes = &spec.nodes;
+        if let [node] = nodes[..] {
+            return self.run_single(spec.source as usize, node as usize, partition, source).map(Row::One);
+        }
+        // The chain's values: the source's partition, then each node's result; and how many
+        // reads of each are left in the chain.
+        let mut values: Vec<Option<AnyValue>> = vec![Some(self.get(spec.source as usize, Some(partition), source)?)];
+        let mut uses: Vec<usize> = vec![0; nodes.len() + 1];
+        for &node in nodes {
+            for edge in &self.graph.nodes[node as usize].inputs {
+                if let (How::Split(_), Source::Node(n)) = (edge.how, edge.port.source) {
+                    let slot = if n == spec.source { 0 } else { 1 + nodes.iter().position(|&m| m == n).unwrap_or(0) };
+                    uses[slot] += 1;
+                }
+            }
+        }
+        let mut stored = Vec::with_capacity(nodes.len());
+        for (position, &node) in nodes.iter().enumerate() {
+            let node_spec = &self.graph.nodes[node as usize];
+            let _span =
+                tracing::debug_span!(parent: &self.span, "partition", node = %node_spec.name, partition).entered();
+            let mut readers = Vec::new();
+            let mut inputs = Inputs::default();
+            for edge in &node_spec.inputs {
+                let value = match (edge.how, edge.port.source) {
+                    (How::Split(_), Source::Node(n)) => {
+                        let slot =
+                            if n == spec.source { 0 } else { 1 + nodes.iter().position(|&m| m == n).unwrap_or(0) };
+                        uses[slot] = uses[slot].saturating_sub(1);
+                        let value = if uses[slot] == 0 { values[slot].take() } else { values[slot].clone() };
+                        value.ok_or_else(|| self.missing(edge.port))?
+                    }
+                    _ => self.read_input(node_spec, edge, None, &mut readers)?,
+                };
+                inputs.push(value);
+            }
+            let mut emit = OneEmit(None);
+            self.call_with(node_spec, inputs, readers, Some(partition), &mut emit)?;
+            let value = emit.0.ok_or_else(|| self.internal(node_spec, "a task returned no value"))?;
+            let kept = self.put(node_spec, Some(partition), value.clone())?;
+            // Only outputs that other nodes read stay; the store has written the others.
+            stored.push((self.graph.plan.reads[node as usize] > 0).then_some(kept));
+            values.push((uses[position + 1] > 0).then_some(value));
+        }
+        Ok(if stored.len() == 1 { Row::One(stored.remove(0)) } else { Row::Many(stored) })
+    }
+
+    /// A map of one task (the common case), without the bookkeeping of a chain: its partition
+    /// of the source is moved into it when it reads it once.
+    fn run_single(
+        &self,
+        source: usize,
+        node: usize,
+        partition: usize,
+        stored: Stored,
+    ) -> Result<Option<Stored>, Stopped> {
+        let spec = &self.graph.nodes[node];
+        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
+        let mut value = Some(self.get(source, Some(partition), stored)?);
+        let mut uses = spec.inputs.iter().filter(|e| matches!(e.how, How::Split(_))).count();
+        let mut readers = Vec::new();
+        let mut inputs = Inputs::default();
+        for edge in &spec.inputs {
+            let input = match edge.how {
+                How::Split(_) => {
+                    uses -= 1;
+                    let input = if uses == 0 { value.take() } else { value.clone() };
+                    input.ok_or_else(|| self.missing(edge.port))?
+                }
+                _ => self.read_input(spec, edge, None, &mut readers)?,
+            };
+            inputs.push(input);
+        }
+        let mut emit = OneEmit(None);
+        self.call_with(spec, inputs, readers, Some(partition), &mut emit)?;
+        let result = emit.0.ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+        let kept = self.put(spec, Some(partition), result)?;
+        Ok((self.graph.plan.reads[node] > 0).then_some(kept))
+    }
+
+    /// Runs one node on one partition (running a node alone): its partitioned inputs are read
+    /// without counting a read, its output kept as a chunk of one.
     fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
         let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
         let mut emit = OneEmit(None);
         self.invoke(spec, Some(partition), &mut emit)?;
-        match emit.0 {
-            Some(value) => {
-                let stored = self.put(spec, Some(partition), value)?;
-                self.outputs[node].parts.set(partition, stored, self.graph.plan.reads[node]);
-                Ok(())
-            }
-            None => Err(self.internal(spec, "a task returned no value")),
-        }
+        let value = emit.0.ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+        let stored = self.put(spec, Some(partition), value)?;
+        self.outputs[node].parts.push(partition, vec![stored], KEEP);
+        Ok(())
     }
 
     /// Reads the inputs of one run of a node, runs it, and records a failure of either.
     fn invoke(&self, spec: &NodeSpec, partition: Option<usize>, emit: &mut dyn Emit) -> Result<(), Stopped> {
         let mut readers = Vec::new();
         let inputs = self.gather(spec, partition, &mut readers)?;
+        self.call_with(spec, inputs, readers, partition, emit)
+    }
+
+    /// Runs a node on inputs already read, and records a failure.
+    fn call_with(
+        &self,
+        spec: &NodeSpec,
+        inputs: Inputs,
+        readers: Vec<(u32, Arc<PartsReader>)>,
+        partition: Option<usize>,
+        emit: &mut dyn Emit,
+    ) -> Result<(), Stopped> {
         let result = self.call(spec, inputs, partition, emit);
         // A fan-in that could not read a partition fails on that, whatever the task did next.
         for (node, reader) in readers {
@@ -524,24 +645,32 @@ impl<'s> Run<'s> {
         partition: Option<usize>,
         readers: &mut Vec<(u32, Arc<PartsReader>)>,
     ) -> Result<Inputs, Stopped> {
-        spec.inputs
-            .iter()
-            .map(|edge| match (edge.how, partition) {
-                (How::Whole, _) => self.whole(edge.port),
-                (How::Split(_), Some(p)) => self.part(edge.port, p),
-                (How::Split(_), None) => Err(self.internal(spec, "a partition read outside a map")),
-                (How::Collect(collect), _) => {
-                    let (node, reader) = self.reader(edge.port)?;
-                    readers.push((node, reader.clone()));
-                    collect(&reader).map_err(|e| match reader.take_failure() {
-                        Some((index, error)) => {
-                            self.store_failed(&self.graph.nodes[node as usize], Some(index), false, error)
-                        }
-                        None => self.internal(spec, &e.to_string()),
-                    })
-                }
-            })
-            .collect()
+        spec.inputs.iter().map(|edge| self.read_input(spec, edge, partition, readers)).collect()
+    }
+
+    /// The value one input of `spec` receives.
+    fn read_input(
+        &self,
+        spec: &NodeSpec,
+        edge: &crate::graph::Edge,
+        partition: Option<usize>,
+        readers: &mut Vec<(u32, Arc<PartsReader>)>,
+    ) -> Result<AnyValue, Stopped> {
+        match (edge.how, partition) {
+            (How::Whole, _) => self.whole(edge.port),
+            (How::Split(_), Some(p)) => self.part(edge.port, p),
+            (How::Split(_), None) => Err(self.internal(spec, "a partition read outside a map")),
+            (How::Collect(collect), _) => {
+                let (node, reader) = self.reader(edge.port)?;
+                readers.push((node, reader.clone()));
+                collect(&reader).map_err(|e| match reader.take_failure() {
+                    Some((index, error)) => {
+                        self.store_failed(&self.graph.nodes[node as usize], Some(index), false, error)
+                    }
+                    None => self.internal(spec, &e.to_string()),
+                })
+            }
+        }
     }
 
     /// Reads the partitions of `port`'s output for a fan-in.
@@ -549,12 +678,12 @@ impl<'s> Run<'s> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
         let output = &self.outputs[n as usize];
         let count = *output.count.get().ok_or_else(|| self.missing(port))?;
-        // In parallel: a fan-in over a million partitions should not read them one by one.
-        let stored: Vec<Option<Stored>> = (0..count).into_par_iter().map(|i| output.parts.read(i)).collect();
-        if stored.iter().any(Option::is_none) {
-            return Err(self.missing(port));
-        }
-        let reader = PartsReader::new(stored, self.store.clone(), self.graph.nodes[n as usize].codec);
+        let stored = output.parts.read_all(count).ok_or_else(|| self.missing(port))?;
+        let reader = PartsReader::new(
+            stored.into_iter().map(Some).collect(),
+            self.store.clone(),
+            self.graph.nodes[n as usize].codec,
+        );
         Ok((n, Arc::new(reader)))
     }
 
@@ -570,7 +699,7 @@ impl<'s> Run<'s> {
     }
     fn part(&self, port: Port, partition: usize) -> Result<AnyValue, Stopped> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
-        let stored = self.outputs[n as usize].parts.read(partition).ok_or_else(|| self.missing(port))?;
+        let stored = self.outputs[n as usize].parts.peek(partition).ok_or_else(|| self.missing(port))?;
         self.get(n as usize, Some(partition), stored)
     }
 
@@ -579,7 +708,8 @@ impl<'s> Run<'s> {
             return Err(self.missing(port));
         };
         let count = *self.outputs[n as usize].count.get().ok_or_else(|| self.missing(port))?;
-        (0..count).map(|i| self.part(port, i)).collect()
+        let stored = self.outputs[n as usize].parts.read_all(count).ok_or_else(|| self.missing(port))?;
+        stored.into_iter().enumerate().map(|(i, stored)| self.get(n as usize, Some(i), stored)).collect()
     }
 
     fn location<'a>(&'a self, spec: &'a NodeSpec, partition: Option<usize>) -> Location<'a> {
@@ -640,6 +770,12 @@ impl<'s> Run<'s> {
     }
 }
 
+/// The results of one partition through the nodes of a map: one for a map of one task.
+enum Row {
+    One(Option<Stored>),
+    Many(Vec<Option<Stored>>),
+}
+
 /// Keeps the single output of one run of a task.
 struct OneEmit(Option<AnyValue>);
 
@@ -658,16 +794,20 @@ impl Emit for OneEmit {
 /// maps over it in growing batches.
 struct PartsEmit<'r, 's> {
     run: &'s Run<'s>,
-    scope: &'r rayon::Scope<'s>,
+    scope: &'r rayon::ScopeFifo<'s>,
     node: usize,
     next: usize,
     announced: usize,
     batch: usize,
+    /// The partitions stored since the last announcement.
+    pending: Vec<Stored>,
 }
 
 impl PartsEmit<'_, '_> {
     fn announce(&mut self) {
         if self.next > self.announced {
+            let pending = std::mem::take(&mut self.pending);
+            self.run.outputs[self.node].parts.push(self.announced, pending, self.run.graph.plan.reads[self.node]);
             self.run.parts_available(self.scope, self.node, self.announced..self.next);
             self.announced = self.next;
         }
@@ -685,7 +825,7 @@ impl Emit for PartsEmit<'_, '_> {
         }
         let spec = &self.run.graph.nodes[self.node];
         let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
-        self.run.outputs[self.node].parts.set(self.next, stored, self.run.graph.plan.reads[self.node]);
+        self.pending.push(stored);
         self.next += 1;
         if self.next - self.announced >= self.batch {
             self.announce();
