@@ -351,3 +351,22 @@ fn with_a_disk_store_a_producer_and_its_map_hold_a_bounded_number_of_partitions(
     let most = MOST_ALIVE_IN_MAP.load(std::sync::atomic::Ordering::SeqCst);
     assert!(most <= 1 + 2 * threads as i64, "{most} partitions alive at once");
 }
+
+#[test]
+fn a_store_that_cannot_write_fails_the_run_with_the_node_and_file() {
+    let dir = scratch("unwritable");
+    fs::create_dir_all(&dir).unwrap();
+    // A file where the store needs a folder: creating the folder fails, even for root.
+    let blocker = dir.join("blocker");
+    fs::write(&blocker, b"not a folder").unwrap();
+    let runner = Runner::new().with_store(DiskStore::new(blocker.join("outputs")));
+    let error = pipeline { n: 2 }.execute_on(&runner).unwrap_err();
+    match &error {
+        Error::Store { path, writing: true, file: Some(file), .. } => {
+            assert_eq!(path.to_string(), "pipeline/numbers");
+            assert!(file.starts_with(blocker.join("outputs")), "{}", file.display());
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(error.to_string().starts_with("cannot write the output of `pipeline/numbers` on partition 0"), "{error}");
+}
