@@ -246,29 +246,19 @@ impl DagBuilder {
         self.add(spec, map)
     }
 
-    /// Adds a node made by the builder itself (a field, a pack) that produces a `T`.
+    /// Adds a node made by the builder itself (a field, a pack) that produces one `T`.
     fn add_internal<T: Data>(&mut self, callee: String, body: Body, inputs: Vec<Edge>, map: Option<MapId>) -> Port {
-        let spec = NodeSpec {
-            name: String::new(),
-            callee,
-            body,
-            inputs,
-            map: None,
-            splits_output: false,
-            output_type: std::any::type_name::<T>(),
-            codec: Codec::of::<T, Json>(),
-            options: &[],
-        };
-        self.add(spec, map)
+        self.add_made(callee, body, inputs, false, std::any::type_name::<T>(), Codec::of::<T, Json>(), map)
     }
 
-    /// Adds the node of one field of a task's tuple output (see [`crate::outputs::FieldAt`]).
+    /// Adds a node made by the builder itself, whatever its output (see also
+    /// [`crate::outputs::FieldAt`], whose partitioned fields produce partitions).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_field_node(
+    pub(crate) fn add_made(
         &mut self,
         callee: String,
         body: Body,
-        edge: Edge,
+        inputs: Vec<Edge>,
         splits_output: bool,
         output_type: &'static str,
         codec: Codec,
@@ -278,7 +268,7 @@ impl DagBuilder {
             name: String::new(),
             callee,
             body,
-            inputs: vec![edge],
+            inputs,
             map: None,
             splits_output,
             output_type,

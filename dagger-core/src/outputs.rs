@@ -245,7 +245,7 @@ impl<S: Scope> FieldScope for S {
         codec: crate::format::Codec,
     ) -> Port {
         let map = self.current_map();
-        self.dag().add_field_node(name, body, edge, splits, output_type, codec, map)
+        self.dag().add_made(name, body, vec![edge], splits, output_type, codec, map)
     }
 }
 

@@ -122,6 +122,11 @@ impl PartsReader {
 
     fn load(&self, index: usize) -> Result<AnyValue, StoreError> {
         let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner()).get_mut(index).and_then(Option::take);
+        self.value_of(stored)
+    }
+
+    /// The value of a partition taken out of the reader (`None`: read already).
+    fn value_of(&self, stored: Option<Stored>) -> Result<AnyValue, StoreError> {
         let stored =
             stored.ok_or_else(|| StoreError { file: None, source: "this partition was already read".into() })?;
         self.store.take(stored, &self.codec)
@@ -137,17 +142,12 @@ impl PartsReader {
         stored
             .into_par_iter()
             .enumerate()
-            .map(|(index, stored)| {
-                let stored =
-                    stored.ok_or_else(|| StoreError { file: None, source: "this partition was already read".into() });
-                let value = stored.and_then(|stored| self.store.take(stored, &self.codec));
-                match value {
-                    Ok(value) => convert(value),
-                    Err(error) => {
-                        let message = format!("partition {index}: {}", error.source);
-                        self.fail((index, error));
-                        Err(message.into())
-                    }
+            .map(|(index, stored)| match self.value_of(stored) {
+                Ok(value) => convert(value),
+                Err(error) => {
+                    let message = format!("partition {index}: {}", error.source);
+                    self.fail((index, error));
+                    Err(message.into())
                 }
             })
             .collect()
