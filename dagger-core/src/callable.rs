@@ -66,7 +66,7 @@ pub trait Callable: Sized + 'static {
     fn call_named_in<S: Scope, M: Produce<Self>>(scope: &mut S, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
         let defaults: Vec<_> = match Self::body() {
             Body::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
-            Body::Task(_) | Body::Closure(_) => Vec::new(),
+            Body::Task(..) | Body::Closure(_) => Vec::new(),
         };
         for (position, default) in defaults.into_iter().enumerate() {
             if let (Some(value), false) = (default, edges.iter().any(|(p, _)| *p == position)) {

@@ -1,5 +1,6 @@
 //! How values are written to files: serde formats, chosen per task.
 
+use std::any::Any;
 use std::io::{Read, Write};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -72,23 +73,54 @@ impl Format for Binary {
     }
 }
 
-/// Writes and reads the values of one node's output: its type and its format, erased.
+/// Writes, reads and copies the values of one node's output: its type and its format, erased.
+/// It also knows the type of the node's partitions kept together (a `Vec<T>`, see
+/// [`Batch`](crate::batch::Batch)), so that the runtime can take them apart.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct Codec {
     pub(crate) format: &'static str,
-    pub(crate) encode: fn(&AnyValue, &mut dyn Write) -> Result<(), BoxError>,
+    pub(crate) encode: fn(&Erased, &mut dyn Write) -> Result<(), BoxError>,
     pub(crate) decode: fn(&mut dyn Read) -> Result<AnyValue, BoxError>,
+    /// Item `i` of a `Vec<T>`.
+    pub(crate) item: fn(&Erased, usize) -> Option<&Erased>,
+    /// A copy of a `T`, as a value of its own.
+    pub(crate) copy: fn(&Erased) -> Option<AnyValue>,
+    /// A copy of a `Vec<T>`.
+    pub(crate) copy_items: fn(&Erased) -> Option<Box<dyn Any + Send>>,
+    /// The items of a `Vec<T>`, each a value of its own: moved out when nothing else holds it.
+    pub(crate) split: fn(AnyValue) -> Option<Vec<AnyValue>>,
 }
+
+/// A value of any type, as the runtime handles it.
+pub(crate) type Erased = dyn Any + Send + Sync;
 
 impl Codec {
     /// The codec of values of type `T` in format `F`.
     pub fn of<T: Data, F: Format>() -> Codec {
-        Codec { format: F::NAME, encode: encode::<T, F>, decode: decode::<T, F> }
+        Codec {
+            format: F::NAME,
+            encode: encode::<T, F>,
+            decode: decode::<T, F>,
+            item: |items, i| Some(items.downcast_ref::<Vec<T>>()?.get(i)? as &Erased),
+            copy: |value| Some(Arc::new(value.downcast_ref::<T>()?.clone_value()) as AnyValue),
+            copy_items: |items| {
+                let items = items.downcast_ref::<Vec<T>>()?;
+                Some(Box::new(items.iter().map(T::clone_value).collect::<Vec<T>>()))
+            },
+            split: |items| {
+                let items = items.downcast::<Vec<T>>().ok()?;
+                let values = match Arc::try_unwrap(items) {
+                    Ok(items) => items.into_iter().map(|item| Arc::new(item) as AnyValue).collect(),
+                    Err(items) => items.iter().map(|item| Arc::new(item.clone_value()) as AnyValue).collect(),
+                };
+                Some(values)
+            },
+        }
     }
 }
 
-fn encode<T: Data, F: Format>(value: &AnyValue, writer: &mut dyn Write) -> Result<(), BoxError> {
+fn encode<T: Data, F: Format>(value: &Erased, writer: &mut dyn Write) -> Result<(), BoxError> {
     let value = value
         .downcast_ref::<T>()
         .ok_or_else(|| format!("a value to store is not a `{}`", std::any::type_name::<T>()))?;
@@ -125,7 +157,7 @@ mod tests {
         let codec = Codec::of::<Vec<(String, u64)>, F>();
         let value: AnyValue = Arc::new(vec![("a".to_string(), 1u64), ("b".to_string(), 2)]);
         let mut bytes = Vec::new();
-        (codec.encode)(&value, &mut bytes).unwrap();
+        (codec.encode)(&*value, &mut bytes).unwrap();
         let back = (codec.decode)(&mut bytes.as_slice()).unwrap();
         assert_eq!(back.downcast_ref::<Vec<(String, u64)>>(), value.downcast_ref::<Vec<(String, u64)>>());
     }
@@ -139,7 +171,7 @@ mod tests {
     #[test]
     fn json_is_the_original_layout() {
         let mut bytes = Vec::new();
-        (Codec::of::<Vec<u64>, Json>().encode)(&(Arc::new(vec![1u64, 2, 3]) as AnyValue), &mut bytes).unwrap();
+        (Codec::of::<Vec<u64>, Json>().encode)(&vec![1u64, 2, 3], &mut bytes).unwrap();
         assert_eq!(bytes, b"[1,2,3]");
     }
 

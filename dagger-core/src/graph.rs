@@ -8,6 +8,7 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
+use crate::batch::{Batch, BatchRun, BatchStop};
 use crate::format::Codec;
 use crate::handle::{MapId, Port, Source};
 use crate::partitions::PartsReader;
@@ -26,6 +27,12 @@ pub(crate) type Collector = fn(&Arc<PartsReader>) -> Result<AnyValue, BoxError>;
 #[doc(hidden)]
 pub type TaskFn = fn(Inputs, &mut dyn Emit) -> Result<(), BoxError>;
 
+/// The erased entry point of a task that runs once per partition, over a batch of partitions
+/// at once: `(the parameter the partition feeds, the batch, the inputs in parameter order (a
+/// placeholder for that parameter), the run) -> the results (a `Vec<O>`)`.
+#[doc(hidden)]
+pub type BatchFn = fn(usize, Batch, Inputs, &BatchRun<'_>) -> Result<AnyValue, BatchStop>;
+
 /// The body of a node the builder makes itself.
 #[doc(hidden)]
 pub type ClosureFn = dyn Fn(Inputs, &mut dyn Emit) -> Result<(), BoxError> + Send + Sync;
@@ -38,6 +45,13 @@ pub trait Emit {
     fn one(&mut self, value: AnyValue) -> Result<(), BoxError>;
     /// The next partition of a partitioned task's output.
     fn part(&mut self, value: AnyValue) -> Result<(), BoxError>;
+    /// How many partitions to hand over together next, with [`batch`](Emit::batch).
+    fn room(&self) -> usize {
+        1
+    }
+    /// The next partitions of a partitioned task's output, handed over together: `items` is a
+    /// `Vec<T>` of `len` partitions.
+    fn batch(&mut self, items: AnyValue, len: usize) -> Result<(), BoxError>;
 }
 
 /// The inputs of one run of a node, in parameter order.
@@ -92,7 +106,8 @@ impl Iterator for Inputs {
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum Body {
-    Task(TaskFn),
+    /// A task; one that may run once per partition also has an entry point for a batch.
+    Task(TaskFn, Option<BatchFn>),
     /// A node the builder makes itself: a field of an output, or outputs packed in a tuple.
     Closure(Arc<ClosureFn>),
     Dag(Arc<Graph>),
@@ -333,7 +348,7 @@ impl Graph {
     pub fn nested(&self, node: &str) -> Option<&Graph> {
         self.nodes.iter().find(|n| n.name == node).and_then(|n| match &n.body {
             Body::Dag(graph) => Some(&**graph),
-            Body::Task(_) | Body::Closure(_) => None,
+            Body::Task(..) | Body::Closure(_) => None,
         })
     }
 
@@ -439,7 +454,7 @@ impl Graph {
         for node in &self.nodes {
             let periph = if node.map.is_some() { ", peripheries=2" } else { "" };
             match &node.body {
-                Body::Task(_) | Body::Closure(_) => {
+                Body::Task(..) | Body::Closure(_) => {
                     let _ = writeln!(out, "{pad}{} [label={}{periph}];", id(&node.name), quote(&node.name));
                 }
                 Body::Dag(graph) => {

@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+mod batch;
 mod builder;
 mod callable;
 mod data;

@@ -285,8 +285,7 @@ where
 {
     let body = crate::graph::Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn crate::graph::Emit| {
         let value = inputs.next().ok_or("a field was taken of no value")?;
-        let items = field(shared::<T>(&value)?).clone();
-        items.into_iter().try_for_each(|item| emit.part(Arc::new(item)))
+        crate::private::parts(emit, field(shared::<T>(&value)?).clone())
     }));
     let edge = Edge { port, how: How::Whole };
     Partitioned::new(scope.add_field(

@@ -1,23 +1,22 @@
 //! The lazy fan-in: a task parameter that reads the partitions of an output one at a time.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::data::Data;
 use crate::format::Codec;
-use crate::graph::{AnyValue, BoxError};
-use crate::store::{Store, StoreError, Stored};
+use crate::graph::BoxError;
+use crate::store::{Store, StoreError, Stored, StoredParts};
 
 /// Every partition of a partitioned output, in order, each read only when the iteration
 /// reaches it.
 ///
 /// Declare a task parameter as `Partitions<T>` instead of `Vec<T>` to reduce partitions as a
 /// stream: with a [`DiskStore`](crate::DiskStore), memory then holds one partition at a time,
-/// however many there are. (With the in-memory store every partition is in memory anyway, and
-/// each item is a copy.)
+/// however many there are. (With the in-memory store every partition is in memory anyway; each
+/// is moved out of the store when this is its only reader.)
 ///
 /// ```
 /// use dagger_core::prelude::*;
@@ -46,8 +45,19 @@ use crate::store::{Store, StoreError, Stored};
 /// run fails with an error that names the partition and the file, whatever the task returns.
 pub struct Partitions<T> {
     reader: Arc<PartsReader>,
+    /// The partition `next()` returns.
     next: usize,
-    _item: PhantomData<fn() -> T>,
+    /// The chunk of the reader to take when `current` is done.
+    chunk: usize,
+    current: Current<T>,
+}
+
+/// The chunk being iterated: typed items of a batch, or partitions stored each on its own,
+/// loaded one by one.
+enum Current<T> {
+    Done,
+    Items(std::vec::IntoIter<T>),
+    Stored(std::vec::IntoIter<Stored>),
 }
 
 impl<T> Partitions<T> {
@@ -55,7 +65,8 @@ impl<T> Partitions<T> {
     /// reaches it first gets it. (A task receives its `Partitions` by value, so this only
     /// serves [`TaskInput`](crate::TaskInput).)
     pub(crate) fn share(&self) -> Self {
-        Partitions { reader: self.reader.clone(), next: self.next, _item: PhantomData }
+        let next = self.reader.starts.get(self.chunk).copied().unwrap_or(self.reader.count);
+        Partitions { reader: self.reader.clone(), next, chunk: self.chunk, current: Current::Done }
     }
 }
 
@@ -67,7 +78,16 @@ impl<T> fmt::Debug for Partitions<T> {
 
 impl<T: Data> Partitions<T> {
     pub(crate) fn new(reader: Arc<PartsReader>) -> Self {
-        Partitions { reader, next: 0, _item: PhantomData }
+        Partitions { reader, next: 0, chunk: 0, current: Current::Done }
+    }
+
+    /// Ends the iteration on a partition that could not be read.
+    fn fail(&mut self, index: usize, error: StoreError) -> Option<T> {
+        self.reader.fail((index, error));
+        self.next = self.reader.count;
+        self.chunk = self.reader.starts.len();
+        self.current = Current::Done;
+        None
     }
 }
 
@@ -75,22 +95,40 @@ impl<T: Data> Iterator for Partitions<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        let index = self.next;
-        if index >= self.reader.count {
-            return None;
-        }
-        self.next += 1;
-        match self
-            .reader
-            .load(index)
-            .and_then(|value| crate::private::owned::<T>(value).map_err(|source| StoreError { file: None, source }))
-        {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.reader.fail((index, error));
-                self.next = self.reader.count;
-                None
+        loop {
+            let index = self.next;
+            match &mut self.current {
+                Current::Items(items) => {
+                    if let Some(item) = items.next() {
+                        self.next += 1;
+                        return Some(item);
+                    }
+                }
+                Current::Stored(stored) => {
+                    if let Some(stored) = stored.next() {
+                        self.next += 1;
+                        let value = self.reader.store.take(stored, &self.reader.codec).and_then(|value| {
+                            crate::private::owned::<T>(value).map_err(|source| StoreError { file: None, source })
+                        });
+                        return value.map_or_else(|error| self.fail(index, error), Some);
+                    }
+                }
+                Current::Done => {}
             }
+            if index >= self.reader.count {
+                return None;
+            }
+            let Some(parts) = self.reader.take_chunk(self.chunk) else {
+                return self.fail(index, already_read());
+            };
+            self.chunk += 1;
+            self.current = match parts {
+                StoredParts::Each(stored) => Current::Stored(stored.into_iter()),
+                StoredParts::Batch(batch) => match batch.take::<T>() {
+                    Ok(items) => Current::Items(items.into_iter()),
+                    Err(source) => return self.fail(index, StoreError { file: None, source }),
+                },
+            };
         }
     }
 
@@ -102,12 +140,18 @@ impl<T: Data> Iterator for Partitions<T> {
 
 impl<T: Data> ExactSizeIterator for Partitions<T> {}
 
-/// Reads the partitions of one output for one run of a fan-in node, and keeps the first
-/// failure for the runtime to report. Each partition is read once, and moved out of the store
-/// when it is kept in memory and no other node reads it.
+fn already_read() -> StoreError {
+    StoreError { file: None, source: "these partitions were already read".into() }
+}
+
+/// Reads the partitions of one output for one run of a fan-in node, chunk by chunk, and keeps
+/// the first failure for the runtime to report. Each partition is read once, and moved out of
+/// the store when it is kept in memory and no other node reads it.
 #[doc(hidden)]
 pub struct PartsReader {
-    stored: Mutex<Vec<Option<Stored>>>,
+    chunks: Mutex<Vec<Option<StoredParts>>>,
+    /// The first partition of each chunk.
+    starts: Vec<usize>,
     count: usize,
     store: Arc<dyn Store>,
     codec: Codec,
@@ -115,42 +159,53 @@ pub struct PartsReader {
 }
 
 impl PartsReader {
-    pub(crate) fn new(stored: Vec<Option<Stored>>, store: Arc<dyn Store>, codec: Codec) -> Self {
-        let count = stored.len();
-        PartsReader { stored: Mutex::new(stored), count, store, codec, failure: Mutex::new(None) }
+    /// A reader of `chunks`: consecutive runs of partitions, from partition 0.
+    pub(crate) fn new(chunks: Vec<StoredParts>, store: Arc<dyn Store>, codec: Codec) -> Self {
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut count = 0;
+        for chunk in &chunks {
+            starts.push(count);
+            count += chunk.len();
+        }
+        let chunks = Mutex::new(chunks.into_iter().map(Some).collect());
+        PartsReader { chunks, starts, count, store, codec, failure: Mutex::new(None) }
     }
 
-    fn load(&self, index: usize) -> Result<AnyValue, StoreError> {
-        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner()).get_mut(index).and_then(Option::take);
-        self.value_of(stored)
+    fn take_chunk(&self, chunk: usize) -> Option<StoredParts> {
+        self.chunks.lock().unwrap_or_else(|e| e.into_inner()).get_mut(chunk).and_then(Option::take)
     }
 
-    /// The value of a partition taken out of the reader (`None`: read already).
-    fn value_of(&self, stored: Option<Stored>) -> Result<AnyValue, StoreError> {
-        let stored =
-            stored.ok_or_else(|| StoreError { file: None, source: "this partition was already read".into() })?;
-        self.store.take(stored, &self.codec)
-    }
-
-    /// Reads every partition now, in parallel, and converts each with `convert` (for a `Vec<T>`
-    /// fan-in).
-    pub(crate) fn load_all<U: Send>(
-        &self,
-        convert: impl Fn(AnyValue) -> Result<U, BoxError> + Sync + Send,
-    ) -> Result<Vec<U>, BoxError> {
-        let stored = std::mem::take(&mut *self.stored.lock().unwrap_or_else(|e| e.into_inner()));
-        stored
-            .into_par_iter()
-            .enumerate()
-            .map(|(index, stored)| match self.value_of(stored) {
-                Ok(value) => convert(value),
-                Err(error) => {
-                    let message = format!("partition {index}: {}", error.source);
-                    self.fail((index, error));
-                    Err(message.into())
+    /// Reads every partition now, in order (partitions stored each on its own are read in
+    /// parallel), for a `Vec<T>` fan-in.
+    pub(crate) fn take_all<T: Data>(&self) -> Result<Vec<T>, BoxError> {
+        let chunks = std::mem::take(&mut *self.chunks.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut all: Vec<T> = Vec::new();
+        for (chunk, &start) in chunks.into_iter().zip(&self.starts) {
+            match chunk.ok_or_else(|| already_read().source)? {
+                StoredParts::Batch(batch) if all.is_empty() => all = batch.take::<T>()?,
+                StoredParts::Batch(batch) => all.extend(batch.take::<T>()?),
+                StoredParts::Each(stored) => {
+                    let values: Vec<T> = stored
+                        .into_par_iter()
+                        .enumerate()
+                        .map(|(offset, stored)| {
+                            let index = start + offset;
+                            match self.store.take(stored, &self.codec) {
+                                Ok(value) => crate::private::owned::<T>(value),
+                                Err(error) => {
+                                    let message = format!("partition {index}: {}", error.source);
+                                    self.fail((index, error));
+                                    Err(message.into())
+                                }
+                            }
+                        })
+                        .collect::<Result<_, BoxError>>()?;
+                    all.reserve(self.count - all.len());
+                    all.extend(values);
                 }
-            })
-            .collect()
+            }
+        }
+        Ok(all)
     }
 
     fn fail(&self, failure: (usize, StoreError)) {

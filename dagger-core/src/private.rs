@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+pub use crate::batch::{map_batch, map_batch_ref, Batch, BatchRun, BatchStop};
 pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
 pub use crate::format::Codec;
-pub use crate::graph::{Body, BoxError, Edge, Emit, Inputs, TaskFn};
+pub use crate::graph::{BatchFn, Body, BoxError, Edge, Emit, Inputs, TaskFn};
 pub use crate::handle::{Param, Partitioned, Port, Value};
 pub use crate::outputs::{partitioned_field, whole_field, FieldAt, FieldScope, WithFields};
 pub use crate::rules::{
@@ -93,13 +94,25 @@ pub fn one<T: Send + Sync + 'static>(emit: &mut dyn Emit, value: T) -> Result<()
 }
 
 /// Hands over the return value of a `#[task(partitioned)]` task, one partition per item, as
-/// the iterator produces them.
+/// the iterator produces them: in batches as large as `emit` has room for, so that small
+/// partitions cost no allocation each.
 pub fn parts<I>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
 where
     I: IntoIterator,
     I::Item: Send + Sync + 'static,
 {
-    items.into_iter().try_for_each(|item| emit.part(Arc::new(item)))
+    let mut items = items.into_iter();
+    loop {
+        let room = emit.room().max(1);
+        let batch: Vec<I::Item> = items.by_ref().take(room).collect();
+        let len = batch.len();
+        if len > 0 {
+            emit.batch(Arc::new(batch), len)?;
+        }
+        if len < room {
+            return Ok(());
+        }
+    }
 }
 
 /// A task's return type `Result<T, E>`: `Err` fails the run with the error as its source.

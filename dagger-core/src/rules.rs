@@ -197,7 +197,7 @@ where
 }
 
 fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    let all: Vec<U> = reader.load_all(|part| crate::private::owned::<T>(part).map(T::same))?;
+    let all: Vec<U> = reader.take_all::<T>()?.into_iter().map(T::same).collect();
     Ok(Arc::new(all))
 }
 

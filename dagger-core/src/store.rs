@@ -17,6 +17,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::batch::Batch;
 use crate::error::NodePath;
 use crate::format::Codec;
 use crate::graph::{AnyValue, BoxError};
@@ -29,6 +30,14 @@ mod sealed {
 pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     #[doc(hidden)]
     fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError>;
+    /// Stores partitions handed over together; `at` names the first.
+    #[doc(hidden)]
+    fn put_batch(&self, at: &Location<'_>, batch: Batch) -> Result<StoredParts, StoreError>;
+    /// Whether partitions handed over together stay together, so that a task may produce
+    /// them in batches. A store that writes each partition as it is produced says no: its
+    /// memory holds one partition at a time.
+    #[doc(hidden)]
+    fn keeps_batches(&self) -> bool;
     /// The value of `stored`: moved out of it when it is kept in memory, read from its file
     /// otherwise.
     #[doc(hidden)]
@@ -64,6 +73,52 @@ pub enum Stored {
     File(PathBuf),
 }
 
+/// Consecutive partitions of one output, in a store: each stored on its own, or a batch kept
+/// as it was handed over.
+#[doc(hidden)]
+#[derive(Clone)]
+pub enum StoredParts {
+    Each(Vec<Stored>),
+    Batch(Batch),
+}
+
+impl StoredParts {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            StoredParts::Each(each) => each.len(),
+            StoredParts::Batch(batch) => batch.len(),
+        }
+    }
+
+    /// Partition `i` of these (a copy, for a batch).
+    pub(crate) fn get(&self, i: usize) -> Option<Stored> {
+        match self {
+            StoredParts::Each(each) => each.get(i).cloned(),
+            StoredParts::Batch(batch) => batch.value(i).map(Stored::Memory),
+        }
+    }
+
+    /// Each partition on its own: a batch is taken apart.
+    pub(crate) fn into_each(self) -> Option<Vec<Stored>> {
+        match self {
+            StoredParts::Each(each) => Some(each),
+            StoredParts::Batch(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
+        }
+    }
+
+    /// Consecutive runs of partitions as one.
+    pub(crate) fn concat(mut runs: Vec<StoredParts>) -> Option<StoredParts> {
+        if runs.len() == 1 {
+            return runs.pop();
+        }
+        let mut each = Vec::with_capacity(runs.iter().map(StoredParts::len).sum());
+        for run in runs {
+            each.extend(run.into_each()?);
+        }
+        Some(StoredParts::Each(each))
+    }
+}
+
 /// Why a store could not write or read a value.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -82,6 +137,14 @@ impl sealed::Sealed for MemoryStore {}
 impl Store for MemoryStore {
     fn put(&self, _: &Location<'_>, value: AnyValue, _: &Codec) -> Result<Stored, StoreError> {
         Ok(Stored::Memory(value))
+    }
+
+    fn put_batch(&self, _: &Location<'_>, batch: Batch) -> Result<StoredParts, StoreError> {
+        Ok(StoredParts::Batch(batch))
+    }
+
+    fn keeps_batches(&self) -> bool {
+        true
     }
 
     fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
@@ -209,8 +272,28 @@ impl sealed::Sealed for DiskStore {}
 impl Store for DiskStore {
     fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError> {
         let file = self.file(at);
-        Self::write_atomically(&file, |writer| (codec.encode)(&value, writer))?;
+        Self::write_atomically(&file, |writer| (codec.encode)(&*value, writer))?;
         Ok(Stored::File(file))
+    }
+
+    fn put_batch(&self, at: &Location<'_>, batch: Batch) -> Result<StoredParts, StoreError> {
+        let start = at.partition.unwrap_or(0);
+        let files = (0..batch.len())
+            .map(|i| {
+                let file = self.file(&Location { partition: Some(start + i), ..*at });
+                let item = batch.item(i).ok_or_else(|| StoreError {
+                    file: Some(file.clone()),
+                    source: "a batch of partitions is shorter than it says".into(),
+                })?;
+                Self::write_atomically(&file, |writer| (batch.codec().encode)(item, writer))?;
+                Ok(Stored::File(file))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(StoredParts::Each(files))
+    }
+
+    fn keeps_batches(&self) -> bool {
+        false
     }
 
     fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {

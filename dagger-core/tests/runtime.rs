@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use dagger_core::prelude::*;
-use dagger_core::{EdgeKind, Origin};
+use dagger_core::{EdgeKind, Origin, Partitions};
 
 #[task(partitioned)]
 fn numbers(n: u64) -> Vec<u64> {
@@ -521,4 +521,51 @@ fn after_a_failure_no_new_partition_starts() {
     // Partition 10 is in the fourth batch handed to the map; the source stops producing and
     // the batches already handed over skip their remaining partitions.
     assert!(executed < 10_000, "{executed} partitions ran, of 200000");
+}
+
+// A map of one task runs over each batch of partitions at once; a map of several tasks runs
+// one partition at a time through the chain. Failures name the node and the partition either
+// way.
+
+#[dag]
+fn chain_fails(n: u64) -> u64 {
+    let doubled = numbers(n).map(|x| {
+        let even = only_even(x);
+        double(even)
+    });
+    total(doubled)
+}
+
+#[dag]
+fn chain_panics(n: u64) -> u64 {
+    let doubled = numbers(n).map(|x| {
+        let kept = explode_on_three(x);
+        double(kept)
+    });
+    total(doubled)
+}
+
+#[test]
+fn a_failure_in_a_chain_of_tasks_names_the_node_and_the_partition() {
+    let error = chain_fails::run(2).unwrap_err();
+    assert_eq!(error.to_string(), "task `chain_fails/only_even` failed on partition 1: 1 is odd");
+    let error = chain_panics::run(6).unwrap_err();
+    assert_eq!(error.to_string(), "task `chain_panics/explode_on_three` panicked on partition 3: cannot handle 3");
+}
+
+#[task]
+fn lazily_in_order(parts: Partitions<u64>) -> Vec<u64> {
+    parts.collect()
+}
+
+#[dag]
+fn lazy_in_memory(n: u64) -> Vec<u64> {
+    lazily_in_order(numbers(n).map(|x| double(x)))
+}
+
+#[test]
+fn a_lazy_fan_in_reads_batches_of_partitions_in_order() {
+    // 5000 partitions are handed over in batches of 1, 2, 4, ... 1024.
+    let expected: Vec<u64> = (0..5000).map(|x| x * 2).collect();
+    assert_eq!(lazy_in_memory::run(5000).unwrap(), expected);
 }

@@ -94,6 +94,12 @@ pub fn task(task: &Task) -> TokenStream {
         }
     });
     let partitioned = *partitioned || !fields.is_empty();
+    let batch = if partitioned {
+        quote!(::core::option::Option::None)
+    } else {
+        let run_batch = run_batch(name, params, &inputs, unwrap.as_ref());
+        quote!(::core::option::Option::Some({ #run_batch __invoke_batch }))
+    };
     let per_partition = (!partitioned).then(|| {
         quote! {
             #[diagnostic::do_not_recommend]
@@ -128,7 +134,7 @@ pub fn task(task: &Task) -> TokenStream {
                         #unwrap
                         #store
                     }
-                    ::dagger_core::__private::Body::Task(__invoke)
+                    ::dagger_core::__private::Body::Task(__invoke, #batch)
                 }
                 #codec
             }
@@ -137,6 +143,61 @@ pub fn task(task: &Task) -> TokenStream {
             impl ::dagger_core::__private::Arity<#arity> for #name {}
             #per_partition
         };
+    }
+}
+
+/// The entry point of a task that runs once per partition over a batch of partitions: for each
+/// parameter the partition may feed, a loop over the batch that calls the function with the
+/// item there and the whole inputs elsewhere (copied per item for a parameter taken by value,
+/// as the one-at-a-time entry point would receive them).
+fn run_batch(
+    name: &syn::Ident,
+    params: &[crate::model::TaskParam],
+    inputs: &[syn::Ident],
+    unwrap: Option<&TokenStream>,
+) -> TokenStream {
+    let arms = params.iter().enumerate().map(|(split, param)| {
+        let values = params.iter().zip(inputs).enumerate().map(|(i, (param, input))| {
+            let stored = &param.stored;
+            match (i == split, param.by_ref) {
+                (true, _) => quote!(__item),
+                (false, true) => quote!(::dagger_core::__private::shared::<#stored>(&#input)?),
+                (false, false) => {
+                    quote!(::dagger_core::__private::owned::<#stored>(::core::clone::Clone::clone(&#input))?)
+                }
+            }
+        });
+        let stored = &param.stored;
+        let (map, item) = if param.by_ref {
+            (quote!(::dagger_core::__private::map_batch_ref), quote!(&#stored))
+        } else {
+            (quote!(::dagger_core::__private::map_batch), quote!(#stored))
+        };
+        quote! {
+            #split => #map(__dagger_batch, __dagger_run, |__item: #item| {
+                let __output = #name(#(#values),*);
+                #unwrap
+                ::core::result::Result::Ok(__output)
+            }),
+        }
+    });
+    quote! {
+        #[allow(unused_mut, unused_variables, unreachable_code)]
+        fn __invoke_batch(
+            __dagger_split: usize,
+            __dagger_batch: ::dagger_core::__private::Batch,
+            __dagger_inputs: ::dagger_core::__private::Inputs,
+            __dagger_run: &::dagger_core::__private::BatchRun<'_>,
+        ) -> ::core::result::Result<::dagger_core::__private::Erased, ::dagger_core::__private::BatchStop> {
+            let mut __inputs = __dagger_inputs;
+            #(let #inputs = __inputs.next().ok_or("a task received fewer inputs than it has parameters")?;)*
+            match __dagger_split {
+                #(#arms)*
+                _ => ::core::result::Result::Err(::dagger_core::__private::BatchStop::Inputs(
+                    "a partition feeds a parameter the task does not have".into(),
+                )),
+            }
+        }
     }
 }
 

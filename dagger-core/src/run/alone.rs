@@ -7,7 +7,7 @@ use super::{Run, Top};
 use crate::error::{Error, NodePath};
 use crate::graph::{AnyValue, Body, Graph, How, NodeSpec, KEEP};
 use crate::handle::Source;
-use crate::store::Store;
+use crate::store::{Store, StoredParts};
 
 /// `name` or `name[3]`.
 pub(super) fn parse_segment(segment: &str) -> Option<(String, Option<usize>)> {
@@ -107,12 +107,12 @@ impl Run<'_> {
                 How::Whole => output.one.set(find(None)?, KEEP),
                 How::Split(_) => {
                     let p = partition.unwrap_or_default();
-                    output.parts.push(p, vec![find(Some(p))?], KEEP);
+                    output.parts.push(p, StoredParts::Each(vec![find(Some(p))?]), KEEP);
                 }
                 How::Collect(_) => {
                     let count = self.store.find_count(&self.location(source_spec, None)).ok_or_else(missing)?;
                     let all = (0..count).map(|p| find(Some(p))).collect::<Result<Vec<_>, _>>()?;
-                    output.parts.push(0, all, KEEP);
+                    output.parts.push(0, StoredParts::Each(all), KEEP);
                     let _ = output.count.set(count);
                 }
             }

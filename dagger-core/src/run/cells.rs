@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use crate::graph::KEEP;
-use crate::store::Stored;
+use crate::store::{Stored, StoredParts};
 
 /// One whole value and the reads of it that are left.
 #[derive(Default)]
@@ -52,13 +52,13 @@ pub(super) struct Chunks(Mutex<Vec<Arc<Chunk>>>);
 struct Chunk {
     start: usize,
     len: usize,
-    values: Mutex<(Option<Vec<Stored>>, u32)>,
+    values: Mutex<(Option<StoredParts>, u32)>,
 }
 
 impl Chunks {
     /// Keeps partitions `start..start + values.len()`, to be read `reads` times. A chunk that
     /// nobody reads is not kept.
-    pub(super) fn push(&self, start: usize, values: Vec<Stored>, reads: u32) {
+    pub(super) fn push(&self, start: usize, values: StoredParts, reads: u32) {
         if reads == 0 {
             return;
         }
@@ -78,38 +78,40 @@ impl Chunks {
 
     /// Partitions `range`, for one reader. Ranges are handed over as chunks, so a range is
     /// normally one chunk, read at once; otherwise its partitions are copied one by one.
-    pub(super) fn read_range(&self, range: Range<usize>) -> Option<Vec<Stored>> {
+    pub(super) fn read_range(&self, range: Range<usize>) -> Option<StoredParts> {
         if let Some(chunk) = self.chunk_at(range.start) {
             if chunk.start == range.start && chunk.len == range.len() {
                 return chunk.read();
             }
         }
-        range.map(|index| self.peek(index)).collect()
+        range.map(|index| self.peek(index)).collect::<Option<_>>().map(StoredParts::Each)
     }
 
-    /// Partitions `0..count`, in order, for one reader.
-    pub(super) fn read_all(&self, count: usize) -> Option<Vec<Stored>> {
+    /// Partitions `0..count`, in order, chunk by chunk, for one reader.
+    pub(super) fn read_all(&self, count: usize) -> Option<Vec<StoredParts>> {
         let chunks: Vec<Arc<Chunk>> = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let mut all = Vec::with_capacity(count);
+        let mut all = Vec::with_capacity(chunks.len());
+        let mut read = 0;
         for chunk in chunks {
-            if chunk.start != all.len() {
+            if chunk.start != read {
                 return None;
             }
-            all.extend(chunk.read()?);
+            read += chunk.len;
+            all.push(chunk.read()?);
         }
-        (all.len() == count).then_some(all)
+        (read == count).then_some(all)
     }
 
     /// Partition `index`, without counting a read (for running one node alone).
     pub(super) fn peek(&self, index: usize) -> Option<Stored> {
         let chunk = self.chunk_at(index)?;
         let values = chunk.values.lock().unwrap_or_else(|e| e.into_inner());
-        values.0.as_ref()?.get(index - chunk.start).cloned()
+        values.0.as_ref()?.get(index - chunk.start)
     }
 }
 
 impl Chunk {
-    fn read(&self) -> Option<Vec<Stored>> {
+    fn read(&self) -> Option<StoredParts> {
         let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
         let (stored, reads) = &mut *values;
         read_once(stored, reads)
@@ -118,8 +120,6 @@ impl Chunk {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     fn value(stored: Stored) -> usize {
@@ -129,34 +129,54 @@ mod tests {
         }
     }
 
-    fn stored(i: usize) -> Stored {
-        Stored::Memory(Arc::new(i))
+    fn stored(range: Range<usize>) -> StoredParts {
+        StoredParts::Each(range.map(|i| Stored::Memory(Arc::new(i))).collect())
+    }
+
+    fn values(parts: StoredParts) -> Vec<usize> {
+        parts.into_each().unwrap().into_iter().map(value).collect()
     }
 
     #[test]
     fn chunks_are_read_in_order_and_taken_by_their_last_reader() {
         let chunks = Chunks::default();
         // Handed over out of order, as parallel map jobs finish.
-        chunks.push(3, (3..7).map(stored).collect(), 2);
-        chunks.push(0, (0..3).map(stored).collect(), 2);
-        let first = chunks.read_range(3..7).unwrap();
-        assert_eq!(first.into_iter().map(value).collect::<Vec<_>>(), [3, 4, 5, 6]);
+        chunks.push(3, stored(3..7), 2);
+        chunks.push(0, stored(0..3), 2);
+        assert_eq!(values(chunks.read_range(3..7).unwrap()), [3, 4, 5, 6]);
         assert_eq!(value(chunks.peek(5).unwrap()), 5);
         let all = chunks.read_all(7).unwrap();
-        assert_eq!(all.into_iter().map(value).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
+        assert_eq!(all.len(), 2, "read chunk by chunk");
+        assert_eq!(all.into_iter().flat_map(values).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
         // Chunk 3..7 had two reads: both are done, its values are gone.
         assert!(chunks.read_range(3..7).is_none());
         // A range that is not one chunk is assembled partition by partition.
-        assert_eq!(chunks.read_range(1..3).unwrap().into_iter().map(value).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(values(chunks.read_range(1..3).unwrap()), [1, 2]);
+    }
+
+    #[test]
+    fn a_batch_is_kept_whole_and_taken_apart_only_when_read_by_partition() {
+        let chunks = Chunks::default();
+        let batch = crate::batch::Batch::new(
+            Arc::new((0..4).collect::<Vec<usize>>()),
+            4,
+            crate::format::Codec::of::<usize, crate::format::Json>(),
+        );
+        chunks.push(0, StoredParts::Batch(batch), 3);
+        assert_eq!(value(chunks.peek(2).unwrap()), 2);
+        assert_eq!(values(chunks.read_range(1..3).unwrap()), [1, 2], "a copy of part of the batch");
+        assert!(matches!(chunks.read_range(0..4), Some(StoredParts::Batch(_))), "the batch itself");
+        let runs = vec![chunks.read_all(4).unwrap().remove(0), stored(4..6)];
+        assert_eq!(values(StoredParts::concat(runs).unwrap()), [0, 1, 2, 3, 4, 5]);
     }
 
     #[test]
     fn a_missing_chunk_is_none() {
         let chunks = Chunks::default();
-        chunks.push(0, (0..2).map(stored).collect(), 1);
+        chunks.push(0, stored(0..2), 1);
         assert!(chunks.read_all(3).is_none());
         assert!(chunks.peek(2).is_none());
-        chunks.push(5, vec![stored(5)], 0);
+        chunks.push(5, stored(5..6), 0);
         assert!(chunks.peek(5).is_none(), "a chunk nobody reads is not kept");
     }
 }

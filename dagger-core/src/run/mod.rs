@@ -12,7 +12,11 @@
 //!   others. Jobs start in the order their partitions were handed over (rayon's FIFO spawns),
 //!   so the first partitions are not starved by later ones.
 //! - Partitioned outputs are kept by chunks (see [`cells`]): one lock per batch, not per
-//!   partition.
+//!   partition. With the in-memory store, a batch stays one typed vector from the task that
+//!   produced it (see [`crate::batch`]), and a map of one task runs over the whole batch (in
+//!   parallel, by rayon's adaptive splitting) and hands over its results as a batch: small
+//!   partitions cost no allocation each. A map of several tasks, a nested DAG per partition and
+//!   the disk store handle partitions one at a time.
 //! - A map starts once the whole values its nodes read are complete; a fan-in (a node reading
 //!   every partition) once all partitions are.
 //! - Nested DAGs run as a nested scope inside the same pool.
@@ -27,6 +31,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::batch::{Batch, BatchRun, BatchStop};
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
@@ -34,7 +39,7 @@ use crate::graph::{AnyValue, Body, BoxError, Emit, Graph, How, Inputs, NodeSpec,
 use crate::handle::{Port, Source};
 use crate::partitions::PartsReader;
 use crate::progress::Progress;
-use crate::store::{Location, MemoryStore, Store, StoreError, Stored};
+use crate::store::{Location, MemoryStore, Store, StoreError, Stored, StoredParts};
 
 mod alone;
 mod cells;
@@ -403,7 +408,10 @@ impl<'s> Run<'s> {
                 return;
             }
             let count = emit.next;
-            emit.announce();
+            if let Err(error) = emit.announce() {
+                self.internal(spec, &error.to_string());
+                return;
+            }
             self.parts_counted(scope, node, count);
         } else {
             let mut emit = OneEmit(None);
@@ -426,31 +434,17 @@ impl<'s> Run<'s> {
     fn run_map(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
         let spec = &self.graph.maps[map];
         let source = spec.source as usize;
-        let Some(values) = self.outputs[source].parts.read_range(range.clone()) else {
+        let Some(parts) = self.outputs[source].parts.read_range(range.clone()) else {
             self.internal(&self.graph.nodes[source], "partitions were read before they were stored");
             return;
         };
-        let rows: Vec<Result<Row, Stopped>> = values
-            .into_par_iter()
-            .enumerate()
-            .map(|(offset, stored)| {
-                if self.stopped() {
-                    return Err(Stopped);
-                }
-                self.run_chain(map, range.start + offset, stored)
-            })
-            .collect();
-        if self.stopped() {
-            return;
-        }
-        let mut columns: Vec<Vec<Stored>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
-        for row in rows {
-            match row {
-                Ok(Row::One(stored)) => columns[0].extend(stored),
-                Ok(Row::Many(stored)) => columns.iter_mut().zip(stored).for_each(|(column, s)| column.extend(s)),
-                Err(Stopped) => return,
+        let columns = match parts {
+            StoredParts::Batch(batch) if self.runs_batches(map) => {
+                self.run_batch(spec.nodes[0] as usize, range.start, batch).map(|column| vec![column])
             }
-        }
+            parts => self.run_each(map, range.clone(), parts),
+        };
+        let Ok(columns) = columns else { return };
         for (&node, column) in spec.nodes.iter().zip(columns) {
             self.outputs[node as usize].parts.push(range.start, column, self.graph.plan.reads[node as usize]);
         }
@@ -462,6 +456,83 @@ impl<'s> Run<'s> {
         }
         self.maps[map].done.fetch_add(range.len(), Ordering::AcqRel);
         self.check_map_finished(scope, map);
+    }
+
+    /// Whether `map` runs over a batch of partitions at once: a map of one task that reads
+    /// one partition and whole values.
+    fn runs_batches(&self, map: usize) -> bool {
+        let [node] = self.graph.maps[map].nodes[..] else { return false };
+        let spec = &self.graph.nodes[node as usize];
+        let splits = spec.inputs.iter().filter(|edge| matches!(edge.how, How::Split(_))).count();
+        matches!(spec.body, Body::Task(_, Some(_)))
+            && splits == 1
+            && spec.inputs.iter().all(|edge| matches!(edge.how, How::Split(_) | How::Whole))
+    }
+
+    /// Runs the task `node` (the only one of its map) over a batch of partitions from `start`,
+    /// in parallel, and stores its results as a batch.
+    fn run_batch(&self, node: usize, start: usize, batch: Batch) -> Result<StoredParts, Stopped> {
+        let spec = &self.graph.nodes[node];
+        let Body::Task(_, Some(run_batch)) = spec.body else {
+            return Err(self.internal(spec, "a batch of partitions reached a task that runs one at a time"));
+        };
+        let mut split = 0;
+        let mut inputs = Inputs::default();
+        for (position, edge) in spec.inputs.iter().enumerate() {
+            if let How::Split(_) = edge.how {
+                split = position;
+                inputs.push(Arc::new(()));
+            } else {
+                inputs.push(self.whole(edge.port)?);
+            }
+        }
+        let len = batch.len();
+        let run = BatchRun::new(start, &spec.name, &self.span, &self.cancelled);
+        let path = || self.path.child(&spec.name, None);
+        match run_batch(split, batch, inputs, &run) {
+            Ok(items) => self
+                .store
+                .put_batch(&self.location(spec, Some(start)), Batch::new(items, len, spec.codec))
+                .map_err(|error| self.store_failed(spec, Some(start), true, error)),
+            Err(BatchStop::Cancelled) => Err(Stopped),
+            Err(BatchStop::Failed(offset, source)) => {
+                Err(self.fail(Error::TaskFailed { path: path(), partition: Some(start + offset), source }))
+            }
+            Err(BatchStop::Panicked(offset, message)) => {
+                Err(self.fail(Error::TaskPanicked { path: path(), partition: Some(start + offset), message }))
+            }
+            Err(BatchStop::Inputs(error)) => Err(self.internal(spec, &error.to_string())),
+        }
+    }
+
+    /// Runs partitions `range` through the nodes of `map` one partition at a time (in
+    /// parallel): the results of each node, as one run of partitions.
+    fn run_each(&self, map: usize, range: Range<usize>, parts: StoredParts) -> Result<Vec<StoredParts>, Stopped> {
+        let spec = &self.graph.maps[map];
+        let values = parts.into_each().ok_or_else(|| {
+            self.internal(&self.graph.nodes[spec.source as usize], "a batch of partitions could not be taken apart")
+        })?;
+        let rows: Vec<Result<Row, Stopped>> = values
+            .into_par_iter()
+            .enumerate()
+            .map(|(offset, stored)| {
+                if self.stopped() {
+                    return Err(Stopped);
+                }
+                self.run_chain(map, range.start + offset, stored)
+            })
+            .collect();
+        if self.stopped() {
+            return Err(Stopped);
+        }
+        let mut columns: Vec<Vec<Stored>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
+        for row in rows {
+            match row? {
+                Row::One(stored) => columns[0].extend(stored),
+                Row::Many(stored) => columns.iter_mut().zip(stored).for_each(|(column, s)| column.extend(s)),
+            }
+        }
+        Ok(columns.into_iter().map(StoredParts::Each).collect())
     }
 
     /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
@@ -559,7 +630,7 @@ impl<'s> Run<'s> {
         self.invoke(spec, Some(partition), &mut emit)?;
         let value = emit.0.ok_or_else(|| self.internal(spec, "a task returned no value"))?;
         let stored = self.put(spec, Some(partition), value)?;
-        self.outputs[node].parts.push(partition, vec![stored], KEEP);
+        self.outputs[node].parts.push(partition, StoredParts::Each(vec![stored]), KEEP);
         Ok(())
     }
 
@@ -607,7 +678,7 @@ impl<'s> Run<'s> {
                     message: panic_message(payload.as_ref()),
                 }),
             },
-            Body::Task(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
+            Body::Task(task, _) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
                 Ok(Ok(())) => Ok(()),
                 // The path is built only on failure: this is the hot path of every partition.
                 Ok(Err(source)) => {
@@ -678,12 +749,8 @@ impl<'s> Run<'s> {
         let Source::Node(n) = port.source else { return Err(self.missing(port)) };
         let output = &self.outputs[n as usize];
         let count = *output.count.get().ok_or_else(|| self.missing(port))?;
-        let stored = output.parts.read_all(count).ok_or_else(|| self.missing(port))?;
-        let reader = PartsReader::new(
-            stored.into_iter().map(Some).collect(),
-            self.store.clone(),
-            self.graph.nodes[n as usize].codec,
-        );
+        let chunks = output.parts.read_all(count).ok_or_else(|| self.missing(port))?;
+        let reader = PartsReader::new(chunks, self.store.clone(), self.graph.nodes[n as usize].codec);
         Ok((n, Arc::new(reader)))
     }
 
@@ -708,8 +775,15 @@ impl<'s> Run<'s> {
             return Err(self.missing(port));
         };
         let count = *self.outputs[n as usize].count.get().ok_or_else(|| self.missing(port))?;
-        let stored = self.outputs[n as usize].parts.read_all(count).ok_or_else(|| self.missing(port))?;
-        stored.into_iter().enumerate().map(|(i, stored)| self.get(n as usize, Some(i), stored)).collect()
+        let chunks = self.outputs[n as usize].parts.read_all(count).ok_or_else(|| self.missing(port))?;
+        let mut values = Vec::with_capacity(count);
+        for chunk in chunks {
+            let stored = chunk.into_each().ok_or_else(|| self.missing(port))?;
+            for stored in stored {
+                values.push(self.get(n as usize, Some(values.len()), stored)?);
+            }
+        }
+        Ok(values)
     }
 
     fn location<'a>(&'a self, spec: &'a NodeSpec, partition: Option<usize>) -> Location<'a> {
@@ -788,6 +862,10 @@ impl Emit for OneEmit {
     fn part(&mut self, _: AnyValue) -> Result<(), BoxError> {
         Err("a task that returns one value produced a partition".into())
     }
+
+    fn batch(&mut self, _: AnyValue, _: usize) -> Result<(), BoxError> {
+        Err("a task that returns one value produced partitions".into())
+    }
 }
 
 /// Stores the partitions of a partitioned task as it produces them, and announces them to the
@@ -800,17 +878,32 @@ struct PartsEmit<'r, 's> {
     announced: usize,
     batch: usize,
     /// The partitions stored since the last announcement.
-    pending: Vec<Stored>,
+    pending: Vec<StoredParts>,
 }
 
 impl PartsEmit<'_, '_> {
-    fn announce(&mut self) {
+    fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
+        self.next += parts.len();
+        match (self.pending.last_mut(), parts) {
+            (Some(StoredParts::Each(last)), StoredParts::Each(each)) => last.extend(each),
+            (_, parts) => self.pending.push(parts),
+        }
+        if self.next - self.announced >= self.batch {
+            self.announce()?;
+            self.batch = (self.batch * 2).min(MAX_BATCH);
+        }
+        Ok(())
+    }
+
+    fn announce(&mut self) -> Result<(), BoxError> {
         if self.next > self.announced {
-            let pending = std::mem::take(&mut self.pending);
+            let pending = StoredParts::concat(std::mem::take(&mut self.pending))
+                .ok_or("a batch of partitions could not be taken apart")?;
             self.run.outputs[self.node].parts.push(self.announced, pending, self.run.graph.plan.reads[self.node]);
             self.run.parts_available(self.scope, self.node, self.announced..self.next);
             self.announced = self.next;
         }
+        Ok(())
     }
 }
 
@@ -825,17 +918,33 @@ impl Emit for PartsEmit<'_, '_> {
         }
         let spec = &self.run.graph.nodes[self.node];
         let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
-        self.pending.push(stored);
-        self.next += 1;
-        if self.next - self.announced >= self.batch {
-            self.announce();
-            self.batch = (self.batch * 2).min(MAX_BATCH);
+        self.stored(StoredParts::Each(vec![stored]))
+    }
+
+    /// As many partitions as fill the next announcement, when the store keeps them together.
+    fn room(&self) -> usize {
+        if self.run.store.keeps_batches() {
+            self.batch.saturating_sub(self.next - self.announced).max(1)
+        } else {
+            1
         }
-        Ok(())
+    }
+
+    fn batch(&mut self, items: AnyValue, len: usize) -> Result<(), BoxError> {
+        if self.run.stopped() {
+            return Err("the run stopped".into());
+        }
+        let spec = &self.run.graph.nodes[self.node];
+        let at = self.run.location(spec, Some(self.next));
+        let stored = self.run.store.put_batch(&at, Batch::new(items, len, spec.codec)).map_err(|error| {
+            self.run.store_failed(spec, Some(self.next), true, error);
+            "the partitions could not be stored"
+        })?;
+        self.stored(stored)
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
