@@ -40,7 +40,7 @@ use crate::callable::{Arity, Callable, DagReturn, InputAt, Shape};
 use crate::data::Data;
 use crate::error::{BuildError, Error};
 use crate::format::{Codec, Json};
-use crate::graph::{AnyValue, Body, Edge, Emit, Graph, How, Inputs, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
+use crate::graph::{AnyValue, Body, Chain, Edge, Emit, Graph, How, Inputs, MapSpec, NodeSpec, ParamSpec, Plan, KEEP};
 use crate::handle::{DagId, MapId, Param, Port, Source, Value};
 use crate::outputs::{take_field, Fields, Pack, Whole};
 use crate::rules::{Input, InsideMap, Level, MapResult, MapSource, Mode, Produce, Returns, TopLevel};
@@ -359,6 +359,38 @@ impl DagBuilder {
 }
 
 /// Who waits for whom, derived once so that a run only counts down.
+/// The chain of tasks of `map`: which value of the chain each input reads, and how often each
+/// is read.
+fn chain(nodes: &[NodeSpec], map: &MapSpec) -> Chain {
+    let slot_of = |source: Source| match source {
+        Source::Node(n) if n == map.source => Some(0),
+        Source::Node(n) => map.nodes.iter().position(|&m| m == n).map(|i| i + 1),
+        _ => None,
+    };
+    let mut chain = Chain { slots: Vec::new(), uses: vec![0; map.nodes.len() + 1], batched: true };
+    for &node in &map.nodes {
+        let node = &nodes[node as usize];
+        let slots: Vec<Option<usize>> = node
+            .inputs
+            .iter()
+            .map(|edge| match edge.how {
+                How::Split(_) => slot_of(edge.port.source),
+                _ => None,
+            })
+            .collect();
+        for &slot in slots.iter().flatten() {
+            chain.uses[slot] += 1;
+        }
+        let splits = node.inputs.iter().filter(|edge| matches!(edge.how, How::Split(_))).count();
+        chain.batched &= matches!(node.body, Body::Task(_, Some(_)))
+            && splits == 1
+            && slots.iter().flatten().count() == 1
+            && node.inputs.iter().all(|edge| matches!(edge.how, How::Split(_) | How::Whole));
+        chain.slots.push(slots);
+    }
+    chain
+}
+
 fn plan(nodes: &[NodeSpec], maps: &[MapSpec], output: Option<Port>) -> Plan {
     let mut plan = Plan {
         waits_for: vec![0; nodes.len()],
@@ -366,6 +398,7 @@ fn plan(nodes: &[NodeSpec], maps: &[MapSpec], output: Option<Port>) -> Plan {
         map_dependents: vec![Vec::new(); nodes.len()],
         maps_over: vec![Vec::new(); nodes.len()],
         reads: vec![0; nodes.len()],
+        chains: maps.iter().map(|map| chain(nodes, map)).collect(),
     };
     // Who reads each output, and how often: a fan-in or a node outside maps once; a map once
     // (each of its jobs reads the partitions of its range, and passes them along its chain of

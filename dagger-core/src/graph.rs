@@ -186,6 +186,23 @@ pub(crate) struct Plan {
     /// is read during a run, or [`KEEP`] when a node that runs once per partition reads the
     /// whole output (as many times as there are partitions).
     pub(crate) reads: Vec<u32>,
+    /// For each map, how its chain of tasks runs.
+    pub(crate) chains: Vec<Chain>,
+}
+
+/// How the chain of tasks of one map runs on its partitions. The values of a chain are the
+/// partition of the map's source (slot 0) and the result of each of its nodes (slot `1 + i`
+/// for `MapSpec::nodes[i]`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Chain {
+    /// For each node of the map, the slot of the value each of its inputs reads, for the
+    /// inputs that read a partition (`None` for a whole input).
+    pub(crate) slots: Vec<Vec<Option<usize>>>,
+    /// For each slot, how many inputs of the chain read it: the last one gets the value moved.
+    pub(crate) uses: Vec<usize>,
+    /// Whether the chain runs over a batch of partitions at once: every node is a task with a
+    /// batch entry point that reads one partition (and whole values).
+    pub(crate) batched: bool,
 }
 
 /// Values read an unknown number of times are kept until the run ends.

@@ -465,9 +465,21 @@ fn moved(n: u64) -> Vec<u64> {
     unwrap_all(tracked(n).map(|t| bump(t)))
 }
 
+#[dag]
+fn moved_through_a_chain(n: u64) -> Vec<u64> {
+    let bumped = tracked(n).map(|t| {
+        let once = bump(t);
+        bump(once)
+    });
+    unwrap_all(bumped)
+}
+
 #[test]
 fn a_value_read_by_its_only_consumer_is_moved_not_copied() {
     assert_eq!(moved::run(100).unwrap(), (1..=100).collect::<Vec<_>>());
+    assert_eq!(moved_through_a_chain::run(3000).unwrap(), (2..3002).collect::<Vec<_>>());
+    let disk = Runner::new().with_store(dagger_core::DiskStore::temporary().unwrap());
+    assert_eq!(moved_through_a_chain { n: 10 }.execute_on(&disk).unwrap(), (2..12).collect::<Vec<_>>());
     assert_eq!(CLONES.load(Ordering::SeqCst), 0);
 }
 
@@ -523,9 +535,8 @@ fn after_a_failure_no_new_partition_starts() {
     assert!(executed < 10_000, "{executed} partitions ran, of 200000");
 }
 
-// A map of one task runs over each batch of partitions at once; a map of several tasks runs
-// one partition at a time through the chain. Failures name the node and the partition either
-// way.
+// In memory, the tasks of a map run over each batch of partitions at once; with the disk
+// store, one partition at a time. Failures name the node and the partition either way.
 
 #[dag]
 fn chain_fails(n: u64) -> u64 {
@@ -547,10 +558,19 @@ fn chain_panics(n: u64) -> u64 {
 
 #[test]
 fn a_failure_in_a_chain_of_tasks_names_the_node_and_the_partition() {
-    let error = chain_fails::run(2).unwrap_err();
-    assert_eq!(error.to_string(), "task `chain_fails/only_even` failed on partition 1: 1 is odd");
-    let error = chain_panics::run(6).unwrap_err();
-    assert_eq!(error.to_string(), "task `chain_panics/explode_on_three` panicked on partition 3: cannot handle 3");
+    // In memory, the chain runs over batches of partitions; on disk, one partition at a time.
+    let store = dagger_core::DiskStore::temporary().unwrap();
+    let folder = store.root().to_path_buf();
+    let memory = Runner::new();
+    let disk = Runner::new().with_store(store);
+    for runner in [&memory, &disk] {
+        let error = chain_fails { n: 2 }.execute_on(runner).unwrap_err();
+        assert_eq!(error.to_string(), "task `chain_fails/only_even` failed on partition 1: 1 is odd");
+        let error = chain_panics { n: 6 }.execute_on(runner).unwrap_err();
+        assert_eq!(error.to_string(), "task `chain_panics/explode_on_three` panicked on partition 3: cannot handle 3");
+    }
+    // A temporary store is kept after a failed run, to look at.
+    std::fs::remove_dir_all(folder).unwrap();
 }
 
 #[task]

@@ -439,8 +439,8 @@ impl<'s> Run<'s> {
             return;
         };
         let columns = match parts {
-            StoredParts::Batch(batch) if self.runs_batches(map) => {
-                self.run_batch(spec.nodes[0] as usize, range.start, batch).map(|column| vec![column])
+            StoredParts::Batch(batch) if self.graph.plan.chains[map].batched => {
+                self.run_batches(map, range.start, batch)
             }
             parts => self.run_each(map, range.clone(), parts),
         };
@@ -458,29 +458,50 @@ impl<'s> Run<'s> {
         self.check_map_finished(scope, map);
     }
 
-    /// Whether `map` runs over a batch of partitions at once: a map of one task that reads
-    /// one partition and whole values.
-    fn runs_batches(&self, map: usize) -> bool {
-        let [node] = self.graph.maps[map].nodes[..] else { return false };
-        let spec = &self.graph.nodes[node as usize];
-        let splits = spec.inputs.iter().filter(|edge| matches!(edge.how, How::Split(_))).count();
-        matches!(spec.body, Body::Task(_, Some(_)))
-            && splits == 1
-            && spec.inputs.iter().all(|edge| matches!(edge.how, How::Split(_) | How::Whole))
+    /// Runs a batch of partitions from `start` through the chain of tasks of `map`, task by
+    /// task, each over the whole batch (in parallel): the results of each node, as a batch.
+    /// Each batch is moved into its last reader in the chain.
+    fn run_batches(&self, map: usize, start: usize, batch: Batch) -> Result<Vec<StoredParts>, Stopped> {
+        let nodes = &self.graph.maps[map].nodes;
+        let chain = &self.graph.plan.chains[map];
+        let mut uses = chain.uses.clone();
+        let mut values: Vec<Option<Batch>> = Vec::with_capacity(nodes.len() + 1);
+        values.push(Some(batch));
+        let mut columns = Vec::with_capacity(nodes.len());
+        for (position, &node) in nodes.iter().enumerate() {
+            let spec = &self.graph.nodes[node as usize];
+            let (split, slot) = chain.slots[position]
+                .iter()
+                .enumerate()
+                .find_map(|(input, slot)| Some((input, (*slot)?)))
+                .ok_or_else(|| self.internal(spec, "a task of a map reads no partition"))?;
+            uses[slot] -= 1;
+            let input = if uses[slot] == 0 { values[slot].take() } else { values[slot].clone() };
+            let input =
+                input.ok_or_else(|| self.internal(spec, "a batch of partitions was read after its last use"))?;
+            let output = self.run_batch(spec, start, split, input)?;
+            // Only results that other nodes read, or that the store writes, are stored.
+            let keep = self.graph.plan.reads[node as usize] > 0 || !self.store.keeps_batches();
+            columns.push(match keep {
+                true => self
+                    .store
+                    .put_batch(&self.location(spec, Some(start)), output.clone())
+                    .map_err(|error| self.store_failed(spec, Some(start), true, error))?,
+                false => StoredParts::Each(Vec::new()),
+            });
+            values.push((uses[position + 1] > 0).then_some(output));
+        }
+        Ok(columns)
     }
 
-    /// Runs the task `node` (the only one of its map) over a batch of partitions from `start`,
-    /// in parallel, and stores its results as a batch.
-    fn run_batch(&self, node: usize, start: usize, batch: Batch) -> Result<StoredParts, Stopped> {
-        let spec = &self.graph.nodes[node];
+    /// Runs the task of `spec` over `batch`, the partitions from `start` of its input `split`.
+    fn run_batch(&self, spec: &NodeSpec, start: usize, split: usize, batch: Batch) -> Result<Batch, Stopped> {
         let Body::Task(_, Some(run_batch)) = spec.body else {
             return Err(self.internal(spec, "a batch of partitions reached a task that runs one at a time"));
         };
-        let mut split = 0;
         let mut inputs = Inputs::default();
         for (position, edge) in spec.inputs.iter().enumerate() {
-            if let How::Split(_) = edge.how {
-                split = position;
+            if position == split {
                 inputs.push(Arc::new(()));
             } else {
                 inputs.push(self.whole(edge.port)?);
@@ -490,10 +511,7 @@ impl<'s> Run<'s> {
         let run = BatchRun::new(start, &spec.name, &self.span, &self.cancelled);
         let path = || self.path.child(&spec.name, None);
         match run_batch(split, batch, inputs, &run) {
-            Ok(items) => self
-                .store
-                .put_batch(&self.location(spec, Some(start)), Batch::new(items, len, spec.codec))
-                .map_err(|error| self.store_failed(spec, Some(start), true, error)),
+            Ok(items) => Ok(Batch::new(items, len, spec.codec)),
             Err(BatchStop::Cancelled) => Err(Stopped),
             Err(BatchStop::Failed(offset, source)) => {
                 Err(self.fail(Error::TaskFailed { path: path(), partition: Some(start + offset), source }))
@@ -512,7 +530,7 @@ impl<'s> Run<'s> {
         let values = parts.into_each().ok_or_else(|| {
             self.internal(&self.graph.nodes[spec.source as usize], "a batch of partitions could not be taken apart")
         })?;
-        let rows: Vec<Result<Row, Stopped>> = values
+        let rows: Vec<Result<Vec<Option<Stored>>, Stopped>> = values
             .into_par_iter()
             .enumerate()
             .map(|(offset, stored)| {
@@ -527,10 +545,7 @@ impl<'s> Run<'s> {
         }
         let mut columns: Vec<Vec<Stored>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
         for row in rows {
-            match row? {
-                Row::One(stored) => columns[0].extend(stored),
-                Row::Many(stored) => columns.iter_mut().zip(stored).for_each(|(column, s)| column.extend(s)),
-            }
+            columns.iter_mut().zip(row?).for_each(|(column, stored)| column.extend(stored));
         }
         Ok(columns.into_iter().map(StoredParts::Each).collect())
     }
@@ -538,87 +553,40 @@ impl<'s> Run<'s> {
     /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
     /// partition of the map's source, and the results of the nodes before it, directly. Each
     /// value is moved into its last reader in the chain, so that a task taking it by value gets
-    /// it without a copy when nothing else holds it.
-    fn run_chain(&self, map: usize, partition: usize, source: Stored) -> Result<Row, Stopped> {
-        let spec = &self.graph.maps[map];
-        let nodes = &spec.nodes;
-        if let [node] = nodes[..] {
-            return self.run_single(spec.source as usize, node as usize, partition, source).map(Row::One);
-        }
-        // The chain's values: the source's partition, then each node's result; and how many
-        // reads of each are left in the chain.
-        let mut values: Vec<Option<AnyValue>> = vec![Some(self.get(spec.source as usize, Some(partition), source)?)];
-        let mut uses: Vec<usize> = vec![0; nodes.len() + 1];
-        for &node in nodes {
-            for edge in &self.graph.nodes[node as usize].inputs {
-                if let (How::Split(_), Source::Node(n)) = (edge.how, edge.port.source) {
-                    let slot = if n == spec.source { 0 } else { 1 + nodes.iter().position(|&m| m == n).unwrap_or(0) };
-                    uses[slot] += 1;
-                }
-            }
-        }
+    /// it without a copy when nothing else holds it. Returns each node's result, if other
+    /// nodes read it.
+    fn run_chain(&self, map: usize, partition: usize, source: Stored) -> Result<Vec<Option<Stored>>, Stopped> {
+        let nodes = &self.graph.maps[map].nodes;
+        let chain = &self.graph.plan.chains[map];
+        let mut uses = chain.uses.clone();
+        let mut values: Vec<Option<AnyValue>> = Vec::with_capacity(nodes.len() + 1);
+        values.push(Some(self.get(self.graph.maps[map].source as usize, Some(partition), source)?));
         let mut stored = Vec::with_capacity(nodes.len());
         for (position, &node) in nodes.iter().enumerate() {
-            let node_spec = &self.graph.nodes[node as usize];
-            let _span =
-                tracing::debug_span!(parent: &self.span, "partition", node = %node_spec.name, partition).entered();
+            let spec = &self.graph.nodes[node as usize];
+            let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
             let mut readers = Vec::new();
             let mut inputs = Inputs::default();
-            for edge in &node_spec.inputs {
-                let value = match (edge.how, edge.port.source) {
-                    (How::Split(_), Source::Node(n)) => {
-                        let slot =
-                            if n == spec.source { 0 } else { 1 + nodes.iter().position(|&m| m == n).unwrap_or(0) };
-                        uses[slot] = uses[slot].saturating_sub(1);
+            for (edge, slot) in spec.inputs.iter().zip(&chain.slots[position]) {
+                let value = match *slot {
+                    Some(slot) => {
+                        uses[slot] -= 1;
                         let value = if uses[slot] == 0 { values[slot].take() } else { values[slot].clone() };
                         value.ok_or_else(|| self.missing(edge.port))?
                     }
-                    _ => self.read_input(node_spec, edge, None, &mut readers)?,
+                    None => self.read_input(spec, edge, Some(partition), &mut readers)?,
                 };
                 inputs.push(value);
             }
             let mut emit = OneEmit(None);
-            self.call_with(node_spec, inputs, readers, Some(partition), &mut emit)?;
-            let value = emit.0.ok_or_else(|| self.internal(node_spec, "a task returned no value"))?;
-            let kept = self.put(node_spec, Some(partition), value.clone())?;
+            self.call_with(spec, inputs, readers, Some(partition), &mut emit)?;
+            let value = emit.0.ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+            let kept = self.put(spec, Some(partition), value.clone())?;
             // Only outputs that other nodes read stay; the store has written the others.
             stored.push((self.graph.plan.reads[node as usize] > 0).then_some(kept));
             values.push((uses[position + 1] > 0).then_some(value));
         }
-        Ok(if stored.len() == 1 { Row::One(stored.remove(0)) } else { Row::Many(stored) })
-    }
-
-    /// A map of one task (the common case), without the bookkeeping of a chain: its partition
-    /// of the source is moved into it when it reads it once.
-    fn run_single(
-        &self,
-        source: usize,
-        node: usize,
-        partition: usize,
-        stored: Stored,
-    ) -> Result<Option<Stored>, Stopped> {
-        let spec = &self.graph.nodes[node];
-        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
-        let mut value = Some(self.get(source, Some(partition), stored)?);
-        let mut uses = spec.inputs.iter().filter(|e| matches!(e.how, How::Split(_))).count();
-        let mut readers = Vec::new();
-        let mut inputs = Inputs::default();
-        for edge in &spec.inputs {
-            let input = match edge.how {
-                How::Split(_) => {
-                    uses -= 1;
-                    let input = if uses == 0 { value.take() } else { value.clone() };
-                    input.ok_or_else(|| self.missing(edge.port))?
-                }
-                _ => self.read_input(spec, edge, None, &mut readers)?,
-            };
-            inputs.push(input);
-        }
-        let mut emit = OneEmit(None);
-        self.call_with(spec, inputs, readers, Some(partition), &mut emit)?;
-        let result = emit.0.ok_or_else(|| self.internal(spec, "a task returned no value"))?;
-        let kept = self.put(spec, Some(partition), result)?;
-        Ok((self.graph.plan.reads[node] > 0).then_some(kept))
+        Ok(stored)
     }
 
     /// Runs one node on one partition (running a node alone): its partitioned inputs are read
@@ -842,12 +810,6 @@ impl<'s> Run<'s> {
             message: "the DAG's output was not computed".into(),
         })
     }
-}
-
-/// The results of one partition through the nodes of a map: one for a map of one task.
-enum Row {
-    One(Option<Stored>),
-    Many(Vec<Option<Stored>>),
 }
 
 /// Keeps the single output of one run of a task.
