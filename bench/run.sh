@@ -4,7 +4,7 @@
 #
 #   bench/run.sh | tee bench/results.md
 #
-# Settings (environment): REPEATS=5 (best of), W1_SIZES, W2_SIZES, W3_SIZES, WORDS=35000.
+# Settings (environment): REPEATS=5 (best of), W1_SIZES, W2_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000.
 # Prints a markdown table; progress goes to stderr. Exits 1 if dagger's results differ from
 # raw rayon's.
 set -euo pipefail
@@ -14,6 +14,7 @@ REPEATS=${REPEATS:-5}
 W1_SIZES=${W1_SIZES:-"1000 100000 1000000"}
 W2_SIZES=${W2_SIZES:-"16 64 256"}
 W3_SIZES=${W3_SIZES:-"64 512"}
+W3_COUNTS=${W3_COUNTS:-"2000 20000"}
 WORDS=${WORDS:-35000}
 PEERS=${PEERS:-../shared/peers}
 
@@ -78,5 +79,11 @@ for n in $W3_SIZES; do
     echo "[w3 $n]" >&2
     out=$(target/release/examples/memory "$n" 8)
     echo "| w3 (disk store, streaming reduce) | $n | 8 | $(field RUN_S <<<"$out") | $(field PEAK_RSS_MB <<<"$out") |"
+done
+# Many empty partitions: what the runtime itself keeps per partition on disk.
+for n in $W3_COUNTS; do
+    echo "[w3 $n empty]" >&2
+    out=$(target/release/examples/memory "$n" 0)
+    echo "| w3, empty partitions | $n | 0 | $(field RUN_S <<<"$out") | $(field PEAK_RSS_MB <<<"$out") |"
 done
 exit $status

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::data::Data;
+use crate::error::NodePath;
 use crate::format::Codec;
 use crate::graph::BoxError;
-use crate::store::{Store, StoreError, Stored, StoredParts};
+use crate::store::{Location, Store, StoreError, Stored, StoredParts};
 
 /// Every partition of a partitioned output, in order, each read only when the iteration
 /// reaches it.
@@ -107,7 +108,7 @@ impl<T: Data> Iterator for Partitions<T> {
                 Current::Stored(stored) => {
                     if let Some(stored) = stored.next() {
                         self.next += 1;
-                        let value = self.reader.store.take(stored, &self.reader.codec).and_then(|value| {
+                        let value = self.reader.take(index, stored).and_then(|value| {
                             crate::private::owned::<T>(value).map_err(|source| StoreError { file: None, source })
                         });
                         return value.map_or_else(|error| self.fail(index, error), Some);
@@ -124,6 +125,7 @@ impl<T: Data> Iterator for Partitions<T> {
             self.chunk += 1;
             self.current = match parts {
                 StoredParts::Each(stored) => Current::Stored(stored.into_iter()),
+                StoredParts::Written(len) => Current::Stored(vec![Stored::Written; len].into_iter()),
                 StoredParts::Batch(batch) => match batch.take::<T>() {
                     Ok(items) => Current::Items(items.into_iter()),
                     Err(source) => return self.fail(index, StoreError { file: None, source }),
@@ -155,12 +157,22 @@ pub struct PartsReader {
     count: usize,
     store: Arc<dyn Store>,
     codec: Codec,
+    /// Where the output is: its DAG and node.
+    dag: NodePath,
+    node: String,
     failure: Mutex<Option<(usize, StoreError)>>,
 }
 
 impl PartsReader {
-    /// A reader of `chunks`: consecutive runs of partitions, from partition 0.
-    pub(crate) fn new(chunks: Vec<StoredParts>, store: Arc<dyn Store>, codec: Codec) -> Self {
+    /// A reader of `chunks`: consecutive runs of partitions, from partition 0, of the output of
+    /// `node` in `dag`.
+    pub(crate) fn new(
+        chunks: Vec<StoredParts>,
+        store: Arc<dyn Store>,
+        codec: Codec,
+        dag: NodePath,
+        node: String,
+    ) -> Self {
         let mut starts = Vec::with_capacity(chunks.len());
         let mut count = 0;
         for chunk in &chunks {
@@ -168,7 +180,13 @@ impl PartsReader {
             count += chunk.len();
         }
         let chunks = Mutex::new(chunks.into_iter().map(Some).collect());
-        PartsReader { chunks, starts, count, store, codec, failure: Mutex::new(None) }
+        PartsReader { chunks, starts, count, store, codec, dag, node, failure: Mutex::new(None) }
+    }
+
+    /// The value of partition `index`.
+    fn take(&self, index: usize, stored: Stored) -> Result<crate::graph::AnyValue, StoreError> {
+        let at = Location { dag: &self.dag, node: &self.node, partition: Some(index) };
+        self.store.take(&at, stored, &self.codec)
     }
 
     fn take_chunk(&self, chunk: usize) -> Option<StoredParts> {
@@ -184,13 +202,14 @@ impl PartsReader {
             match chunk.ok_or_else(|| already_read().source)? {
                 StoredParts::Batch(batch) if all.is_empty() => all = batch.take::<T>()?,
                 StoredParts::Batch(batch) => all.extend(batch.take::<T>()?),
-                StoredParts::Each(stored) => {
+                parts @ (StoredParts::Each(_) | StoredParts::Written(_)) => {
+                    let stored = parts.into_each().ok_or_else(|| already_read().source)?;
                     let values: Vec<T> = stored
                         .into_par_iter()
                         .enumerate()
                         .map(|(offset, stored)| {
                             let index = start + offset;
-                            match self.store.take(stored, &self.codec) {
+                            match self.take(index, stored) {
                                 Ok(value) => crate::private::owned::<T>(value),
                                 Err(error) => {
                                     let message = format!("partition {index}: {}", error.source);

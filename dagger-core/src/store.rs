@@ -38,10 +38,10 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// memory holds one partition at a time.
     #[doc(hidden)]
     fn keeps_batches(&self) -> bool;
-    /// The value of `stored`: moved out of it when it is kept in memory, read from its file
-    /// otherwise.
+    /// The value of `stored`, the output at `at`: moved out of it when it is kept in memory,
+    /// read from its file otherwise.
     #[doc(hidden)]
-    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
+    fn take(&self, at: &Location<'_>, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
     /// Marks a partitioned output complete, with `count` partitions.
     #[doc(hidden)]
     fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError>;
@@ -65,28 +65,40 @@ pub struct Location<'a> {
     pub(crate) partition: Option<usize>,
 }
 
-/// A stored value.
+/// A stored value: kept in memory, or written by the store at its location (the runtime knows
+/// the location, so that a million partitions on disk do not cost a million paths in memory).
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum Stored {
     Memory(AnyValue),
-    File(PathBuf),
+    Written,
 }
 
-/// Consecutive partitions of one output, in a store: each stored on its own, or a batch kept
-/// as it was handed over.
+/// Consecutive partitions of one output, in a store: each kept on its own, a batch kept as it
+/// was handed over, or a number of partitions written by the store at their locations.
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum StoredParts {
     Each(Vec<Stored>),
     Batch(Batch),
+    Written(usize),
 }
 
 impl StoredParts {
+    /// `each`, as `Written` if the store wrote every one.
+    pub(crate) fn each(each: Vec<Stored>) -> StoredParts {
+        if each.iter().all(|stored| matches!(stored, Stored::Written)) {
+            StoredParts::Written(each.len())
+        } else {
+            StoredParts::Each(each)
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             StoredParts::Each(each) => each.len(),
             StoredParts::Batch(batch) => batch.len(),
+            StoredParts::Written(len) => *len,
         }
     }
 
@@ -95,6 +107,7 @@ impl StoredParts {
         match self {
             StoredParts::Each(each) => each.get(i).cloned(),
             StoredParts::Batch(batch) => batch.value(i).map(Stored::Memory),
+            StoredParts::Written(len) => (i < *len).then_some(Stored::Written),
         }
     }
 
@@ -103,19 +116,32 @@ impl StoredParts {
         match self {
             StoredParts::Each(each) => Some(each),
             StoredParts::Batch(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
+            StoredParts::Written(len) => Some(vec![Stored::Written; len]),
         }
     }
 
+    /// Appends the next partitions, keeping runs of written ones as a number.
+    pub(crate) fn append(&mut self, next: StoredParts) -> Option<()> {
+        match (&mut *self, next) {
+            (StoredParts::Written(len), StoredParts::Written(more)) => *len += more,
+            (StoredParts::Each(each), StoredParts::Each(more)) => each.extend(more),
+            (_, next) => {
+                let mut each = std::mem::replace(self, StoredParts::Written(0)).into_each()?;
+                each.extend(next.into_each()?);
+                *self = StoredParts::Each(each);
+            }
+        }
+        Some(())
+    }
+
     /// Consecutive runs of partitions as one.
-    pub(crate) fn concat(mut runs: Vec<StoredParts>) -> Option<StoredParts> {
-        if runs.len() == 1 {
-            return runs.pop();
-        }
-        let mut each = Vec::with_capacity(runs.iter().map(StoredParts::len).sum());
+    pub(crate) fn concat(runs: Vec<StoredParts>) -> Option<StoredParts> {
+        let mut runs = runs.into_iter();
+        let mut all = runs.next().unwrap_or(StoredParts::Written(0));
         for run in runs {
-            each.extend(run.into_each()?);
+            all.append(run)?;
         }
-        Some(StoredParts::Each(each))
+        Some(all)
     }
 }
 
@@ -147,10 +173,10 @@ impl Store for MemoryStore {
         true
     }
 
-    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+    fn take(&self, _: &Location<'_>, stored: Stored, _: &Codec) -> Result<AnyValue, StoreError> {
         match stored {
             Stored::Memory(value) => Ok(value),
-            Stored::File(file) => DiskStore::read(&file, codec),
+            Stored::Written => Err(StoreError { file: None, source: "the memory store writes no files".into() }),
         }
     }
 
@@ -273,45 +299,49 @@ impl Store for DiskStore {
     fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError> {
         let file = self.file(at);
         Self::write_atomically(&file, |writer| (codec.encode)(&*value, writer))?;
-        Ok(Stored::File(file))
+        Ok(Stored::Written)
     }
 
     fn put_batch(&self, at: &Location<'_>, batch: Batch) -> Result<StoredParts, StoreError> {
         let start = at.partition.unwrap_or(0);
-        let files = (0..batch.len())
-            .map(|i| {
-                let file = self.file(&Location { partition: Some(start + i), ..*at });
-                let item = batch.item(i).ok_or_else(|| StoreError {
-                    file: Some(file.clone()),
-                    source: "a batch of partitions is shorter than it says".into(),
-                })?;
-                Self::write_atomically(&file, |writer| (batch.codec().encode)(item, writer))?;
-                Ok(Stored::File(file))
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(StoredParts::Each(files))
+        for i in 0..batch.len() {
+            let file = self.file(&Location { partition: Some(start + i), ..*at });
+            let item = batch.item(i).ok_or_else(|| StoreError {
+                file: Some(file.clone()),
+                source: "a batch of partitions is shorter than it says".into(),
+            })?;
+            Self::write_atomically(&file, |writer| (batch.codec().encode)(item, writer))?;
+        }
+        Ok(StoredParts::Written(batch.len()))
     }
 
     fn keeps_batches(&self) -> bool {
         false
     }
 
-    fn take(&self, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
+    fn take(&self, at: &Location<'_>, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError> {
         match stored {
             Stored::Memory(value) => Ok(value),
-            Stored::File(file) => DiskStore::read(&file, codec),
+            Stored::Written => DiskStore::read(&self.file(at), codec),
         }
     }
 
     fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError> {
         let file = self.output_path(at.dag, at.node).join("partitions.json");
-        let names: Vec<String> = (0..count).map(|i| i.to_string()).collect();
-        Self::write_atomically(&file, |writer| Ok(serde_json::to_writer(writer, &names)?))
+        // `["0","1",...]`, written name by name: a million partitions need no list in memory.
+        Self::write_atomically(&file, |writer| {
+            writer.write_all(b"[")?;
+            for i in 0..count {
+                write!(writer, "{}\"{i}\"", if i == 0 { "" } else { "," })?;
+            }
+            writer.write_all(b"]")?;
+            Ok(())
+        })
     }
 
     fn find(&self, at: &Location<'_>) -> Option<Stored> {
         let file = self.file(at);
-        file.is_file().then_some(Stored::File(file))
+        file.is_file().then_some(Stored::Written)
     }
 
     fn find_count(&self, at: &Location<'_>) -> Option<usize> {

@@ -112,7 +112,7 @@ impl Run<'_> {
                 How::Collect(_) => {
                     let count = self.store.find_count(&self.location(source_spec, None)).ok_or_else(missing)?;
                     let all = (0..count).map(|p| find(Some(p))).collect::<Result<Vec<_>, _>>()?;
-                    output.parts.push(0, StoredParts::Each(all), KEEP);
+                    output.parts.push(0, StoredParts::each(all), KEEP);
                     let _ = output.count.set(count);
                 }
             }

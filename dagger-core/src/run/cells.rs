@@ -84,7 +84,7 @@ impl Chunks {
                 return chunk.read();
             }
         }
-        range.map(|index| self.peek(index)).collect::<Option<_>>().map(StoredParts::Each)
+        range.map(|index| self.peek(index)).collect::<Option<_>>().map(StoredParts::each)
     }
 
     /// Partitions `0..count`, in order, chunk by chunk, for one reader.
@@ -125,7 +125,7 @@ mod tests {
     fn value(stored: Stored) -> usize {
         match stored {
             Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
-            Stored::File(_) => unreachable!(),
+            Stored::Written => unreachable!("a test keeps values in memory"),
         }
     }
 
@@ -168,6 +168,20 @@ mod tests {
         assert!(matches!(chunks.read_range(0..4), Some(StoredParts::Batch(_))), "the batch itself");
         let runs = vec![chunks.read_all(4).unwrap().remove(0), stored(4..6)];
         assert_eq!(values(StoredParts::concat(runs).unwrap()), [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn partitions_written_by_the_store_cost_a_number_not_a_handle_each() {
+        let mut written = StoredParts::Written(1024);
+        written.append(StoredParts::Written(5)).unwrap();
+        assert!(matches!(written, StoredParts::Written(1029)));
+        let chunks = Chunks::default();
+        chunks.push(0, written, 1);
+        assert!(matches!(chunks.read_range(10..20), Some(StoredParts::Written(10))));
+        assert!(matches!(chunks.peek(1028), Some(Stored::Written)));
+        assert!(chunks.peek(1029).is_none());
+        let mixed = StoredParts::concat(vec![StoredParts::Written(2), stored(2..3)]).unwrap();
+        assert!(matches!(&mixed, StoredParts::Each(each) if each.len() == 3));
     }
 
     #[test]

@@ -13,10 +13,11 @@
 //!   so the first partitions are not starved by later ones.
 //! - Partitioned outputs are kept by chunks (see [`cells`]): one lock per batch, not per
 //!   partition. With the in-memory store, a batch stays one typed vector from the task that
-//!   produced it (see [`crate::batch`]), and a map of one task runs over the whole batch (in
-//!   parallel, by rayon's adaptive splitting) and hands over its results as a batch: small
-//!   partitions cost no allocation each. A map of several tasks, a nested DAG per partition and
-//!   the disk store handle partitions one at a time.
+//!   produced it (see [`crate::batch`]), and the tasks of a map run over the whole batch one
+//!   after the other (each in parallel, by rayon's adaptive splitting) and hand over their
+//!   results as batches: small partitions cost no allocation each. A map with a nested DAG, a
+//!   field of an output or a task that reads two partitions, and any map with the disk store,
+//!   run partition by partition through the chain instead.
 //! - A map starts once the whole values its nodes read are complete; a fan-in (a node reading
 //!   every partition) once all partitions are.
 //! - Nested DAGs run as a nested scope inside the same pool.
@@ -547,7 +548,7 @@ impl<'s> Run<'s> {
         for row in rows {
             columns.iter_mut().zip(row?).for_each(|(column, stored)| column.extend(stored));
         }
-        Ok(columns.into_iter().map(StoredParts::Each).collect())
+        Ok(columns.into_iter().map(StoredParts::each).collect())
     }
 
     /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
@@ -718,7 +719,8 @@ impl<'s> Run<'s> {
         let output = &self.outputs[n as usize];
         let count = *output.count.get().ok_or_else(|| self.missing(port))?;
         let chunks = output.parts.read_all(count).ok_or_else(|| self.missing(port))?;
-        let reader = PartsReader::new(chunks, self.store.clone(), self.graph.nodes[n as usize].codec);
+        let spec = &self.graph.nodes[n as usize];
+        let reader = PartsReader::new(chunks, self.store.clone(), spec.codec, self.path.clone(), spec.name.clone());
         Ok((n, Arc::new(reader)))
     }
 
@@ -766,7 +768,9 @@ impl<'s> Run<'s> {
 
     fn get(&self, node: usize, partition: Option<usize>, stored: Stored) -> Result<AnyValue, Stopped> {
         let spec = &self.graph.nodes[node];
-        self.store.take(stored, &spec.codec).map_err(|error| self.store_failed(spec, partition, false, error))
+        self.store
+            .take(&self.location(spec, partition), stored, &spec.codec)
+            .map_err(|error| self.store_failed(spec, partition, false, error))
     }
 
     fn store_failed(&self, spec: &NodeSpec, partition: Option<usize>, writing: bool, error: StoreError) -> Stopped {
@@ -847,7 +851,10 @@ impl PartsEmit<'_, '_> {
     fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
         self.next += parts.len();
         match (self.pending.last_mut(), parts) {
-            (Some(StoredParts::Each(last)), StoredParts::Each(each)) => last.extend(each),
+            (Some(last @ (StoredParts::Each(_) | StoredParts::Written(_))), parts @ StoredParts::Written(_))
+            | (Some(last @ StoredParts::Each(_)), parts @ StoredParts::Each(_)) => {
+                last.append(parts).ok_or("a batch of partitions could not be taken apart")?
+            }
             (_, parts) => self.pending.push(parts),
         }
         if self.next - self.announced >= self.batch {
@@ -880,7 +887,7 @@ impl Emit for PartsEmit<'_, '_> {
         }
         let spec = &self.run.graph.nodes[self.node];
         let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
-        self.stored(StoredParts::Each(vec![stored]))
+        self.stored(StoredParts::each(vec![stored]))
     }
 
     /// As many partitions as fill the next announcement, when the store keeps them together.
