@@ -10,7 +10,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -82,25 +82,28 @@ fn type_error<T>() -> BoxError {
 #[doc(hidden)]
 pub struct BatchRun<'a> {
     /// The partition of the batch's first item.
-    pub(crate) start: usize,
-    pub(crate) node: &'a str,
-    pub(crate) span: &'a tracing::Span,
+    start: usize,
+    node: &'a str,
+    span: &'a tracing::Span,
     /// Set by the first failure anywhere in the run: no partition starts after it.
-    pub(crate) cancelled: &'a AtomicBool,
-    /// The first failure in this batch. (Items running next to a failing one stop as
-    /// cancelled: the failure is kept here, not in whichever error rayon's collect returns.)
-    pub(crate) failure: Mutex<Option<BatchStop>>,
+    cancelled: &'a AtomicBool,
+    /// Records a failure on a partition, and cancels the run. It is called where the task
+    /// fails, before anything else can see the run cancelled, so that the failure recorded is
+    /// this one and not "the run stopped" from another node.
+    fail: &'a (dyn Fn(usize, Failure) + Sync),
+}
+
+/// How a task failed on one partition.
+pub(crate) enum Failure {
+    Failed(BoxError),
+    Panicked(String),
 }
 
 /// Why a run over a batch stopped before its last partition.
 #[doc(hidden)]
 pub enum BatchStop {
-    /// The run was cancelled by a failure elsewhere.
+    /// The run was cancelled: by a failure in this batch (already recorded) or elsewhere.
     Cancelled,
-    /// The task returned `Err` on item `usize` of the batch.
-    Failed(usize, BoxError),
-    /// The task panicked on item `usize` of the batch.
-    Panicked(usize, String),
     /// The inputs were not what the task takes: a bug of the runtime, reported.
     Inputs(BoxError),
 }
@@ -118,13 +121,14 @@ impl From<BoxError> for BatchStop {
 }
 
 impl<'a> BatchRun<'a> {
-    pub(crate) fn new(start: usize, node: &'a str, span: &'a tracing::Span, cancelled: &'a AtomicBool) -> Self {
-        BatchRun { start, node, span, cancelled, failure: Mutex::new(None) }
-    }
-
-    /// The failure that stopped the batch: its own, or a cancellation from elsewhere.
-    fn stop(&self) -> BatchStop {
-        self.failure.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or(BatchStop::Cancelled)
+    pub(crate) fn new(
+        start: usize,
+        node: &'a str,
+        span: &'a tracing::Span,
+        cancelled: &'a AtomicBool,
+        fail: &'a (dyn Fn(usize, Failure) + Sync),
+    ) -> Self {
+        BatchRun { start, node, span, cancelled, fail }
     }
 
     /// Runs `task` on item `offset`: under a `partition` span, catching a panic, and not at
@@ -133,16 +137,14 @@ impl<'a> BatchRun<'a> {
         if self.cancelled.load(Ordering::Relaxed) {
             return Err(BatchStop::Cancelled);
         }
-        let _span =
-            tracing::debug_span!(parent: self.span, "partition", node = %self.node, partition = self.start + offset)
-                .entered();
-        let stop = match catch_unwind(AssertUnwindSafe(task)) {
+        let partition = self.start + offset;
+        let _span = tracing::debug_span!(parent: self.span, "partition", node = %self.node, partition).entered();
+        let failure = match catch_unwind(AssertUnwindSafe(task)) {
             Ok(Ok(output)) => return Ok(output),
-            Ok(Err(error)) => BatchStop::Failed(offset, error),
-            Err(payload) => BatchStop::Panicked(offset, crate::run::panic_message(payload.as_ref())),
+            Ok(Err(error)) => Failure::Failed(error),
+            Err(payload) => Failure::Panicked(crate::run::panic_message(payload.as_ref())),
         };
-        self.failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(stop);
-        self.cancelled.store(true, Ordering::SeqCst);
+        (self.fail)(partition, failure);
         Err(BatchStop::Cancelled)
     }
 }
@@ -158,14 +160,7 @@ where
     T: Send + Sync + 'static,
     O: Send + Sync + 'static,
 {
-    let items = batch.take::<T>()?;
-    let outputs: Vec<O> = items
-        .into_par_iter()
-        .enumerate()
-        .map(|(offset, item)| run.item(offset, || task(item)))
-        .collect::<Result<_, _>>()
-        .map_err(|_| run.stop())?;
-    Ok(Arc::new(outputs))
+    map_items(batch.take::<T>()?.into_par_iter(), run, task)
 }
 
 /// Runs a task that borrows its partition over every item of `batch`, in parallel, and
@@ -179,18 +174,27 @@ where
     T: Sync + 'static,
     O: Send + Sync + 'static,
 {
-    let items = batch.borrow::<T>()?;
-    let outputs: Vec<O> = items
-        .par_iter()
-        .enumerate()
-        .map(|(offset, item)| run.item(offset, || task(item)))
-        .collect::<Result<_, _>>()
-        .map_err(|_| run.stop())?;
+    map_items(batch.borrow::<T>()?.par_iter(), run, task)
+}
+
+fn map_items<I, O>(
+    items: I,
+    run: &BatchRun<'_>,
+    task: impl Fn(I::Item) -> Result<O, BoxError> + Sync + Send,
+) -> Result<AnyValue, BatchStop>
+where
+    I: IndexedParallelIterator,
+    O: Send + Sync + 'static,
+{
+    let outputs: Vec<O> =
+        items.enumerate().map(|(offset, item)| run.item(offset, || task(item))).collect::<Result<_, _>>()?;
     Ok(Arc::new(outputs))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
     use crate::format::Json;
 
@@ -219,19 +223,29 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_names_its_item_and_cancels_the_run() {
+    fn a_failure_names_its_partition_and_cancels_the_run() {
         let cancelled = AtomicBool::new(false);
+        let failures = Mutex::new(Vec::new());
+        let fail = |partition: usize, failure: Failure| {
+            let message = match failure {
+                Failure::Failed(error) => error.to_string(),
+                Failure::Panicked(message) => message,
+            };
+            failures.lock().unwrap().push((partition, message));
+            cancelled.store(true, Ordering::SeqCst);
+        };
         let span = tracing::Span::none();
-        let run = BatchRun::new(10, "halve", &span, &cancelled);
+        let run = BatchRun::new(10, "halve", &span, &cancelled, &fail);
         let result = map_batch(batch((0..100).collect()), &run, |x: u64| {
             if x == 42 {
                 return Err("odd".into());
             }
             Ok(x / 2)
         });
-        assert!(matches!(result, Err(BatchStop::Failed(42, _))), "the failing item, not one it cancelled");
-        assert!(cancelled.load(Ordering::SeqCst));
+        assert!(matches!(result, Err(BatchStop::Cancelled)));
+        assert_eq!(*failures.lock().unwrap(), [(52, "odd".to_string())], "only the failing item, at its partition");
         let panics = map_batch_ref(batch(vec![1]), &run, |_: &u64| -> Result<u64, BoxError> { panic!("boom") });
-        assert!(matches!(panics, Err(BatchStop::Cancelled)), "nothing starts once the run is cancelled");
+        assert!(matches!(panics, Err(BatchStop::Cancelled)));
+        assert_eq!(failures.lock().unwrap().len(), 1, "nothing starts once the run is cancelled");
     }
 }

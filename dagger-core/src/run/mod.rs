@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::batch::{Batch, BatchRun, BatchStop};
+use crate::batch::{Batch, BatchRun, BatchStop, Failure};
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
@@ -509,17 +509,18 @@ impl<'s> Run<'s> {
             }
         }
         let len = batch.len();
-        let run = BatchRun::new(start, &spec.name, &self.span, &self.cancelled);
-        let path = || self.path.child(&spec.name, None);
+        let fail = |partition, failure| {
+            let path = self.path.child(&spec.name, None);
+            let partition = Some(partition);
+            self.fail(match failure {
+                Failure::Failed(source) => Error::TaskFailed { path, partition, source },
+                Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
+            });
+        };
+        let run = BatchRun::new(start, &spec.name, &self.span, &self.cancelled, &fail);
         match run_batch(split, batch, inputs, &run) {
             Ok(items) => Ok(Batch::new(items, len, spec.codec)),
             Err(BatchStop::Cancelled) => Err(Stopped),
-            Err(BatchStop::Failed(offset, source)) => {
-                Err(self.fail(Error::TaskFailed { path: path(), partition: Some(start + offset), source }))
-            }
-            Err(BatchStop::Panicked(offset, message)) => {
-                Err(self.fail(Error::TaskPanicked { path: path(), partition: Some(start + offset), message }))
-            }
             Err(BatchStop::Inputs(error)) => Err(self.internal(spec, &error.to_string())),
         }
     }
