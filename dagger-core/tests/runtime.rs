@@ -365,6 +365,42 @@ fn maps_start_while_the_source_still_produces_partitions() {
     assert_eq!(pipelined { n: 4 }.execute_on(&runner).unwrap(), 1 + 2 + 3 + 4);
 }
 
+// A slow source: each partition takes 10 ms to produce. Its partitions are announced as they
+// come (batches only grow while they are quick to produce), so each is mapped a few
+// partitions after it was produced at most; batches that doubled regardless would make
+// partition 16 wait for partition 30.
+static PRODUCED: AtomicUsize = AtomicUsize::new(0);
+static LAGS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+#[task(partitioned)]
+fn slow_source(n: u64) -> impl Iterator<Item = u64> {
+    (0..n).inspect(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        PRODUCED.fetch_add(1, Ordering::SeqCst);
+    })
+}
+
+#[task]
+fn record_lag(x: u64) -> u64 {
+    LAGS.lock().unwrap().push(PRODUCED.load(Ordering::SeqCst) - x as usize - 1);
+    x
+}
+
+#[dag]
+fn slowly(n: u64) -> u64 {
+    total(slow_source(n).map(|x| record_lag(x)))
+}
+
+#[test]
+fn partitions_of_a_slow_source_are_mapped_as_they_come() {
+    let runner = Runner::with_threads(2).unwrap();
+    assert_eq!(slowly { n: 32 }.execute_on(&runner).unwrap(), (0..32).sum::<u64>());
+    let lags = LAGS.lock().unwrap();
+    assert_eq!(lags.len(), 32);
+    let worst = lags.iter().max().copied().unwrap_or_default();
+    assert!(worst <= 8, "a partition was mapped {worst} partitions after it was produced: {lags:?}");
+}
+
 // Step 1 of partition 1 waits until step 2 (a second map, over the first one's output) has run
 // on partition 0: only a runtime without a barrier between chained maps gets past it.
 static STEP_TWO_DONE: Mutex<Option<mpsc::Sender<()>>> = Mutex::new(None);

@@ -2,9 +2,11 @@
 //!
 //! - A node outside maps starts as soon as the nodes it reads from are complete: there are no
 //!   level-by-level barriers.
-//! - A partitioned task hands over its partitions one at a time; they are announced to the
-//!   maps over it in batches that grow from 1 to [`MAX_BATCH`], so the first partitions are
-//!   mapped while the task still produces the next ones (pipelining), and a million partitions
+//! - A partitioned task hands over its partitions as it produces them; they are announced to
+//!   the maps over it in batches that start at 1 and double while a batch takes less than
+//!   [`BATCH_TIME`] to produce (up to [`MAX_BATCH`]), and halve when one takes much longer. So
+//!   the first partitions are mapped while the task still produces the next ones (pipelining),
+//!   a slow source's partitions are mapped as soon as they come, and a million quick partitions
 //!   cost a few thousand scheduled jobs, not a million.
 //! - All the nodes of one map run together, partition by partition (fused): partition `i` goes
 //!   through the whole chain of tasks in one job, and a map over a map's output starts on a
@@ -29,6 +31,7 @@ use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -50,6 +53,11 @@ use cells::{Chunks, Held};
 
 /// The largest number of partitions announced to a map at once.
 pub const MAX_BATCH: usize = 1024;
+
+/// How long a partitioned task may take to produce a batch of partitions before it is
+/// announced: batches grow while they take less, and shrink when they take several times more,
+/// so that waiting for a batch never delays the maps over it by much more than this.
+pub const BATCH_TIME: Duration = Duration::from_millis(1);
 
 /// Runs DAGs in this process, on a rayon thread pool.
 ///
@@ -404,7 +412,16 @@ impl<'s> Run<'s> {
         let spec = &self.graph.nodes[node];
         let _span = tracing::info_span!(parent: &self.span, "node", node = %spec.name).entered();
         if spec.splits_output {
-            let mut emit = PartsEmit { run: self, scope, node, next: 0, announced: 0, batch: 1, pending: Vec::new() };
+            let mut emit = PartsEmit {
+                run: self,
+                scope,
+                node,
+                next: 0,
+                announced: 0,
+                batch: 1,
+                since: Instant::now(),
+                pending: Vec::new(),
+            };
             if self.invoke(spec, None, &mut emit).is_err() {
                 return;
             }
@@ -836,7 +853,7 @@ impl Emit for OneEmit {
 }
 
 /// Stores the partitions of a partitioned task as it produces them, and announces them to the
-/// maps over it in growing batches.
+/// maps over it in batches sized to take about [`BATCH_TIME`] to produce.
 struct PartsEmit<'r, 's> {
     run: &'s Run<'s>,
     scope: &'r rayon::ScopeFifo<'s>,
@@ -844,6 +861,8 @@ struct PartsEmit<'r, 's> {
     next: usize,
     announced: usize,
     batch: usize,
+    /// When the batch being produced was started.
+    since: Instant,
     /// The partitions stored since the last announcement.
     pending: Vec<StoredParts>,
 }
@@ -860,7 +879,12 @@ impl PartsEmit<'_, '_> {
         }
         if self.next - self.announced >= self.batch {
             self.announce()?;
-            self.batch = (self.batch * 2).min(MAX_BATCH);
+            let took = std::mem::replace(&mut self.since, Instant::now()).elapsed();
+            if took < BATCH_TIME {
+                self.batch = (self.batch * 2).min(MAX_BATCH);
+            } else if took > 4 * BATCH_TIME {
+                self.batch = (self.batch / 2).max(1);
+            }
         }
         Ok(())
     }
