@@ -58,13 +58,31 @@ struct Chunk {
 impl Chunks {
     /// Keeps partitions `start..start + values.len()`, to be read `reads` times. A chunk that
     /// nobody reads is not kept.
+    ///
+    /// Partitions the store has written hold nothing in memory: they are kept for any number
+    /// of reads, and adjacent runs of them make one chunk, so that an output announced one
+    /// partition at a time (a slow source on disk) costs a few chunks, not one per partition.
     pub(super) fn push(&self, start: usize, values: StoredParts, reads: u32) {
         if reads == 0 {
             return;
         }
-        let chunk = Arc::new(Chunk { start, len: values.len(), values: Mutex::new((Some(values), reads)) });
         let mut chunks = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let at = chunks.partition_point(|c| c.start < start);
+        let mut at = chunks.partition_point(|c| c.start < start);
+        let (mut start, mut values, mut reads) = (start, values, reads);
+        if let StoredParts::Written(mut len) = values {
+            if at > 0 && chunks[at - 1].written() && chunks[at - 1].start + chunks[at - 1].len == start {
+                at -= 1;
+                let before = chunks.remove(at);
+                start = before.start;
+                len += before.len;
+            }
+            if at < chunks.len() && chunks[at].written() && start + len == chunks[at].start {
+                len += chunks.remove(at).len;
+            }
+            values = StoredParts::Written(len);
+            reads = KEEP;
+        }
+        let chunk = Arc::new(Chunk { start, len: values.len(), values: Mutex::new((Some(values), reads)) });
         chunks.insert(at, chunk);
     }
 
@@ -82,6 +100,9 @@ impl Chunks {
         if let Some(chunk) = self.chunk_at(range.start) {
             if chunk.start == range.start && chunk.len == range.len() {
                 return chunk.read();
+            }
+            if chunk.written() && range.end <= chunk.start + chunk.len {
+                return Some(StoredParts::Written(range.len()));
             }
         }
         range.map(|index| self.peek(index)).collect::<Option<_>>().map(StoredParts::each)
@@ -111,6 +132,10 @@ impl Chunks {
 }
 
 impl Chunk {
+    fn written(&self) -> bool {
+        matches!(self.values.lock().unwrap_or_else(|e| e.into_inner()).0, Some(StoredParts::Written(_)))
+    }
+
     fn read(&self) -> Option<StoredParts> {
         let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
         let (stored, reads) = &mut *values;
@@ -180,6 +205,15 @@ mod tests {
         assert!(matches!(chunks.read_range(10..20), Some(StoredParts::Written(10))));
         assert!(matches!(chunks.peek(1028), Some(Stored::Written)));
         assert!(chunks.peek(1029).is_none());
+        // Announced one by one, out of order: adjacent runs become one chunk.
+        chunks.push(1031, StoredParts::Written(1), 1);
+        chunks.push(1029, StoredParts::Written(1), 1);
+        chunks.push(1030, StoredParts::Written(1), 1);
+        assert_eq!(chunks.0.lock().unwrap().len(), 1);
+        assert!(matches!(chunks.read_range(1030..1031), Some(StoredParts::Written(1))));
+        let all = chunks.read_all(1032).unwrap();
+        assert!(matches!(all[..], [StoredParts::Written(1032)]), "and they are kept for every reader");
+        assert!(chunks.read_all(1032).is_some());
         let mixed = StoredParts::concat(vec![StoredParts::Written(2), stored(2..3)]).unwrap();
         assert!(matches!(&mixed, StoredParts::Each(each) if each.len() == 3));
     }
