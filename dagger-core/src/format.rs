@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::io::{Read, Write};
 use std::marker::PhantomData;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -86,14 +87,21 @@ pub struct Codec {
     pub(crate) item: fn(&Erased, usize) -> Option<&Erased>,
     /// A copy of a `T`, as a value of its own.
     pub(crate) copy: fn(&Erased) -> Option<AnyValue>,
-    /// A copy of a `Vec<T>`.
-    pub(crate) copy_items: fn(&Erased) -> Option<Box<dyn Any + Send>>,
+    /// A copy of items `range` of a `Vec<T>`, as a `Vec<T>`.
+    pub(crate) copy_range: fn(&Erased, Range<usize>) -> Option<OwnedValue>,
+    /// Splits a `Vec<T>` held by nobody else at `at`: the items from `at` on, as a `Vec<T>`.
+    pub(crate) split_off: fn(&mut AnyValue, usize) -> Option<AnyValue>,
+    /// `Vec<T>`s held by nobody else, one after the other, as one.
+    pub(crate) concat: fn(Vec<AnyValue>) -> Option<AnyValue>,
     /// The items of a `Vec<T>`, each a value of its own: moved out when nothing else holds it.
     pub(crate) split: fn(AnyValue) -> Option<Vec<AnyValue>>,
 }
 
 /// A value of any type, as the runtime handles it.
 pub(crate) type Erased = dyn Any + Send + Sync;
+
+/// A value of any type that nothing else holds.
+pub(crate) type OwnedValue = Box<dyn Any + Send>;
 
 impl Codec {
     /// The codec of values of type `T` in format `F`.
@@ -104,9 +112,21 @@ impl Codec {
             decode: decode::<T, F>,
             item: |items, i| Some(items.downcast_ref::<Vec<T>>()?.get(i)? as &Erased),
             copy: |value| Some(Arc::new(value.downcast_ref::<T>()?.clone_value()) as AnyValue),
-            copy_items: |items| {
-                let items = items.downcast_ref::<Vec<T>>()?;
+            copy_range: |items, range| {
+                let items = items.downcast_ref::<Vec<T>>()?.get(range)?;
                 Some(Box::new(items.iter().map(T::clone_value).collect::<Vec<T>>()))
+            },
+            split_off: |items, at| {
+                let items = Arc::get_mut(items)?.downcast_mut::<Vec<T>>()?;
+                (at <= items.len()).then(|| Arc::new(items.split_off(at)) as AnyValue)
+            },
+            concat: |parts| {
+                let mut parts = parts.into_iter().map(|part| Arc::try_unwrap(part.downcast::<Vec<T>>().ok()?).ok());
+                let mut all = parts.next().unwrap_or_else(|| Some(Vec::new()))?;
+                for part in parts {
+                    all.extend(part?);
+                }
+                Some(Arc::new(all) as AnyValue)
             },
             split: |items| {
                 let items = items.downcast::<Vec<T>>().ok()?;

@@ -8,7 +8,7 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use crate::batch::{Batch, BatchRun, BatchStop};
+use crate::batch::{BatchRun, BatchStop, Items};
 use crate::format::Codec;
 use crate::handle::{MapId, Port, Source};
 use crate::partitions::PartsReader;
@@ -27,11 +27,11 @@ pub(crate) type Collector = fn(&Arc<PartsReader>) -> Result<AnyValue, BoxError>;
 #[doc(hidden)]
 pub type TaskFn = fn(Inputs, &mut dyn Emit) -> Result<(), BoxError>;
 
-/// The erased entry point of a task that runs once per partition, over a batch of partitions
-/// at once: `(the parameter the partition feeds, the batch, the inputs in parameter order (a
-/// placeholder for that parameter), the run) -> the results (a `Vec<O>`)`.
+/// The erased entry point of a task that runs once per partition, over a piece of a batch of
+/// partitions at once: `(the parameter the partitions feed, the partitions, the inputs in
+/// parameter order (a placeholder for that parameter), the run) -> the results (a `Vec<O>`)`.
 #[doc(hidden)]
-pub type BatchFn = fn(usize, Batch, Inputs, &BatchRun<'_>) -> Result<AnyValue, BatchStop>;
+pub type BatchFn = fn(usize, Items<'_>, &Inputs, &BatchRun<'_>) -> Result<AnyValue, BatchStop>;
 
 /// The body of a node the builder makes itself.
 #[doc(hidden)]
@@ -68,6 +68,17 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Input `i`, for a task that runs on every item of a batch with the same inputs.
+    pub fn get(&self, i: usize) -> Option<&AnyValue> {
+        if i >= self.len {
+            return None;
+        }
+        match self.inline.get(i) {
+            Some(slot) => slot.as_ref(),
+            None => self.rest.get(i - self.inline.len())?.as_ref(),
+        }
+    }
+
     pub(crate) fn push(&mut self, value: AnyValue) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = Some(value),

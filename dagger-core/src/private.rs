@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-pub use crate::batch::{map_batch, map_batch_ref, Batch, BatchRun, BatchStop};
+pub use crate::batch::{map_batch, map_batch_ref, BatchRun, BatchStop, Items};
 pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
 pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
 pub use crate::format::Codec;

@@ -161,9 +161,9 @@ fn run_batch(
             let stored = &param.stored;
             match (i == split, param.by_ref) {
                 (true, _) => quote!(__item),
-                (false, true) => quote!(::dagger_core::__private::shared::<#stored>(&#input)?),
+                (false, true) => quote!(::dagger_core::__private::shared::<#stored>(#input)?),
                 (false, false) => {
-                    quote!(::dagger_core::__private::owned::<#stored>(::core::clone::Clone::clone(&#input))?)
+                    quote!(::dagger_core::__private::owned::<#stored>(::core::clone::Clone::clone(#input))?)
                 }
             }
         });
@@ -174,23 +174,23 @@ fn run_batch(
             (quote!(::dagger_core::__private::map_batch), quote!(#stored))
         };
         quote! {
-            #split => #map(__dagger_batch, __dagger_run, |__item: #item| {
+            #split => #map(__dagger_items, __dagger_run, |__item: #item| {
                 let __output = #name(#(#values),*);
                 #unwrap
                 ::core::result::Result::Ok(__output)
             }),
         }
     });
+    let indices = 0..inputs.len();
     quote! {
         #[allow(unused_mut, unused_variables, unreachable_code)]
         fn __invoke_batch(
             __dagger_split: usize,
-            __dagger_batch: ::dagger_core::__private::Batch,
-            __dagger_inputs: ::dagger_core::__private::Inputs,
+            __dagger_items: ::dagger_core::__private::Items<'_>,
+            __dagger_inputs: &::dagger_core::__private::Inputs,
             __dagger_run: &::dagger_core::__private::BatchRun<'_>,
         ) -> ::core::result::Result<::dagger_core::__private::Erased, ::dagger_core::__private::BatchStop> {
-            let mut __inputs = __dagger_inputs;
-            #(let #inputs = __inputs.next().ok_or("a task received fewer inputs than it has parameters")?;)*
+            #(let #inputs = __dagger_inputs.get(#indices).ok_or("a task received fewer inputs than it has parameters")?;)*
             match __dagger_split {
                 #(#arms)*
                 _ => ::core::result::Result::Err(::dagger_core::__private::BatchStop::Inputs(

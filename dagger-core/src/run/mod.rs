@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::batch::{Batch, BatchRun, BatchStop, Failure};
+use crate::batch::{run_pieces, Batch, BatchRun, BatchStop, Failure, Items};
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
@@ -512,7 +512,8 @@ impl<'s> Run<'s> {
         Ok(columns)
     }
 
-    /// Runs the task of `spec` over `batch`, the partitions from `start` of its input `split`.
+    /// Runs the task of `spec` over `batch`, the partitions from `start` of its input `split`,
+    /// in pieces run in parallel.
     fn run_batch(&self, spec: &NodeSpec, start: usize, split: usize, batch: Batch) -> Result<Batch, Stopped> {
         let Body::Task(_, Some(run_batch)) = spec.body else {
             return Err(self.internal(spec, "a batch of partitions reached a task that runs one at a time"));
@@ -525,7 +526,6 @@ impl<'s> Run<'s> {
                 inputs.push(self.whole(edge.port)?);
             }
         }
-        let len = batch.len();
         let fail = |partition, failure| {
             let path = self.path.child(&spec.name, None);
             let partition = Some(partition);
@@ -534,9 +534,12 @@ impl<'s> Run<'s> {
                 Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
             });
         };
-        let run = BatchRun::new(start, &spec.name, &self.span, &self.cancelled, &fail);
-        match run_batch(split, batch, inputs, &run) {
-            Ok(items) => Ok(Batch::new(items, len, spec.codec)),
+        let piece = |items: Items<'_>, offset: usize| {
+            let run = BatchRun::new(start + offset, &spec.name, &self.span, &self.cancelled, &fail);
+            run_batch(split, items, &inputs, &run)
+        };
+        match run_pieces(batch, spec.codec, &piece) {
+            Ok(batch) => Ok(batch),
             Err(BatchStop::Cancelled) => Err(Stopped),
             Err(BatchStop::Inputs(error)) => Err(self.internal(spec, &error.to_string())),
         }
