@@ -625,3 +625,26 @@ fn a_lazy_fan_in_reads_batches_of_partitions_in_order() {
     let expected: Vec<u64> = (0..5000).map(|x| x * 2).collect();
     assert_eq!(lazy_in_memory::run(5000).unwrap(), expected);
 }
+
+#[task(partitioned)]
+fn rows(n: u64) -> Vec<Vec<u64>> {
+    (0..n).map(|i| (0..i).collect()).collect()
+}
+
+#[task]
+fn row_sum(row: &[u64], scale: &u64, offset: u64) -> u64 {
+    row.iter().sum::<u64>() * scale + offset
+}
+
+#[dag]
+fn borrowed(n: u64, scale: u64) -> Vec<u64> {
+    in_order(rows(n).map(|row| row_sum(row, scale, 1)))
+}
+
+#[test]
+fn a_task_borrowing_its_partition_runs_over_batches_with_whole_inputs() {
+    let expected: Vec<u64> = (0..300u64).map(|i| i * i.saturating_sub(1) / 2 * 3 + 1).collect();
+    assert_eq!(borrowed::run(300, 3).unwrap(), expected);
+    let disk = Runner::new().with_store(dagger_core::DiskStore::temporary().unwrap());
+    assert_eq!(borrowed { n: 20, scale: 3 }.execute_on(&disk).unwrap(), expected[..20]);
+}
