@@ -14,7 +14,6 @@
 //! machinery hundreds of times.
 
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -22,6 +21,7 @@ use rayon::prelude::*;
 
 use crate::format::{Codec, Erased};
 use crate::graph::{AnyValue, BoxError};
+use crate::run::Failure;
 
 /// Consecutive partitions of one output: a `Vec<T>` of the output's type, erased, with the
 /// codec that knows `T`.
@@ -122,12 +122,6 @@ pub struct BatchRun<'a> {
     fail: &'a (dyn Fn(usize, Failure) + Sync),
 }
 
-/// How a task failed on one partition.
-pub(crate) enum Failure {
-    Failed(BoxError),
-    Panicked(String),
-}
-
 /// Why a run over a batch stopped before its last partition.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -169,13 +163,10 @@ impl<'a> BatchRun<'a> {
         }
         let partition = self.start + offset;
         let _span = tracing::debug_span!(parent: self.span, "partition", node = %self.node, partition).entered();
-        let failure = match catch_unwind(AssertUnwindSafe(task)) {
-            Ok(Ok(output)) => return Ok(output),
-            Ok(Err(error)) => Failure::Failed(error),
-            Err(payload) => Failure::Panicked(crate::run::panic_message(payload.as_ref())),
-        };
-        (self.fail)(partition, failure);
-        Err(BatchStop::Cancelled)
+        Failure::catch(task).map_err(|failure| {
+            (self.fail)(partition, failure);
+            BatchStop::Cancelled
+        })
     }
 }
 

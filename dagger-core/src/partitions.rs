@@ -123,10 +123,9 @@ impl<T: Data> Iterator for Partitions<T> {
                 return self.fail(index, already_read());
             };
             self.chunk += 1;
-            self.current = match parts {
-                StoredParts::Each(stored) => Current::Stored(stored.into_iter()),
-                StoredParts::Written(len) => Current::Stored(vec![Stored::Written; len].into_iter()),
-                StoredParts::Batch(batch) => match batch.take::<T>() {
+            self.current = match parts.unbatched() {
+                Ok(stored) => Current::Stored(stored.into_iter()),
+                Err(batch) => match batch.take::<T>() {
                     Ok(items) => Current::Items(items.into_iter()),
                     Err(source) => return self.fail(index, StoreError { file: None, source }),
                 },
@@ -199,11 +198,10 @@ impl PartsReader {
         let chunks = std::mem::take(&mut *self.chunks.lock().unwrap_or_else(|e| e.into_inner()));
         let mut all: Vec<T> = Vec::new();
         for (chunk, &start) in chunks.into_iter().zip(&self.starts) {
-            match chunk.ok_or_else(|| already_read().source)? {
-                StoredParts::Batch(batch) if all.is_empty() => all = batch.take::<T>()?,
-                StoredParts::Batch(batch) => all.extend(batch.take::<T>()?),
-                parts @ (StoredParts::Each(_) | StoredParts::Written(_)) => {
-                    let stored = parts.into_each().ok_or_else(|| already_read().source)?;
+            match chunk.ok_or_else(|| already_read().source)?.unbatched() {
+                Err(batch) if all.is_empty() => all = batch.take::<T>()?,
+                Err(batch) => all.extend(batch.take::<T>()?),
+                Ok(stored) => {
                     let values: Vec<T> = stored
                         .into_par_iter()
                         .enumerate()

@@ -111,12 +111,20 @@ impl StoredParts {
         }
     }
 
+    /// Each partition on its own, if these are not a batch.
+    pub(crate) fn unbatched(self) -> Result<Vec<Stored>, Batch> {
+        match self {
+            StoredParts::Each(each) => Ok(each),
+            StoredParts::Written(len) => Ok(vec![Stored::Written; len]),
+            StoredParts::Batch(batch) => Err(batch),
+        }
+    }
+
     /// Each partition on its own: a batch is taken apart.
     pub(crate) fn into_each(self) -> Option<Vec<Stored>> {
-        match self {
-            StoredParts::Each(each) => Some(each),
-            StoredParts::Batch(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
-            StoredParts::Written(len) => Some(vec![Stored::Written; len]),
+        match self.unbatched() {
+            Ok(each) => Some(each),
+            Err(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
         }
     }
 

@@ -8,10 +8,9 @@
 //!   the first partitions are mapped while the task still produces the next ones (pipelining),
 //!   a slow source's partitions are mapped as soon as they come, and a million quick partitions
 //!   cost a few thousand scheduled jobs, not a million.
-//! - All the nodes of one map run together, partition by partition (fused): partition `i` goes
-//!   through the whole chain of tasks in one job, and a map over a map's output starts on a
-//!   batch of partitions as soon as it is through the first map, without waiting for the
-//!   others. Jobs start in the order their partitions were handed over (rayon's FIFO spawns),
+//! - All the nodes of one map run together on a batch of partitions, in one job (fused), and a
+//!   map over a map's output starts on a batch as soon as it is through the first map, without
+//!   waiting for the others. Jobs start in the order their partitions were handed over (rayon's FIFO spawns),
 //!   so the first partitions are not starved by later ones.
 //! - Partitioned outputs are kept by chunks (see [`cells`]): one lock per batch, not per
 //!   partition. With the in-memory store, a batch stays one typed vector from the task that
@@ -35,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::batch::{run_pieces, Batch, BatchRun, BatchStop, Failure, Items};
+use crate::batch::{run_pieces, Batch, BatchRun, BatchStop, Items};
 use crate::builder::{Dag, Params};
 use crate::callable::DagReturn;
 use crate::error::{Error, NodePath};
@@ -527,12 +526,7 @@ impl<'s> Run<'s> {
             }
         }
         let fail = |partition, failure| {
-            let path = self.path.child(&spec.name, None);
-            let partition = Some(partition);
-            self.fail(match failure {
-                Failure::Failed(source) => Error::TaskFailed { path, partition, source },
-                Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
-            });
+            self.fail(self.task_error(spec, Some(partition), failure));
         };
         let piece = |items: Items<'_>, offset: usize| {
             let run = BatchRun::new(start + offset, &spec.name, &self.span, &self.cancelled, &fail);
@@ -658,28 +652,13 @@ impl<'s> Run<'s> {
         emit: &mut dyn Emit,
     ) -> Result<(), Error> {
         match &spec.body {
-            Body::Closure(task) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
-                Ok(result) => result.map_err(|e| Error::Internal {
-                    path: self.path.child(&spec.name, partition),
-                    message: e.to_string(),
-                }),
-                Err(payload) => Err(Error::Internal {
-                    path: self.path.child(&spec.name, partition),
-                    message: panic_message(payload.as_ref()),
-                }),
-            },
-            Body::Task(task, _) => match catch_unwind(AssertUnwindSafe(|| task(inputs, emit))) {
-                Ok(Ok(())) => Ok(()),
-                // The path is built only on failure: this is the hot path of every partition.
-                Ok(Err(source)) => {
-                    Err(Error::TaskFailed { path: self.path.child(&spec.name, None), partition, source })
-                }
-                Err(payload) => Err(Error::TaskPanicked {
-                    path: self.path.child(&spec.name, None),
-                    partition,
-                    message: panic_message(payload.as_ref()),
-                }),
-            },
+            Body::Closure(task) => Failure::catch(|| task(inputs, emit)).map_err(|failure| Error::Internal {
+                path: self.path.child(&spec.name, partition),
+                message: failure.to_string(),
+            }),
+            Body::Task(task, _) => {
+                Failure::catch(|| task(inputs, emit)).map_err(|failure| self.task_error(spec, partition, failure))
+            }
             Body::Dag(graph) => {
                 let path = self.path.child(&spec.name, partition);
                 let emitted = match execute(
@@ -807,6 +786,16 @@ impl<'s> Run<'s> {
     }
 
     // -- Failures ----------------------------------------------------------------------------
+
+    /// The error of a task that failed on `partition`. Built only on failure: a task runs on
+    /// the hot path of every partition.
+    fn task_error(&self, spec: &NodeSpec, partition: Option<usize>, failure: Failure) -> Error {
+        let path = self.path.child(&spec.name, None);
+        match failure {
+            Failure::Failed(source) => Error::TaskFailed { path, partition, source },
+            Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
+        }
+    }
 
     /// A value that the schedule guarantees is there is not: a bug of the runtime, reported
     /// rather than panicking.
@@ -941,7 +930,33 @@ impl Emit for PartsEmit<'_, '_> {
     }
 }
 
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+/// How a task failed: it returned `Err`, or it panicked.
+pub(crate) enum Failure {
+    Failed(BoxError),
+    Panicked(String),
+}
+
+impl Failure {
+    /// Runs `task`, catching a panic.
+    pub(crate) fn catch<O>(task: impl FnOnce() -> Result<O, BoxError>) -> Result<O, Failure> {
+        match catch_unwind(AssertUnwindSafe(task)) {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(error)) => Err(Failure::Failed(error)),
+            Err(payload) => Err(Failure::Panicked(panic_message(payload.as_ref()))),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Failed(error) => error.fmt(f),
+            Failure::Panicked(message) => f.write_str(message),
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
