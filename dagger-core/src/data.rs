@@ -1,4 +1,4 @@
-//! What may flow between nodes.
+//! What may flow between nodes, and what a task parameter may be.
 
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Serialize, Serializer};
@@ -79,11 +79,5 @@ pub trait TaskInput: Send + Sync + 'static {
 impl<T: Data> TaskInput for T {
     fn clone_input(&self) -> Self {
         self.clone_value()
-    }
-}
-
-impl<T: Data> TaskInput for crate::Partitions<T> {
-    fn clone_input(&self) -> Self {
-        self.share()
     }
 }

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::graph::BoxError;
+/// The error a task returns, boxed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Where a node sits: its DAG path from the root DAG, with the partition of every partitioned
 /// node on the way (`pipeline/per_chunk[3]/clean`).

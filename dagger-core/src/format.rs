@@ -1,16 +1,11 @@
 //! How values are written to files: serde formats, chosen per task.
 
-use std::any::Any;
 use std::io::{Read, Write};
-use std::marker::PhantomData;
-use std::ops::Range;
-use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 
-use crate::data::Data;
-use crate::graph::{AnyValue, BoxError};
+use crate::error::BoxError;
 
 /// A serde format for the values a task stores: [`Json`] (the default), [`Binary`], or yours.
 ///
@@ -71,133 +66,5 @@ impl Format for Binary {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         Ok(postcard::from_bytes(&bytes)?)
-    }
-}
-
-/// Writes, reads and copies the values of one node's output: its type and its format, erased.
-/// It also knows the type of the node's partitions kept together (a `Vec<T>`, see
-/// [`Batch`](crate::batch::Batch)), so that the runtime can take them apart.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Codec {
-    pub(crate) format: &'static str,
-    pub(crate) encode: fn(&Erased, &mut dyn Write) -> Result<(), BoxError>,
-    pub(crate) decode: fn(&mut dyn Read) -> Result<AnyValue, BoxError>,
-    /// Item `i` of a `Vec<T>`.
-    pub(crate) item: fn(&Erased, usize) -> Option<&Erased>,
-    /// A copy of a `T`, as a value of its own.
-    pub(crate) copy: fn(&Erased) -> Option<AnyValue>,
-    /// A copy of items `range` of a `Vec<T>`, as a `Vec<T>`.
-    pub(crate) copy_range: fn(&Erased, Range<usize>) -> Option<OwnedValue>,
-    /// Splits a `Vec<T>` held by nobody else at `at`: the items from `at` on, as a `Vec<T>`.
-    pub(crate) split_off: fn(&mut AnyValue, usize) -> Option<AnyValue>,
-    /// `Vec<T>`s held by nobody else, one after the other, as one.
-    pub(crate) concat: fn(Vec<AnyValue>) -> Option<AnyValue>,
-    /// The items of a `Vec<T>`, each a value of its own: moved out when nothing else holds it.
-    pub(crate) split: fn(AnyValue) -> Option<Vec<AnyValue>>,
-}
-
-/// A value of any type, as the runtime handles it.
-pub(crate) type Erased = dyn Any + Send + Sync;
-
-/// A value of any type that nothing else holds.
-pub(crate) type OwnedValue = Box<dyn Any + Send>;
-
-impl Codec {
-    /// The codec of values of type `T` in format `F`.
-    pub fn of<T: Data, F: Format>() -> Codec {
-        Codec {
-            format: F::NAME,
-            encode: encode::<T, F>,
-            decode: decode::<T, F>,
-            item: |items, i| Some(items.downcast_ref::<Vec<T>>()?.get(i)? as &Erased),
-            copy: |value| Some(Arc::new(value.downcast_ref::<T>()?.clone_value()) as AnyValue),
-            copy_range: |items, range| {
-                let items = items.downcast_ref::<Vec<T>>()?.get(range)?;
-                Some(Box::new(items.iter().map(T::clone_value).collect::<Vec<T>>()))
-            },
-            split_off: |items, at| {
-                let items = Arc::get_mut(items)?.downcast_mut::<Vec<T>>()?;
-                (at <= items.len()).then(|| Arc::new(items.split_off(at)) as AnyValue)
-            },
-            concat: |parts| {
-                let mut parts = parts.into_iter().map(|part| Arc::try_unwrap(part.downcast::<Vec<T>>().ok()?).ok());
-                let mut all = parts.next().unwrap_or_else(|| Some(Vec::new()))?;
-                for part in parts {
-                    all.extend(part?);
-                }
-                Some(Arc::new(all) as AnyValue)
-            },
-            split: |items| {
-                let items = items.downcast::<Vec<T>>().ok()?;
-                let values = match Arc::try_unwrap(items) {
-                    Ok(items) => items.into_iter().map(|item| Arc::new(item) as AnyValue).collect(),
-                    Err(items) => items.iter().map(|item| Arc::new(item.clone_value()) as AnyValue).collect(),
-                };
-                Some(values)
-            },
-        }
-    }
-}
-
-fn encode<T: Data, F: Format>(value: &Erased, writer: &mut dyn Write) -> Result<(), BoxError> {
-    let value = value
-        .downcast_ref::<T>()
-        .ok_or_else(|| format!("a value to store is not a `{}`", std::any::type_name::<T>()))?;
-    F::write(&Ser(value), writer)
-}
-
-fn decode<T: Data, F: Format>(reader: &mut dyn Read) -> Result<AnyValue, BoxError> {
-    let De(value, _) = F::read::<De<T>>(reader)?;
-    Ok(Arc::new(value))
-}
-
-/// `Data` reaches serde through its methods (see [`Data`] for why).
-struct Ser<'a, T>(&'a T);
-
-impl<T: Data> Serialize for Ser<'_, T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_value(serializer)
-    }
-}
-
-struct De<T>(T, PhantomData<T>);
-
-impl<'de, T: Data> Deserialize<'de> for De<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize_value(deserializer).map(|value| De(value, PhantomData))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn round_trip<F: Format>() {
-        let codec = Codec::of::<Vec<(String, u64)>, F>();
-        let value: AnyValue = Arc::new(vec![("a".to_string(), 1u64), ("b".to_string(), 2)]);
-        let mut bytes = Vec::new();
-        (codec.encode)(&*value, &mut bytes).unwrap();
-        let back = (codec.decode)(&mut bytes.as_slice()).unwrap();
-        assert_eq!(back.downcast_ref::<Vec<(String, u64)>>(), value.downcast_ref::<Vec<(String, u64)>>());
-    }
-
-    #[test]
-    fn json_and_binary_round_trip() {
-        round_trip::<Json>();
-        round_trip::<Binary>();
-    }
-
-    #[test]
-    fn json_is_the_original_layout() {
-        let mut bytes = Vec::new();
-        (Codec::of::<Vec<u64>, Json>().encode)(&vec![1u64, 2, 3], &mut bytes).unwrap();
-        assert_eq!(bytes, b"[1,2,3]");
-    }
-
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        assert!((Codec::of::<Vec<u64>, Json>().decode)(&mut &b"[1, 2"[..]).is_err());
-        assert!((Codec::of::<String, Binary>().decode)(&mut &[0xff, 0xff, 0xff][..]).is_err());
     }
 }

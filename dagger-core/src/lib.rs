@@ -39,43 +39,96 @@
 //! - [`dag`](macro@dag) declares a DAG as a function whose body calls tasks and other DAGs.
 //!   `parts.map(|part| ...)` runs tasks once per partition; passing a partitioned output to a
 //!   parameter of type `Vec<T>` collects every partition (the fan-in).
-//! - The partitioning rules are trait bounds on the [handles](handle) a DAG body manipulates;
-//!   see [`rules`] for the list and the message each gives.
+//! - The partitioning rules are trait bounds on the handles a DAG body manipulates; see
+//!   [`rules`] for the list and the message each gives.
 //! - [`Runner`] runs a DAG on rayon; [`Graph`] describes it (nodes, edges, Graphviz DOT).
+//!
+//! A DAG body holds *handles* in its variables while the DAG is declared. A handle names one
+//! output of the DAG (a parameter, a constant or a node's return value) and carries in its type
+//! the shape of that output, which is what the partitioning rules are about:
+//!
+//! | handle | what it is |
+//! |---|---|
+//! | [`Value<T>`] | one whole value: a constant, or the output of a task that is not partitioned |
+//! | [`Param<T>`] | a parameter of the DAG: a whole value that can never be mapped over |
+//! | [`Partitioned<T>`] | a partitioned output of a `#[task(partitioned)]` task: one `T` per partition |
+//! | [`Partition<T>`] | inside `.map(|part| ...)`: one partition, and whatever is computed from it |
+//! | [`PerPartition<T>`] | the result of a map: the output of a partitioned node, one `T` per partition |
+//!
+//! Handles are `Copy`: using a variable twice makes the output feed two nodes, and every
+//! consumer receives all of it.
+//!
+//! The crate is layered; each module only uses those above it in this list: `error`, `sync`,
+//! `data`, `format` (foundations); `erased` (values with their types erased); `store` (where
+//! outputs live); `invoke` (the interface between generated task code and the runtime);
+//! `graph` (the declared model); `dsl` (handles, rules, the builder); `run` (the runtime).
+//! `__private` re-exports what the macros' generated code names; nothing imports it.
 
 #![warn(missing_docs)]
 
-mod batch;
-mod builder;
-mod callable;
 mod data;
+mod dsl;
+mod erased;
 mod error;
 mod format;
 mod graph;
-pub mod handle;
-mod outputs;
-mod partitions;
-mod progress;
-pub mod rules;
+mod invoke;
 mod run;
 mod store;
+mod sync;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-pub(crate) use __private as private;
 
-pub use builder::{Args, Dag, DagBuilder, MapBuilder, Params, Scope};
-pub use callable::{Arity, Callable, DagReturn, InputAt, Parts, Shape, Single};
-pub use data::{Data, TaskInput};
-pub use error::{BuildError, Error, NodePath};
+pub use data::Data;
+pub use dsl::builder::{DagBuilder, MapBuilder, Scope};
+pub use dsl::dag::Dag;
+pub use dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
+pub use error::{BoxError, BuildError, Error, NodePath};
 pub use format::{Binary, Format, Json};
-pub use graph::{BoxError, EdgeInfo, EdgeKind, Graph, NodeInfo, Origin};
-pub use handle::{Param, Partition, Partitioned, PerPartition, Value};
-pub use outputs::{FieldAt, Fields, Outputs, Pack, Whole, WithFields};
-pub use partitions::Partitions;
+pub use graph::{EdgeInfo, EdgeKind, Graph, NodeInfo, Origin};
 pub use run::Runner;
-pub use store::{DiskStore, MemoryStore, Store};
+pub use store::{DiskStore, MemoryStore, Partitions, Store};
+
+pub mod rules {
+    //! The partitioning rules, as traits on the handle types.
+    //!
+    //! Each rule is a trait bound that holds for the allowed patterns and fails for the
+    //! forbidden ones; the failing bound is a trait with a `#[diagnostic::on_unimplemented]`
+    //! message that states the rule and the fix. The macros check one bound per argument,
+    //! spanned at the user's own expression, and the [builder API](crate::DagBuilder) uses the
+    //! very same traits, so the rules hold whichever way a DAG is written.
+    //!
+    //! | rule | checked by |
+    //! |---|---|
+    //! | 1. a node is partitioned by at most one input (no map inside a map) | [`MapSource`] → [`MapInsideMap`] |
+    //! | 2. only a partitioned output can partition a node | [`MapSource`] → [`MapOverWholeValue`] |
+    //! | 3. never a DAG parameter | [`MapSource`] → [`MapOverParameter`] |
+    //! | 4. a partitioned node produces no partitioned output | [`Produce`] → [`RunsPerPartition`] |
+    //! | 5. a DAG does not return a partitioned node's output | [`Returns`] → [`ReturnFromPartitionedNode`] |
+    //! | 6. a partition is not partitioned again | [`MapSource`] → [`MapOverPartition`] |
+    //! | 7. a partitioned output is mapped or collected, never used as one value | [`Input`] → [`CollectFrom`] |
+    //! | 8. an output feeds only a parameter of its own type | [`Input`] → [`SameType`] |
+    //!
+    //! The other traits here are the checks of a call ([`Callable`], [`Arity`], [`InputAt`],
+    //! [`Args`], [`TaskInput`]), of fields and tuples of outputs ([`Fields`], [`Pack`],
+    //! [`WholeValue`]) and of a DAG's parameters and return type ([`Params`], [`DagReturn`]),
+    //! and the markers the rules are written with: how a call uses an input ([`Mode`]:
+    //! [`Whole`], [`Split`]) and where a map is declared ([`Level`]: [`TopLevel`],
+    //! [`InsideMap`]).
+
+    pub use crate::data::TaskInput;
+    pub use crate::dsl::args::Args;
+    pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Produce, RunsPerPartition};
+    pub use crate::dsl::dag::Params;
+    pub use crate::dsl::fields::{Fields, Pack, WholeValue};
+    pub use crate::dsl::rules::{
+        AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,
+        MapOverWholeValue, MapResult, MapSource, Mode, ReturnFromPartitionedNode, Returns, SameReturnType, SameType,
+        Split, TopLevel, Whole,
+    };
+}
 
 /// Turns a function into a task: it stays an ordinary function, and a DAG body can call it as
 /// a node.

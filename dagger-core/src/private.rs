@@ -1,20 +1,25 @@
 //! What the macros expand to. Not part of the public API: names and signatures may change.
+//!
+//! Nothing in the crate imports this module: it re-exports what generated code names, and holds
+//! the few helpers that exist only for it.
 
-use std::sync::Arc;
-
-pub use crate::batch::{map_batch, map_batch_ref, BatchRun, BatchStop, Items};
-pub use crate::builder::{Dag, DagBuilder, MapBuilder, Scope};
-pub use crate::callable::{Arity, Callable, DagReturn, InputAt, Parts, Single};
-pub use crate::format::Codec;
-pub use crate::graph::{BatchFn, Body, BoxError, Edge, Emit, Inputs, TaskFn};
-pub use crate::handle::{Param, Partitioned, Port, Value};
-pub use crate::outputs::{partitioned_field, whole_field, FieldAt, FieldScope, WithFields};
-pub use crate::rules::{
-    Input, MapResult, MapSource, Mode, Output, Poisoned, Produce, Returns, RunsPerPartition, Split, Whole,
+pub use crate::dsl::builder::{DagBuilder, MapBuilder, Scope};
+pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Parts, Produce, RunsPerPartition, Single};
+pub use crate::dsl::dag::{Dag, Params};
+pub use crate::dsl::declare::Declare;
+pub use crate::dsl::declare::Declare as FieldScope;
+pub use crate::dsl::fields::{partitioned_field, whole_field, FieldAt, WithFields};
+pub use crate::dsl::handle::{Param, Partitioned, Value};
+pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned, Returns, Split, Whole};
+pub use crate::erased::{owned, shared, Codec};
+pub use crate::error::BoxError;
+pub use crate::graph::{Body, Edge, Port};
+pub use crate::invoke::{
+    map_batch, map_batch_ref, one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn,
 };
 
-use crate::data::{Data, TaskInput};
-use crate::graph::AnyValue;
+use crate::data::Data;
+use crate::erased::AnyValue;
 
 /// A value between nodes, type-erased.
 pub type Erased = AnyValue;
@@ -67,52 +72,8 @@ pub fn join<A: Mode, B: Mode>(_: A, _: B) -> A::Join<B> {
 
 /// Checks the output of a DAG body against the declared return type (rule 5). Returns an
 /// [`Output`] whatever the check says, so that a failure is reported here only.
-pub fn returns<R, H: Returns<R>>(handle: H) -> Output<R> {
-    Output::new(handle.port())
-}
-
-/// Takes an input by value: moves it out when no other node holds it, clones it otherwise.
-pub fn owned<T: TaskInput>(value: AnyValue) -> Result<T, BoxError> {
-    match value.downcast::<T>() {
-        Ok(value) => Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| shared.clone_input())),
-        Err(_) => Err(type_error::<T>()),
-    }
-}
-
-/// Borrows an input.
-pub fn shared<T: 'static>(value: &AnyValue) -> Result<&T, BoxError> {
-    value.downcast_ref::<T>().ok_or_else(type_error::<T>)
-}
-
-fn type_error<T>() -> BoxError {
-    format!("a value between nodes is not a `{}`", std::any::type_name::<T>()).into()
-}
-
-/// Hands over the return value of a task. (`Callable::Output: Data` checks the type, once.)
-pub fn one<T: Send + Sync + 'static>(emit: &mut dyn Emit, value: T) -> Result<(), BoxError> {
-    emit.one(Arc::new(value))
-}
-
-/// Hands over the return value of a `#[task(partitioned)]` task, one partition per item, as
-/// the iterator produces them: in batches as large as `emit` has room for, so that small
-/// partitions cost no allocation each.
-pub fn parts<I>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
-where
-    I: IntoIterator,
-    I::Item: Send + Sync + 'static,
-{
-    let mut items = items.into_iter();
-    loop {
-        let room = emit.room().max(1);
-        let batch: Vec<I::Item> = items.by_ref().take(room).collect();
-        let len = batch.len();
-        if len > 0 {
-            emit.batch(Arc::new(batch), len)?;
-        }
-        if len < room {
-            return Ok(());
-        }
-    }
+pub fn returns<R, H: Returns<R>>(handle: H) -> Checked<R> {
+    Checked::new(handle.port())
 }
 
 /// A task's return type `Result<T, E>`: `Err` fails the run with the error as its source.
@@ -141,7 +102,7 @@ pub const fn max(a: usize, b: usize) -> usize {
 }
 
 /// The graph of a DAG, shared.
-pub fn body_of<P: crate::builder::Params, R: DagReturn>(dag: &Dag<P, R>) -> Body {
+pub fn body_of<P: Params, R: DagReturn>(dag: &Dag<P, R>) -> Body {
     Body::Dag(dag.graph_arc().clone())
 }
 

@@ -1,12 +1,15 @@
 //! Running one node alone, from the values an earlier run stored: one job of a cluster run.
+//! Nothing else runs: the node's inputs are read from the store, its output written there.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::{Run, Top};
+use super::emit::OneEmit;
+use super::plan::{Plan, KEEP};
+use super::state::{Run, Stopped, Top};
+use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
-use crate::graph::{AnyValue, Body, Graph, How, NodeSpec, KEEP};
-use crate::handle::Source;
+use crate::graph::{Body, Graph, How, NodeSpec, Source};
 use crate::store::{Store, StoredParts};
 
 /// `name` or `name[3]`.
@@ -20,46 +23,51 @@ pub(super) fn parse_segment(segment: &str) -> Option<(String, Option<usize>)> {
     }
 }
 
+/// The node of a graph to run alone.
+pub(super) struct Target<'a> {
+    /// The DAG nodes leading to it, each with the partition for a DAG node that runs once per
+    /// partition.
+    pub(super) nested: &'a [(String, Option<usize>)],
+    pub(super) node: &'a str,
+    /// The partition to run, for a node that runs once per partition.
+    pub(super) partition: Option<usize>,
+}
+
 /// Runs one node of `graph` alone: its inputs are read from `store`, where the nodes it reads
 /// from stored their outputs (in an earlier run, or in runs of those nodes alone), and its
-/// output is written there. For a node that runs once per partition, runs `partition` only.
-/// `nested` leads to a node inside nested DAGs: for each level, the DAG node's name and, for a
-/// DAG node that runs once per partition, the partition.
+/// output is written there.
 pub(super) fn execute_node(
     graph: &Graph,
+    plan: &Plan,
     params: Vec<AnyValue>,
     path: &NodePath,
     store: &Arc<dyn Store>,
-    nested: &[(String, Option<usize>)],
-    node: &str,
-    partition: Option<usize>,
+    target: Target<'_>,
 ) -> Result<(), Error> {
     let top = Top { progress: None, span: tracing::Span::current() };
-    let mut run = Run::new(graph, params, path, store, &top);
-    run.isolated = true;
-    if let Some(((dag_node, instance), rest)) = nested.split_first() {
+    let run = Run::new(graph, plan, params, path, store, &top);
+    if let Some(((dag_node, instance), rest)) = target.nested.split_first() {
         let index = run.find(dag_node)?;
         let spec = &graph.nodes[index];
-        let Body::Dag(inner) = &spec.body else {
+        let (Body::Dag(inner), Some(inner_plan)) = (&spec.body, &plan.nested[index]) else {
             return Err(run.isolation_error(spec, "this node is a task, not a nested DAG"));
         };
         let instance = run.check_partition(spec, *instance)?;
         run.prefill(spec, instance)?;
-        let mut readers = Vec::new();
-        let params: Vec<AnyValue> = run.gather(spec, instance, &mut readers).map_err(|_| run.take_failure())?.collect();
+        let params: Vec<AnyValue> =
+            run.gather(spec, instance, &mut Vec::new()).map_err(|_| run.take_failure())?.collect();
         let inner_path = path.child(&spec.name, instance);
-        return execute_node(inner, params, &inner_path, store, rest, node, partition);
+        return execute_node(inner, inner_plan, params, &inner_path, store, Target { nested: rest, ..target });
     }
-    let index = run.find(node)?;
+    let index = run.find(target.node)?;
     let spec = &graph.nodes[index];
-    let partition = run.check_partition(spec, partition)?;
+    let partition = run.check_partition(spec, target.partition)?;
     run.prefill(spec, partition)?;
-    rayon::in_place_scope_fifo(|scope| match partition {
-        Some(p) => {
-            let _ = run.run_partition(index, p);
-        }
-        None => run.run_node(scope, index),
-    });
+    let _span = tracing::info_span!(parent: &run.span, "node", node = %spec.name).entered();
+    let _ = match partition {
+        Some(p) => run.run_partition(index, p),
+        None => run.produce(index, None).map(drop),
+    };
     if run.cancelled.load(Ordering::SeqCst) {
         return Err(run.take_failure());
     }
@@ -117,6 +125,18 @@ impl Run<'_> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Runs one node on one partition: its partitioned inputs are read without counting a
+    /// read, its output written as a partition of its own.
+    fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
+        let spec = &self.graph.nodes[node];
+        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
+        let mut emit = OneEmit::default();
+        self.invoke(node, Some(partition), &mut emit)?;
+        let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+        self.put(spec, Some(partition), value)?;
         Ok(())
     }
 }

@@ -11,8 +11,9 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use crate::graph::KEEP;
+use super::plan::KEEP;
 use crate::store::{Stored, StoredParts};
+use crate::sync::lock;
 
 /// One whole value and the reads of it that are left.
 #[derive(Default)]
@@ -20,11 +21,11 @@ pub(super) struct Held(Mutex<(Option<Stored>, u32)>);
 
 impl Held {
     pub(super) fn set(&self, stored: Stored, reads: u32) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (Some(stored), reads);
+        *lock(&self.0) = (Some(stored), reads);
     }
 
     pub(super) fn read(&self) -> Option<Stored> {
-        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = lock(&self.0);
         let (stored, reads) = &mut *held;
         read_once(stored, reads)
     }
@@ -66,7 +67,7 @@ impl Chunks {
         if reads == 0 {
             return;
         }
-        let mut chunks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut chunks = lock(&self.0);
         let mut at = chunks.partition_point(|c| c.start < start);
         let (mut start, mut values, mut reads) = (start, values, reads);
         if let StoredParts::Written(mut len) = values {
@@ -88,7 +89,7 @@ impl Chunks {
 
     /// The chunk that holds partition `index`.
     fn chunk_at(&self, index: usize) -> Option<Arc<Chunk>> {
-        let chunks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let chunks = lock(&self.0);
         let at = chunks.partition_point(|c| c.start <= index).checked_sub(1)?;
         let chunk = &chunks[at];
         (index < chunk.start + chunk.len).then(|| chunk.clone())
@@ -110,7 +111,7 @@ impl Chunks {
 
     /// Partitions `0..count`, in order, chunk by chunk, for one reader.
     pub(super) fn read_all(&self, count: usize) -> Option<Vec<StoredParts>> {
-        let chunks: Vec<Arc<Chunk>> = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let chunks: Vec<Arc<Chunk>> = lock(&self.0).clone();
         let mut all = Vec::with_capacity(chunks.len());
         let mut read = 0;
         for chunk in chunks {
@@ -126,18 +127,18 @@ impl Chunks {
     /// Partition `index`, without counting a read (for running one node alone).
     pub(super) fn peek(&self, index: usize) -> Option<Stored> {
         let chunk = self.chunk_at(index)?;
-        let values = chunk.values.lock().unwrap_or_else(|e| e.into_inner());
+        let values = lock(&chunk.values);
         values.0.as_ref()?.get(index - chunk.start)
     }
 }
 
 impl Chunk {
     fn written(&self) -> bool {
-        matches!(self.values.lock().unwrap_or_else(|e| e.into_inner()).0, Some(StoredParts::Written(_)))
+        matches!(lock(&self.values).0, Some(StoredParts::Written(_)))
     }
 
     fn read(&self) -> Option<StoredParts> {
-        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        let mut values = lock(&self.values);
         let (stored, reads) = &mut *values;
         read_once(stored, reads)
     }
@@ -182,10 +183,10 @@ mod tests {
     #[test]
     fn a_batch_is_kept_whole_and_taken_apart_only_when_read_by_partition() {
         let chunks = Chunks::default();
-        let batch = crate::batch::Batch::new(
+        let batch = crate::erased::Batch::new(
             Arc::new((0..4).collect::<Vec<usize>>()),
             4,
-            crate::format::Codec::of::<usize, crate::format::Json>(),
+            crate::erased::Codec::of::<usize, crate::format::Json>(),
         );
         chunks.push(0, StoredParts::Batch(batch), 3);
         assert_eq!(value(chunks.peek(2).unwrap()), 2);

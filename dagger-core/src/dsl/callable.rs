@@ -1,20 +1,23 @@
-//! What a DAG body can call: tasks (`#[task]`) and DAGs (`#[dag]`), seen as typed nodes.
+//! What a DAG body can call: tasks (`#[task]`) and DAGs (`#[dag]`), seen as typed nodes, and
+//! rule 4, which is about what such a call produces.
 //!
 //! The macros implement these traits on a hidden type that has the name of the user's function,
 //! so that `raise(n, exponent)` inside a DAG body can name the node `raise` while the function
 //! `raise` stays an ordinary function.
 
-use crate::builder::Scope;
+use super::declare::{Declare, NewNode};
+use super::handle::{Partition, Partitioned, Value};
+use super::rules::{Mode, Poison, Poisoned, Split, Whole};
 use crate::data::{Data, TaskInput};
-use crate::format::{Codec, Json};
-use crate::graph::{Body, BoxError, Edge};
-use crate::handle::{Partitioned, Port, Value};
-use crate::private::owned;
-use crate::rules::sealed_shape;
-use crate::rules::Produce;
-use crate::run::Slot;
+use crate::erased::{owned, Codec};
+use crate::error::BoxError;
+use crate::format::Json;
+use crate::graph::{Body, Edge, How, MapId, Port};
+use crate::invoke::DagValue;
 
 /// A task or a DAG that can be called in a DAG body.
+///
+/// Implemented by `#[task]` and `#[dag]` only (its required items are hidden).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a task or a DAG",
     label = "only functions marked `#[task]` or `#[dag]` can be called in a DAG body",
@@ -25,6 +28,7 @@ pub trait Callable: Sized + 'static {
     const NAME: &'static str;
     /// How deep DAGs nest below this one (0 for a task). Computing it for a DAG that calls
     /// itself, directly or not, is a compile-time cycle error.
+    #[doc(hidden)]
     const NESTING: usize;
     /// The names of the parameters, in order, for named arguments: `inner(x, c = 20)`.
     #[doc(hidden)]
@@ -38,7 +42,8 @@ pub trait Callable: Sized + 'static {
     /// The type of the output: the return value, or the type of one partition when the output
     /// is partitioned.
     type Output: Data;
-    /// Whether the output is one value ([`Single`]) or split into partitions ([`Parts`]).
+    /// Whether the output is one value or split into partitions.
+    #[doc(hidden)]
     type Shape: Shape;
     #[doc(hidden)]
     fn body() -> Body;
@@ -54,24 +59,31 @@ pub trait Callable: Sized + 'static {
     /// is rule 4). A method rather than a function so that the macros name `Self` in type
     /// position only, where a plain function gives one clear error.
     #[doc(hidden)]
-    fn call_in<S: Scope, M: Produce<Self>>(scope: &mut S, _mode: M, edges: Vec<Edge>) -> M::Handle {
+    fn call_in<M: Produce<Self>>(scope: &mut dyn Declare, _mode: M, inputs: Vec<Edge>) -> M::Handle {
         let map = scope.current_map();
-        let port = scope.dag().add_node::<Self>(edges, map);
-        M::handle(port, map)
+        let node = NewNode {
+            callee: Self::NAME.to_string(),
+            body: Self::body(),
+            inputs,
+            splits_output: <Self::Shape as Shape>::PARTITIONED,
+            output_type: std::any::type_name::<Self::Output>(),
+            codec: Self::codec(),
+            options: Self::OPTIONS,
+        };
+        M::handle(scope.add_node(node), map)
     }
 
     /// Like [`Callable::call_in`], with the arguments at the given parameter positions (named
     /// arguments); the parameters left out take their defaults, as constants.
     #[doc(hidden)]
-    fn call_named_in<S: Scope, M: Produce<Self>>(scope: &mut S, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
+    fn call_named_in<M: Produce<Self>>(scope: &mut dyn Declare, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
         let defaults: Vec<_> = match Self::body() {
             Body::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
             Body::Task(..) | Body::Closure(_) => Vec::new(),
         };
         for (position, default) in defaults.into_iter().enumerate() {
             if let (Some(value), false) = (default, edges.iter().any(|(p, _)| *p == position)) {
-                let port = scope.dag().constant_value(value);
-                edges.push((position, Edge { port, how: crate::graph::How::Whole }));
+                edges.push((position, Edge { port: scope.add_constant(value), how: How::Whole }));
             }
         }
         edges.sort_by_key(|(position, _)| *position);
@@ -98,25 +110,31 @@ pub trait Arity<const N: usize> {
 }
 
 /// The shape of an output: one value or partitions.
-pub trait Shape: sealed_shape::Sealed + 'static {
+#[doc(hidden)]
+pub trait Shape: sealed::Sealed + 'static {
     /// The handle a call returns outside any map.
     type Handle<T>;
     /// True for [`Parts`].
     const PARTITIONED: bool;
-    #[doc(hidden)]
     fn handle<T>(port: Port) -> Self::Handle<T>;
 }
 
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
 /// One whole value.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Single;
 
 /// One value per partition.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Parts;
 
-impl sealed_shape::Sealed for Single {}
-impl sealed_shape::Sealed for Parts {}
+impl sealed::Sealed for Single {}
+impl sealed::Sealed for Parts {}
 
 impl Shape for Single {
     type Handle<T> = Value<T>;
@@ -141,21 +159,22 @@ pub trait DagReturn: 'static {
     /// The type of one value (of one partition for `Partitioned<T>`).
     type Item: Data;
     /// The shape of the DAG's output when it is nested in another DAG.
+    #[doc(hidden)]
     type Shape: Shape;
     #[doc(hidden)]
-    fn from_output(output: Option<Slot>) -> Result<Self::Run, BoxError>;
+    fn from_output(output: Option<DagValue>) -> Result<Self::Run, BoxError>;
 }
 
 impl<T: Data> DagReturn for T {
     type Run = T;
     type Item = T;
     type Shape = Single;
-    fn from_output(output: Option<Slot>) -> Result<T, BoxError> {
+    fn from_output(output: Option<DagValue>) -> Result<T, BoxError> {
         match output {
-            Some(Slot::One(value)) => owned::<T>(value),
+            Some(DagValue::One(value)) => owned::<T>(value),
             // A DAG without output returns `()`.
             None => owned::<T>(std::sync::Arc::new(())),
-            Some(Slot::Parts(_)) => Err("the DAG's output is partitioned, but its return type is one value".into()),
+            Some(DagValue::Parts(_)) => Err("the DAG's output is partitioned, but its return type is one value".into()),
         }
     }
 }
@@ -164,10 +183,52 @@ impl<T: Data> DagReturn for Partitioned<T> {
     type Run = Vec<T>;
     type Item = T;
     type Shape = Parts;
-    fn from_output(output: Option<Slot>) -> Result<Vec<T>, BoxError> {
+    fn from_output(output: Option<DagValue>) -> Result<Vec<T>, BoxError> {
         match output {
-            Some(Slot::Parts(parts)) => parts.into_iter().map(owned::<T>).collect(),
+            Some(DagValue::Parts(parts)) => parts.into_iter().map(owned::<T>).collect(),
             _ => Err("the DAG's return type is partitioned, but its output is one value".into()),
         }
+    }
+}
+
+/// The handle a call of `C` returns, given the mode of the call (the join of its inputs' modes).
+pub trait Produce<C: Callable>: Mode {
+    /// The handle type of the call's output.
+    type Handle;
+    #[doc(hidden)]
+    fn handle(port: Port, map: Option<MapId>) -> Self::Handle;
+}
+
+/// Rule 4: a node that runs once per partition may not produce a partitioned output.
+///
+/// `#[task]` and `#[dag]` implement it for every task and DAG whose output is one whole value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` returns a partitioned output, so it cannot run once per partition: a partitioned node may not produce a partitioned output",
+    label = "this call takes a partition, so it would run once per partition",
+    note = "no partitions of partitions: call `{Self}` outside the map, or compose: move the per-partition work into a nested DAG (`#[dag]`) that returns one whole value"
+)]
+pub trait RunsPerPartition {}
+
+impl<C: Callable> Produce<C> for Whole {
+    type Handle = <C::Shape as Shape>::Handle<C::Output>;
+    fn handle(port: Port, _map: Option<MapId>) -> Self::Handle {
+        <C::Shape as Shape>::handle(port)
+    }
+}
+
+impl<C: Callable + RunsPerPartition> Produce<C> for Split {
+    type Handle = Partition<C::Output>;
+    /// Outside a map (a partition smuggled out of its closure, with the builder API), the
+    /// builder has already recorded a [`BuildError`](crate::BuildError); the handle it gets
+    /// belongs to no map.
+    fn handle(port: Port, map: Option<MapId>) -> Self::Handle {
+        Partition::new(port, map.unwrap_or(MapId::NONE))
+    }
+}
+
+impl<C: Callable> Produce<C> for Poison {
+    type Handle = Poisoned;
+    fn handle(_: Port, _: Option<MapId>) -> Poisoned {
+        Poisoned
     }
 }

@@ -5,11 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use crate::data::Data;
-use crate::error::NodePath;
-use crate::format::Codec;
-use crate::graph::BoxError;
-use crate::store::{Location, Store, StoreError, Stored, StoredParts};
+use super::{Location, Store, StoreError, Stored, StoredParts};
+use crate::data::{Data, TaskInput};
+use crate::erased::{owned, AnyValue, Codec};
+use crate::error::{BoxError, NodePath};
+use crate::sync::lock;
 
 /// Every partition of a partitioned output, in order, each read only when the iteration
 /// reaches it.
@@ -64,10 +64,16 @@ enum Current<T> {
 impl<T> Partitions<T> {
     /// Another cursor over the same partitions. Each partition is read once: whichever cursor
     /// reaches it first gets it. (A task receives its `Partitions` by value, so this only
-    /// serves [`TaskInput`](crate::TaskInput).)
-    pub(crate) fn share(&self) -> Self {
+    /// serves [`TaskInput`].)
+    fn share(&self) -> Self {
         let next = self.reader.starts.get(self.chunk).copied().unwrap_or(self.reader.count);
         Partitions { reader: self.reader.clone(), next, chunk: self.chunk, current: Current::Done }
+    }
+}
+
+impl<T: Data> TaskInput for Partitions<T> {
+    fn clone_input(&self) -> Self {
+        self.share()
     }
 }
 
@@ -108,9 +114,10 @@ impl<T: Data> Iterator for Partitions<T> {
                 Current::Stored(stored) => {
                     if let Some(stored) = stored.next() {
                         self.next += 1;
-                        let value = self.reader.take(index, stored).and_then(|value| {
-                            crate::private::owned::<T>(value).map_err(|source| StoreError { file: None, source })
-                        });
+                        let value = self
+                            .reader
+                            .take(index, stored)
+                            .and_then(|value| owned::<T>(value).map_err(|source| StoreError { file: None, source }));
                         return value.map_or_else(|error| self.fail(index, error), Some);
                     }
                 }
@@ -183,19 +190,19 @@ impl PartsReader {
     }
 
     /// The value of partition `index`.
-    fn take(&self, index: usize, stored: Stored) -> Result<crate::graph::AnyValue, StoreError> {
+    fn take(&self, index: usize, stored: Stored) -> Result<AnyValue, StoreError> {
         let at = Location { dag: &self.dag, node: &self.node, partition: Some(index) };
         self.store.take(&at, stored, &self.codec)
     }
 
     fn take_chunk(&self, chunk: usize) -> Option<StoredParts> {
-        self.chunks.lock().unwrap_or_else(|e| e.into_inner()).get_mut(chunk).and_then(Option::take)
+        lock(&self.chunks).get_mut(chunk).and_then(Option::take)
     }
 
     /// Reads every partition now, in order (partitions stored each on its own are read in
     /// parallel), for a `Vec<T>` fan-in.
     pub(crate) fn take_all<T: Data>(&self) -> Result<Vec<T>, BoxError> {
-        let chunks = std::mem::take(&mut *self.chunks.lock().unwrap_or_else(|e| e.into_inner()));
+        let chunks = std::mem::take(&mut *lock(&self.chunks));
         let mut all: Vec<T> = Vec::new();
         for (chunk, &start) in chunks.into_iter().zip(&self.starts) {
             match chunk.ok_or_else(|| already_read().source)?.unbatched() {
@@ -208,7 +215,7 @@ impl PartsReader {
                         .map(|(offset, stored)| {
                             let index = start + offset;
                             match self.take(index, stored) {
-                                Ok(value) => crate::private::owned::<T>(value),
+                                Ok(value) => owned::<T>(value),
                                 Err(error) => {
                                     let message = format!("partition {index}: {}", error.source);
                                     self.fail((index, error));
@@ -226,11 +233,11 @@ impl PartsReader {
     }
 
     fn fail(&self, failure: (usize, StoreError)) {
-        self.failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(failure);
+        lock(&self.failure).get_or_insert(failure);
     }
 
     /// The first partition that could not be read, and why.
     pub(crate) fn take_failure(&self) -> Option<(usize, StoreError)> {
-        self.failure.lock().unwrap_or_else(|e| e.into_inner()).take()
+        lock(&self.failure).take()
     }
 }

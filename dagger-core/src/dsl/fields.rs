@@ -7,11 +7,15 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::builder::Scope;
+use super::callable::{sealed, Callable, Shape};
+use super::declare::{Declare, NewNode};
+use super::handle::{Param, Partition, Partitioned, Value};
 use crate::data::Data;
-use crate::graph::{BoxError, Edge, How, Inputs};
-use crate::handle::{MapId, Param, Partition, Partitioned, PerPartition, Port, Value};
-use crate::private::{owned, shared};
+use crate::erased::{owned, shared, Codec};
+use crate::error::BoxError;
+use crate::format::Json;
+use crate::graph::{Body, Edge, How, MapId, Port};
+use crate::invoke::{parts, Emit, Inputs};
 
 /// A handle whose fields can be used as outputs of their own: a whole value, a parameter, or
 /// one partition inside a map.
@@ -60,14 +64,14 @@ impl<T: Data> Fields for Partition<T> {
         Edge { port: self.port, how: How::Split(self.map) }
     }
     fn field<F>(port: Port, map: Option<MapId>) -> Partition<F> {
-        Partition::new(port, map.expect("a partition's field is taken inside its map"))
+        Partition::new(port, map.unwrap_or(MapId::NONE))
     }
 }
 
-/// Reads field `field` of the single input, and emits a copy of it.
+/// The body of a node that reads field `field` of its single input and emits a copy of it.
 pub(crate) fn take_field<T: Data, F: Data, G: Fn(&T) -> &F + Send + Sync>(
     field: G,
-) -> impl Fn(Inputs, &mut dyn crate::graph::Emit) -> Result<(), BoxError> + Send + Sync {
+) -> impl Fn(Inputs, &mut dyn Emit) -> Result<(), BoxError> + Send + Sync {
     move |mut inputs, emit| {
         let value = inputs.next().ok_or("a field was taken of no value")?;
         emit.one(Arc::new(field(shared::<T>(&value)?).clone_value()))
@@ -89,22 +93,22 @@ pub trait Pack {
     fn pack(inputs: Inputs) -> Result<Self::Packed, BoxError>;
 }
 
-/// A whole value for [`Pack`]: a [`Value`] or a [`Param`].
-pub trait Whole {
+/// A whole value, for [`Pack`]: a [`Value`] or a [`Param`].
+pub trait WholeValue {
     /// The type of the value. (The serde bounds let a tuple of them be [`Data`].)
     type Item: Data + Serialize + DeserializeOwned + Clone;
     #[doc(hidden)]
     fn port(&self) -> Port;
 }
 
-impl<T: Data + Serialize + DeserializeOwned + Clone> Whole for Value<T> {
+impl<T: Data + Serialize + DeserializeOwned + Clone> WholeValue for Value<T> {
     type Item = T;
     fn port(&self) -> Port {
         self.port
     }
 }
 
-impl<T: Data + Serialize + DeserializeOwned + Clone> Whole for Param<T> {
+impl<T: Data + Serialize + DeserializeOwned + Clone> WholeValue for Param<T> {
     type Item = T;
     fn port(&self) -> Port {
         self.port
@@ -113,7 +117,7 @@ impl<T: Data + Serialize + DeserializeOwned + Clone> Whole for Param<T> {
 
 macro_rules! pack {
     ($($h:ident),+) => {
-        impl<$($h: Whole),+> Pack for ($($h,)+) {
+        impl<$($h: WholeValue),+> Pack for ($($h,)+) {
             type Packed = ($($h::Item,)+);
             #[allow(non_snake_case)]
             fn edges(&self) -> Vec<Edge> {
@@ -133,44 +137,9 @@ pack!(A, B, C, D);
 pack!(A, B, C, D, E);
 pack!(A, B, C, D, E, F);
 
-/// `value.field` in a DAG body: a method, so that the compiler knows the value's type before it
-/// reads the field-access closure; on a handle without fields, the bound `Self: Fields` fails
-/// with its message.
-macro_rules! field_method {
-    ($($handle:ident),+) => {$(
-        impl<T> $handle<T> {
-            #[doc(hidden)]
-            pub fn __dagger_field<S, F, G>(self, scope: &mut S, name: &str, field: G) -> <Self as Fields>::Field<F>
-            where
-                Self: Fields,
-                S: Scope,
-                F: Data,
-                G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
-            {
-                scope.field(self, name, field)
-            }
-        }
-    )+};
-}
-
-field_method!(Value, Param, Partition, Partitioned, PerPartition);
-
-impl<T: Data + Serialize + DeserializeOwned + Clone> Value<T> {
-    /// `Report { a, b }` as a DAG's output: a method, so that the compiler knows the packed
-    /// tuple's type before it reads the closure that builds the struct.
-    #[doc(hidden)]
-    pub fn __dagger_convert<S, U, G>(self, scope: &mut S, name: &str, convert: G) -> Value<U>
-    where
-        S: Scope,
-        U: Data,
-        G: Fn(T) -> U + Send + Sync + 'static,
-    {
-        scope.convert(self, name, convert)
-    }
-}
-
 /// The output of a task whose tuple has partitioned fields (`#[task(partitioned(0))]`): use its
 /// fields, each a whole value or a partitioned output as the task declares.
+#[doc(hidden)]
 pub struct Outputs<C> {
     pub(crate) port: Port,
     _callee: std::marker::PhantomData<fn() -> C>,
@@ -190,90 +159,49 @@ impl<C> std::fmt::Debug for Outputs<C> {
     }
 }
 
-impl<C> Outputs<C> {
-    pub(crate) fn new(port: Port) -> Self {
-        Outputs { port, _callee: std::marker::PhantomData }
-    }
-}
-
 /// The shape of a task's output whose tuple has partitioned fields.
+#[doc(hidden)]
 pub struct WithFields<C>(std::marker::PhantomData<C>);
 
-impl<C: 'static> crate::rules::sealed_shape::Sealed for WithFields<C> {}
+impl<C: 'static> sealed::Sealed for WithFields<C> {}
 
-impl<C: 'static> crate::callable::Shape for WithFields<C> {
+impl<C: 'static> Shape for WithFields<C> {
     type Handle<T> = Outputs<C>;
     const PARTITIONED: bool = false;
     fn handle<T>(port: Port) -> Outputs<C> {
-        Outputs::new(port)
+        Outputs { port, _callee: std::marker::PhantomData }
     }
 }
 
 /// Field `I` of the tuple a task returns: whole, or partitioned (`#[task(partitioned(I))]`).
 /// Implemented by `#[task]` for each field of such a task.
-pub trait FieldAt<const I: usize> {
+#[doc(hidden)]
+pub trait FieldAt<const I: usize>: Callable {
     /// The field's type.
     type Field: Data;
     /// The handle of the field: [`Value`] or [`Partitioned`].
     type Handle;
-    #[doc(hidden)]
-    fn add(scope: &mut dyn FieldScope, port: Port) -> Self::Handle;
-}
-
-/// What adding a field node needs of a scope (object-safe, for [`FieldAt`]).
-#[doc(hidden)]
-pub trait FieldScope {
-    fn add_field(
-        &mut self,
-        name: String,
-        body: crate::graph::Body,
-        edge: Edge,
-        splits: bool,
-        output_type: &'static str,
-        codec: crate::format::Codec,
-    ) -> Port;
-}
-
-impl<S: Scope> FieldScope for S {
-    fn add_field(
-        &mut self,
-        name: String,
-        body: crate::graph::Body,
-        edge: Edge,
-        splits: bool,
-        output_type: &'static str,
-        codec: crate::format::Codec,
-    ) -> Port {
-        let map = self.current_map();
-        self.dag().add_made(name, body, vec![edge], splits, output_type, codec, map)
-    }
+    fn add(scope: &mut dyn Declare, port: Port) -> Self::Handle;
 }
 
 /// A whole field `I` of a task's tuple output `T`.
-#[doc(hidden)]
 pub fn whole_field<T: Data, F: Data>(
-    scope: &mut dyn FieldScope,
+    scope: &mut dyn Declare,
     port: Port,
     callee: &str,
     index: usize,
     field: fn(&T) -> &F,
 ) -> Value<F> {
-    let body = crate::graph::Body::Closure(Arc::new(take_field::<T, F, _>(field)));
-    let edge = Edge { port, how: How::Whole };
-    Value::new(scope.add_field(
-        format!("{callee}.{index}"),
-        body,
-        edge,
-        false,
-        std::any::type_name::<F>(),
-        crate::format::Codec::of::<F, crate::format::Json>(),
-    ))
+    let body = Body::Closure(Arc::new(take_field::<T, F, _>(field)));
+    let inputs = vec![Edge { port, how: How::Whole }];
+    let output_type = std::any::type_name::<F>();
+    let node = NewNode::made(format!("{callee}.{index}"), body, inputs, false, output_type, Codec::of::<F, Json>());
+    Value::new(scope.add_node(node))
 }
 
 /// A partitioned field `I` of a task's tuple output `T`: each item is one partition.
-#[doc(hidden)]
 pub fn partitioned_field<T: Data, F>(
-    scope: &mut dyn FieldScope,
+    scope: &mut dyn Declare,
     port: Port,
     callee: &str,
     index: usize,
@@ -283,50 +211,12 @@ where
     F: IntoIterator + Clone + Send + Sync + 'static,
     F::Item: Data,
 {
-    let body = crate::graph::Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn crate::graph::Emit| {
+    let body = Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let value = inputs.next().ok_or("a field was taken of no value")?;
-        crate::private::parts(emit, field(shared::<T>(&value)?).clone())
+        parts(emit, field(shared::<T>(&value)?).clone())
     }));
-    let edge = Edge { port, how: How::Whole };
-    Partitioned::new(scope.add_field(
-        format!("{callee}.{index}"),
-        body,
-        edge,
-        true,
-        std::any::type_name::<F::Item>(),
-        crate::format::Codec::of::<F::Item, crate::format::Json>(),
-    ))
+    let inputs = vec![Edge { port, how: How::Whole }];
+    let output_type = std::any::type_name::<F::Item>();
+    let codec = Codec::of::<F::Item, Json>();
+    Partitioned::new(scope.add_node(NewNode::made(format!("{callee}.{index}"), body, inputs, true, output_type, codec)))
 }
-
-impl<C> Outputs<C> {
-    /// `outputs.0` in a DAG body.
-    #[doc(hidden)]
-    pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, _field: G) -> <C as FieldAt<I>>::Handle
-    where
-        C: FieldAt<I> + crate::callable::Callable,
-        S: Scope,
-        G: Fn(&<C as crate::callable::Callable>::Output) -> &F,
-    {
-        C::add(scope, self.port)
-    }
-}
-
-/// `value.0` in a DAG body, on handles whose fields are all whole: the same as `value.field`.
-macro_rules! index_method {
-    ($($handle:ident),+) => {$(
-        impl<T> $handle<T> {
-            #[doc(hidden)]
-            pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, field: G) -> <Self as Fields>::Field<F>
-            where
-                Self: Fields,
-                S: Scope,
-                F: Data,
-                G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
-            {
-                self.__dagger_field(scope, &I.to_string(), field)
-            }
-        }
-    )+};
-}
-
-index_method!(Value, Param, Partition, Partitioned, PerPartition);

@@ -3,7 +3,7 @@
 //! A handle names one output of the DAG under construction (a parameter, a constant or a node's
 //! return value) and carries in its *type* the shape of that output. The shape is what the
 //! partitioning rules are about, so making it a type is what lets `cargo build` reject invalid
-//! pipelines (see [`crate::rules`]).
+//! pipelines (see [`rules`](crate::rules)).
 //!
 //! | handle | what it is |
 //! |---|---|
@@ -19,30 +19,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-/// Identifies one DAG under construction, so that a handle of one DAG is never used in another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct DagId(pub(crate) u64);
-
-/// Index of a map (`.map(...)`) inside one DAG.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MapId(pub(crate) u32);
-
-/// Where a value comes from inside one DAG.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Source {
-    Param(u32),
-    Const(u32),
-    Node(u32),
-}
-
-/// One output of one DAG under construction.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Port {
-    pub(crate) dag: DagId,
-    pub(crate) source: Source,
-}
+use crate::graph::{MapId, Port};
 
 /// The impls every handle has. (The structs are written out, not generated, because compiler
 /// messages about a handle show its definition.)

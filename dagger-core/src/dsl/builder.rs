@@ -1,0 +1,252 @@
+//! The builder API: how a DAG is declared, call by call. The macros expand to it.
+//!
+//! Every method takes and returns [handles](super::handle), and every rule of partitioning is a
+//! bound on those handles (see [`rules`](crate::rules)), so a DAG written by hand with this API
+//! is checked exactly like one written with `#[dag]`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::args::Args;
+use super::callable::{Callable, Produce};
+use super::declare::{Declare, NewNode};
+use super::fields::{take_field, Fields, Pack, WholeValue};
+use super::handle::{Param, Value};
+use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
+use crate::data::Data;
+use crate::erased::{owned, AnyValue, Codec};
+use crate::error::BuildError;
+use crate::format::Json;
+use crate::graph::{Body, DagId, Edge, How, MapId, ParamSpec, Port, Source};
+use crate::invoke::{Emit, Inputs};
+
+static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
+
+/// Records the nodes of one DAG. Obtained from [`Dag::build`](crate::Dag::build).
+pub struct DagBuilder {
+    pub(super) id: DagId,
+    pub(super) name: String,
+    pub(super) params: Vec<ParamSpec>,
+    pub(super) consts: Vec<AnyValue>,
+    /// The nodes in declaration order, each with the map it is declared in.
+    pub(super) nodes: Vec<(NewNode, Option<u32>)>,
+    /// The source of each map.
+    pub(super) maps: Vec<Port>,
+    pub(super) error: Option<BuildError>,
+}
+
+/// Records the nodes declared inside one map. Obtained in the closure of [`Scope::map`].
+pub struct MapBuilder<'a> {
+    dag: &'a mut DagBuilder,
+    map: MapId,
+}
+
+/// Where nodes are declared: the top of a DAG ([`DagBuilder`]) or inside a map ([`MapBuilder`]).
+pub trait Scope: Declare {
+    /// [`TopLevel`] or [`InsideMap`]: a map can only be declared at the top level (rule 1).
+    type Level: Level;
+
+    #[doc(hidden)]
+    fn dag(&mut self) -> &mut DagBuilder;
+
+    /// A constant input: `value` is stored in the DAG and passed to every node that reads it.
+    fn constant<T: Data>(&mut self, value: T) -> Value<T> {
+        Value::new(self.add_constant(Arc::new(value)))
+    }
+
+    /// Adds a node that calls the task or DAG `C` with `args`, a tuple with one handle per
+    /// parameter of `C`. Returns the handle of its output.
+    fn call<C, A>(&mut self, args: A) -> <A::Mode as Produce<C>>::Handle
+    where
+        C: Callable,
+        A: Args<C>,
+        A::Mode: Produce<C>,
+        Self: Sized,
+    {
+        C::call_in(self, A::Mode::default(), args.edges())
+    }
+
+    /// One field of a value, as an output of its own: `b.field(datasets, "training", |d| &d.training)`
+    /// (`#[dag]` writes `datasets.training`). Inside a map, the field of each partition.
+    fn field<H, F, G>(&mut self, value: H, name: &str, field: G) -> H::Field<F>
+    where
+        H: Fields,
+        F: Data,
+        G: Fn(&H::Item) -> &F + Send + Sync + 'static,
+        Self: Sized,
+    {
+        let map = self.current_map();
+        let edge = value.edge();
+        let source = self.dag().describe(edge.port);
+        let body = Body::Closure(Arc::new(take_field::<H::Item, F, G>(field)));
+        let node = NewNode::made(
+            format!("{source}.{name}"),
+            body,
+            vec![edge],
+            false,
+            std::any::type_name::<F>(),
+            Codec::of::<F, Json>(),
+        );
+        H::field(self.add_node(node), map)
+    }
+
+    /// A whole value turned into another by `convert`, as a node: how `#[dag]` builds a struct
+    /// of outputs (`Report { total, mean }`) from the tuple of them.
+    #[doc(hidden)]
+    fn convert<H, U, G>(&mut self, value: H, name: &str, convert: G) -> Value<U>
+    where
+        H: WholeValue,
+        U: Data,
+        G: Fn(H::Item) -> U + Send + Sync + 'static,
+        Self: Sized,
+    {
+        let body = Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+            let value = inputs.next().ok_or("a conversion of no value")?;
+            emit.one(Arc::new(convert(owned::<H::Item>(value)?)))
+        }));
+        let edge = Edge { port: value.port(), how: How::Whole };
+        let node = NewNode::made(
+            name.to_string(),
+            body,
+            vec![edge],
+            false,
+            std::any::type_name::<U>(),
+            Codec::of::<U, Json>(),
+        );
+        Value::new(self.add_node(node))
+    }
+
+    /// Packs whole values into one tuple output (what a DAG that returns a tuple returns).
+    fn pack<P: Pack>(&mut self, values: P) -> Value<P::Packed>
+    where
+        Self: Sized,
+    {
+        let body = Body::Closure(Arc::new(|inputs, emit: &mut dyn Emit| emit.one(Arc::new(P::pack(inputs)?))));
+        let output_type = std::any::type_name::<P::Packed>();
+        let codec = Codec::of::<P::Packed, Json>();
+        Value::new(self.add_node(NewNode::made("output".to_string(), body, values.edges(), false, output_type, codec)))
+    }
+
+    /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
+    /// and returns the last one's output; the map returns it as a
+    /// [`PerPartition`](crate::PerPartition).
+    fn map<H, F, R>(&mut self, source: H, body: F) -> H::Out<R::Collected>
+    where
+        H: MapSource<Self::Level>,
+        F: FnOnce(&mut MapBuilder<'_>, H::Part) -> R,
+        R: MapResult,
+        Self: Sized,
+    {
+        let port = source.port();
+        let dag = self.dag();
+        dag.check_port(port);
+        let map = MapId(dag.maps.len() as u32);
+        dag.maps.push(port);
+        let mut inner = MapBuilder { dag, map };
+        let last = body(&mut inner, H::part(port, map));
+        if R::map_of(&last).is_some_and(|result_map| result_map != map) {
+            inner.dag.fail(BuildError::PartitionOutsideItsMap { dag: inner.dag.name.clone() });
+        }
+        H::out(last.collected())
+    }
+}
+
+impl Declare for DagBuilder {
+    fn current_map(&self) -> Option<MapId> {
+        None
+    }
+    fn add_node(&mut self, node: NewNode) -> Port {
+        self.add(node, None)
+    }
+    fn add_constant(&mut self, value: AnyValue) -> Port {
+        self.consts.push(value);
+        self.port(Source::Const(self.consts.len() as u32 - 1))
+    }
+}
+
+impl Scope for DagBuilder {
+    type Level = TopLevel;
+    fn dag(&mut self) -> &mut DagBuilder {
+        self
+    }
+}
+
+impl Declare for MapBuilder<'_> {
+    fn current_map(&self) -> Option<MapId> {
+        Some(self.map)
+    }
+    fn add_node(&mut self, node: NewNode) -> Port {
+        self.dag.add(node, Some(self.map))
+    }
+    fn add_constant(&mut self, value: AnyValue) -> Port {
+        self.dag.add_constant(value)
+    }
+}
+
+impl Scope for MapBuilder<'_> {
+    type Level = InsideMap;
+    fn dag(&mut self) -> &mut DagBuilder {
+        self.dag
+    }
+}
+
+impl DagBuilder {
+    pub(super) fn new(name: &str) -> Self {
+        DagBuilder {
+            id: DagId(NEXT_DAG.fetch_add(1, Ordering::Relaxed)),
+            name: name.to_string(),
+            params: Vec::new(),
+            consts: Vec::new(),
+            nodes: Vec::new(),
+            maps: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn port(&self, source: Source) -> Port {
+        Port { dag: self.id, source }
+    }
+
+    pub(super) fn param<T: Data>(&mut self, name: &str) -> Param<T> {
+        self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>(), default: None });
+        Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
+    }
+
+    /// What a value is called, for the name of a node that takes a field of it.
+    fn describe(&self, port: Port) -> String {
+        match port.source {
+            Source::Node(n) => self.nodes.get(n as usize).map_or_else(String::new, |(node, _)| node.callee.clone()),
+            Source::Param(i) => self.params.get(i as usize).map_or_else(String::new, |p| p.name.clone()),
+            Source::Const(_) => "constant".to_string(),
+        }
+    }
+
+    pub(super) fn fail(&mut self, error: BuildError) {
+        self.error.get_or_insert(error);
+    }
+
+    /// Handles are only valid in the DAG that made them; the macros never mix them up, but a
+    /// hand-written builder could keep one from another DAG.
+    pub(super) fn check_port(&mut self, port: Port) {
+        if port.dag != self.id {
+            self.fail(BuildError::ForeignHandle { dag: self.name.clone() });
+        }
+    }
+
+    /// Adds `node`, declared in `map`: every partition it reads must be of that map.
+    fn add(&mut self, node: NewNode, map: Option<MapId>) -> Port {
+        let mut node_map = None;
+        for edge in &node.inputs {
+            self.check_port(edge.port);
+            if let How::Split(edge_map) = edge.how {
+                if Some(edge_map) == map {
+                    node_map = Some(edge_map.0);
+                } else {
+                    self.fail(BuildError::PartitionOutsideItsMap { dag: self.name.clone() });
+                }
+            }
+        }
+        self.nodes.push((node, node_map));
+        self.port(Source::Node(self.nodes.len() as u32 - 1))
+    }
+}

@@ -1,0 +1,46 @@
+//! What declaring a node needs from the scope it is declared in: the object-safe core of
+//! [`Scope`](super::builder::Scope), so that the code that makes nodes (calls of tasks and
+//! DAGs, fields of outputs) does not depend on the builder's generic API.
+
+use crate::erased::{AnyValue, Codec};
+use crate::graph::{Body, Edge, MapId, Port};
+
+/// Adds nodes and constants to the DAG under construction.
+#[doc(hidden)]
+pub trait Declare {
+    /// The map the scope is inside, if any: nodes declared here run once per partition of it.
+    fn current_map(&self) -> Option<MapId>;
+    /// Adds a node; the builder names it when the DAG is complete.
+    fn add_node(&mut self, node: NewNode) -> Port;
+    /// Adds a constant whose type the caller already checked.
+    fn add_constant(&mut self, value: AnyValue) -> Port;
+}
+
+/// A node as declared: everything but its name (given once every node is known, so that a
+/// task called several times gets `-1`, `-2`, ...) and its map (the scope's).
+#[doc(hidden)]
+pub struct NewNode {
+    /// The name of the task or DAG function, or what the builder made (`datasets.training`).
+    pub(crate) callee: String,
+    pub(crate) body: Body,
+    pub(crate) inputs: Vec<Edge>,
+    /// The node splits its own output into partitions (`#[task(partitioned)]`).
+    pub(crate) splits_output: bool,
+    pub(crate) output_type: &'static str,
+    pub(crate) codec: Codec,
+    pub(crate) options: &'static [(&'static str, &'static str)],
+}
+
+impl NewNode {
+    /// A node the builder makes itself (a field, a pack, a conversion): no task options.
+    pub(crate) fn made(
+        callee: String,
+        body: Body,
+        inputs: Vec<Edge>,
+        splits_output: bool,
+        output_type: &'static str,
+        codec: Codec,
+    ) -> Self {
+        NewNode { callee, body, inputs, splits_output, output_type, codec, options: &[] }
+    }
+}

@@ -1,0 +1,14 @@
+//! The DSL: what a DAG body manipulates and is checked against. [Handles](handle) name the
+//! outputs of the DAG under construction and carry their shape in their type; the
+//! [rules](rules) are trait bounds on them; [`Callable`](callable::Callable) is what a body
+//! can call; the [builder](builder) records the calls into a [`Graph`](crate::Graph).
+
+pub(crate) mod args;
+pub(crate) mod builder;
+pub(crate) mod callable;
+pub(crate) mod dag;
+pub(crate) mod declare;
+pub(crate) mod fields;
+pub(crate) mod handle;
+mod methods;
+pub(crate) mod rules;

@@ -1,0 +1,136 @@
+//! Rules 7 and 8: what a task parameter accepts.
+
+use std::sync::Arc;
+
+use super::{Mode, Poison, Poisoned, Split, Whole};
+use crate::data::Data;
+use crate::dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
+use crate::erased::AnyValue;
+use crate::error::BoxError;
+use crate::graph::{Collector, Edge, How};
+use crate::store::{Partitions, PartsReader};
+
+/// A handle that can feed a task parameter of type `P`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an output of this DAG",
+    label = "a task argument must be a DAG parameter, a node output or a constant",
+    note = "bind the output of a task call with `let` and pass that variable"
+)]
+pub trait Input<P> {
+    /// Whether the node uses the input whole or one partition at a time.
+    type Mode: Mode;
+    #[doc(hidden)]
+    fn edge(&self) -> Edge;
+}
+
+/// Rule 8: an output feeds only a parameter of its own type.
+#[diagnostic::on_unimplemented(
+    message = "mismatched types: this argument is a `{Self}`, but the parameter it feeds takes a `{P}`",
+    label = "expected `{P}`, found `{Self}`",
+    note = "a node's output feeds a task parameter of the same type (or a reference to it)"
+)]
+pub trait SameType<P> {
+    #[doc(hidden)]
+    fn same(self) -> P;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T> SameType<T> for T {
+    fn same(self) -> T {
+        self
+    }
+}
+
+/// Rule 7: a partitioned output is mapped over or collected, never used as one value.
+#[diagnostic::on_unimplemented(
+    message = "a partitioned output is used where one `{Self}` is expected",
+    label = "this is a partitioned output: one `{T}` per partition",
+    note = "map over it to run the task once per partition: `parts.map(|part| task(part))`",
+    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time"
+)]
+pub trait CollectFrom<T> {
+    #[doc(hidden)]
+    fn collector() -> Collector;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data, U: Data> CollectFrom<T> for Vec<U>
+where
+    T: SameType<U>,
+{
+    fn collector() -> Collector {
+        collect_vec::<T, U>
+    }
+}
+
+fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    let all: Vec<U> = reader.take_all::<T>()?.into_iter().map(T::same).collect();
+    Ok(Arc::new(all))
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data, U: Data> CollectFrom<T> for Partitions<U>
+where
+    T: SameType<U>,
+{
+    fn collector() -> Collector {
+        |reader| Ok(Arc::new(Partitions::<U>::new(reader.clone())))
+    }
+}
+
+impl<T, P> Input<P> for Value<T>
+where
+    T: SameType<P>,
+{
+    type Mode = Whole;
+    fn edge(&self) -> Edge {
+        Edge { port: self.port, how: How::Whole }
+    }
+}
+
+impl<T, P> Input<P> for Param<T>
+where
+    T: SameType<P>,
+{
+    type Mode = Whole;
+    fn edge(&self) -> Edge {
+        Edge { port: self.port, how: How::Whole }
+    }
+}
+
+impl<T, P> Input<P> for Partition<T>
+where
+    T: SameType<P>,
+{
+    type Mode = Split;
+    fn edge(&self) -> Edge {
+        Edge { port: self.port, how: How::Split(self.map) }
+    }
+}
+
+impl<T, P> Input<P> for Partitioned<T>
+where
+    P: CollectFrom<T>,
+{
+    type Mode = Whole;
+    fn edge(&self) -> Edge {
+        Edge { port: self.port, how: How::Collect(P::collector()) }
+    }
+}
+
+impl<T, P> Input<P> for PerPartition<T>
+where
+    P: CollectFrom<T>,
+{
+    type Mode = Whole;
+    fn edge(&self) -> Edge {
+        Edge { port: self.port, how: How::Collect(P::collector()) }
+    }
+}
+
+impl<P> Input<P> for Poisoned {
+    type Mode = Poison;
+    fn edge(&self) -> Edge {
+        unreachable!("a poisoned handle only exists in code that does not compile")
+    }
+}

@@ -1,0 +1,135 @@
+//! Where the runtime receives what a task produces: one value ([`OneEmit`]), or partitions
+//! stored as they come and announced to the maps over them in batches ([`PartsEmit`]).
+
+use std::time::Instant;
+
+use super::state::Run;
+use super::{BATCH_TIME, MAX_BATCH};
+use crate::erased::{AnyValue, Batch};
+use crate::error::BoxError;
+use crate::invoke::Emit;
+use crate::store::StoredParts;
+
+/// Keeps the single output of one run of a task.
+#[derive(Default)]
+pub(super) struct OneEmit(Option<AnyValue>);
+
+impl OneEmit {
+    pub(super) fn into_value(self) -> Option<AnyValue> {
+        self.0
+    }
+}
+
+impl Emit for OneEmit {
+    fn one(&mut self, value: AnyValue) -> Result<(), BoxError> {
+        self.0 = Some(value);
+        Ok(())
+    }
+
+    fn part(&mut self, _: AnyValue) -> Result<(), BoxError> {
+        Err("a task that returns one value produced a partition".into())
+    }
+
+    fn batch(&mut self, _: AnyValue, _: usize) -> Result<(), BoxError> {
+        Err("a task that returns one value produced partitions".into())
+    }
+}
+
+/// Stores the partitions of a partitioned task as it produces them, and announces them to the
+/// maps over it in batches sized to take about [`BATCH_TIME`] to produce.
+pub(super) struct PartsEmit<'r, 's> {
+    run: &'s Run<'s>,
+    /// Where the maps over the partitions run; none when the node runs alone.
+    scope: Option<&'r rayon::ScopeFifo<'s>>,
+    node: usize,
+    next: usize,
+    announced: usize,
+    batch: usize,
+    /// When the batch being produced was started.
+    since: Instant,
+    /// The partitions stored since the last announcement.
+    pending: Vec<StoredParts>,
+}
+
+impl<'r, 's> PartsEmit<'r, 's> {
+    pub(super) fn new(run: &'s Run<'s>, scope: Option<&'r rayon::ScopeFifo<'s>>, node: usize) -> Self {
+        PartsEmit { run, scope, node, next: 0, announced: 0, batch: 1, since: Instant::now(), pending: Vec::new() }
+    }
+
+    /// Announces the last partitions; returns how many there are.
+    pub(super) fn finish(mut self) -> Result<usize, BoxError> {
+        self.announce()?;
+        Ok(self.next)
+    }
+
+    fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
+        self.next += parts.len();
+        match (self.pending.last_mut(), parts) {
+            (Some(last @ (StoredParts::Each(_) | StoredParts::Written(_))), parts @ StoredParts::Written(_))
+            | (Some(last @ StoredParts::Each(_)), parts @ StoredParts::Each(_)) => {
+                last.append(parts).ok_or("a batch of partitions could not be taken apart")?
+            }
+            (_, parts) => self.pending.push(parts),
+        }
+        if self.next - self.announced >= self.batch {
+            self.announce()?;
+            let took = std::mem::replace(&mut self.since, Instant::now()).elapsed();
+            if took < BATCH_TIME {
+                self.batch = (self.batch * 2).min(MAX_BATCH);
+            } else if took > 4 * BATCH_TIME {
+                self.batch = (self.batch / 2).max(1);
+            }
+        }
+        Ok(())
+    }
+
+    fn announce(&mut self) -> Result<(), BoxError> {
+        if self.next > self.announced {
+            let pending = StoredParts::concat(std::mem::take(&mut self.pending))
+                .ok_or("a batch of partitions could not be taken apart")?;
+            self.run.outputs[self.node].parts.push(self.announced, pending, self.run.plan.reads[self.node]);
+            if let Some(scope) = self.scope {
+                self.run.parts_available(scope, self.node, self.announced..self.next);
+            }
+            self.announced = self.next;
+        }
+        Ok(())
+    }
+}
+
+impl Emit for PartsEmit<'_, '_> {
+    fn one(&mut self, _: AnyValue) -> Result<(), BoxError> {
+        Err("a partitioned task produced one value".into())
+    }
+
+    fn part(&mut self, value: AnyValue) -> Result<(), BoxError> {
+        if self.run.stopped() {
+            return Err("the run stopped".into());
+        }
+        let spec = &self.run.graph.nodes[self.node];
+        let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
+        self.stored(StoredParts::each(vec![stored]))
+    }
+
+    /// As many partitions as fill the next announcement, when the store keeps them together.
+    fn room(&self) -> usize {
+        if self.run.store.keeps_batches() {
+            self.batch.saturating_sub(self.next - self.announced).max(1)
+        } else {
+            1
+        }
+    }
+
+    fn batch(&mut self, items: AnyValue, len: usize) -> Result<(), BoxError> {
+        if self.run.stopped() {
+            return Err("the run stopped".into());
+        }
+        let spec = &self.run.graph.nodes[self.node];
+        let at = self.run.location(spec, Some(self.next));
+        let stored = self.run.store.put_batch(&at, Batch::new(items, len, spec.codec)).map_err(|error| {
+            self.run.store_failed(spec, Some(self.next), true, error);
+            "the partitions could not be stored"
+        })?;
+        self.stored(stored)
+    }
+}

@@ -1,0 +1,190 @@
+//! Scheduling: what is ready, what runs next. A node outside maps starts when the nodes it
+//! reads are complete; a map's jobs start as partitions of its source are stored, once the
+//! whole values its nodes read are complete; a map's nodes are complete when every partition
+//! is through it.
+
+use std::ops::Range;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::emit::{OneEmit, PartsEmit};
+use super::plan::Plan;
+use super::state::{Run, Stopped, Top};
+use crate::erased::AnyValue;
+use crate::error::{Error, NodePath};
+use crate::graph::Graph;
+use crate::invoke::DagValue;
+use crate::store::Store;
+use crate::sync::lock;
+
+/// Runs one graph to completion and returns its output (`None` for `()`).
+pub(super) fn execute(
+    graph: &Graph,
+    plan: &Plan,
+    params: Vec<AnyValue>,
+    path: &NodePath,
+    store: &Arc<dyn Store>,
+    top: &Top<'_>,
+) -> Result<Option<DagValue>, Error> {
+    let run = Run::new(graph, plan, params, path, store, top);
+    rayon::in_place_scope_fifo(|scope| run.start(scope));
+    if run.cancelled.load(Ordering::SeqCst) {
+        return Err(run.take_failure());
+    }
+    match graph.output {
+        None => Ok(None),
+        Some(port) => run.result(port).map(Some).map_err(|_| run.take_failure()),
+    }
+}
+
+impl<'s> Run<'s> {
+    fn start(&'s self, scope: &rayon::ScopeFifo<'s>) {
+        for (node, spec) in self.graph.nodes.iter().enumerate() {
+            if spec.map.is_none() && self.plan.waits_for[node] == 0 {
+                scope.spawn_fifo(move |scope| self.run_node(scope, node));
+            }
+        }
+        for (map, spec) in self.graph.maps.iter().enumerate() {
+            if spec.whole_inputs.is_empty() && !spec.nodes.is_empty() {
+                self.map_ready(scope, map);
+            }
+        }
+    }
+
+    /// The job of a node outside maps: runs it, then starts what waits for it.
+    fn run_node(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize) {
+        if self.stopped() {
+            return;
+        }
+        let _span = tracing::info_span!(parent: &self.span, "node", node = %self.graph.nodes[node].name).entered();
+        if let Ok(count) = self.produce(node, Some(scope)) {
+            if let Some(count) = count {
+                self.parts_counted(scope, node, count);
+            }
+            self.node_complete(scope, node);
+        }
+    }
+
+    /// Runs a node outside maps and stores its output; returns its number of partitions, for
+    /// a partitioned output, once it is sealed. With a `scope`, the maps over its partitions
+    /// start on them as they are stored (without, the node runs alone).
+    pub(super) fn produce(
+        &'s self,
+        node: usize,
+        scope: Option<&rayon::ScopeFifo<'s>>,
+    ) -> Result<Option<usize>, Stopped> {
+        let spec = &self.graph.nodes[node];
+        if spec.splits_output {
+            let mut emit = PartsEmit::new(self, scope, node);
+            self.invoke(node, None, &mut emit)?;
+            let count = emit.finish().map_err(|error| self.internal(spec, &error.to_string()))?;
+            self.seal(node, count)?;
+            Ok(Some(count))
+        } else {
+            let mut emit = OneEmit::default();
+            self.invoke(node, None, &mut emit)?;
+            let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+            let stored = self.put(spec, None, value)?;
+            self.outputs[node].one.set(stored, self.plan.reads[node]);
+            Ok(None)
+        }
+    }
+
+    /// `node`'s output is complete: one value, or every partition.
+    pub(super) fn node_complete(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize) {
+        if let Some(progress) = self.progress {
+            progress.node_done();
+        }
+        for &next in &self.plan.node_dependents[node] {
+            if self.waiting[next as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
+                scope.spawn_fifo(move |scope| self.run_node(scope, next as usize));
+            }
+        }
+        for &map in &self.plan.map_dependents[node] {
+            if self.maps[map as usize].waiting.fetch_sub(1, Ordering::AcqRel) == 1 {
+                self.map_ready(scope, map as usize);
+            }
+        }
+    }
+
+    /// Partitions `range` of `node`'s output are stored: the maps over it run them, or keep
+    /// them for when their whole inputs are complete.
+    pub(super) fn parts_available(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, range: Range<usize>) {
+        for &map in &self.plan.maps_over[node] {
+            let run_now = {
+                let mut trigger = lock(&self.maps[map as usize].trigger);
+                if !trigger.ready {
+                    trigger.pending.push(range.clone());
+                }
+                trigger.ready
+            };
+            if run_now {
+                let range = range.clone();
+                scope.spawn_fifo(move |scope| self.run_map(scope, map as usize, range));
+            }
+        }
+    }
+
+    /// Marks `node`'s partitioned output complete with `count` partitions, in the store too.
+    pub(super) fn seal(&self, node: usize, count: usize) -> Result<(), Stopped> {
+        let spec = &self.graph.nodes[node];
+        self.store
+            .seal(&self.location(spec, None), count)
+            .map_err(|error| self.store_failed(spec, None, true, error))?;
+        let _ = self.outputs[node].count.set(count);
+        Ok(())
+    }
+
+    /// `node`'s output has `count` partitions, all stored: the maps over it now know how many
+    /// partitions they run.
+    fn parts_counted(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, count: usize) {
+        for &map in &self.plan.maps_over[node] {
+            let _ = self.maps[map as usize].count.set(count);
+            if let Some(progress) = self.progress {
+                progress.parts_expected(count);
+            }
+            self.check_map_finished(scope, map as usize);
+        }
+    }
+
+    /// Every whole input of `map` is complete: run the partitions announced so far.
+    fn map_ready(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
+        let pending = {
+            let mut trigger = lock(&self.maps[map].trigger);
+            trigger.ready = true;
+            std::mem::take(&mut trigger.pending)
+        };
+        for range in pending {
+            scope.spawn_fifo(move |scope| self.run_map(scope, map, range));
+        }
+    }
+
+    /// Partitions `range` are through every node of `map`.
+    pub(super) fn map_done(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
+        for &node in &self.graph.maps[map].nodes {
+            self.parts_available(scope, node as usize, range.clone());
+        }
+        if let Some(progress) = self.progress {
+            progress.parts_done(range.len());
+        }
+        self.maps[map].done.fetch_add(range.len(), Ordering::AcqRel);
+        self.check_map_finished(scope, map);
+    }
+
+    /// Once every partition is through `map`, its nodes' outputs are complete.
+    fn check_map_finished(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
+        let state = &self.maps[map];
+        let Some(&count) = state.count.get() else {
+            return;
+        };
+        if state.done.load(Ordering::Acquire) == count && !state.finished.swap(true, Ordering::AcqRel) {
+            for &node in &self.graph.maps[map].nodes {
+                if self.seal(node as usize, count).is_err() {
+                    return;
+                }
+                self.parts_counted(scope, node as usize, count);
+                self.node_complete(scope, node as usize);
+            }
+        }
+    }
+}

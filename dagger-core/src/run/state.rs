@@ -1,0 +1,108 @@
+//! The state of one run of one graph: where its outputs are, what each map has done, and the
+//! first failure.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::cells::{Chunks, Held};
+use super::plan::Plan;
+use super::progress::Progress;
+use crate::erased::AnyValue;
+use crate::error::{Error, NodePath};
+use crate::graph::Graph;
+use crate::store::Store;
+
+/// The run stopped: the reason is already recorded in [`Run::failure`].
+pub(super) struct Stopped;
+
+/// The output of one node during a run.
+pub(super) struct NodeOutput {
+    pub(super) one: Held,
+    pub(super) parts: Chunks,
+    /// Set once every partition is stored.
+    pub(super) count: OnceLock<usize>,
+}
+
+/// One map during a run.
+pub(super) struct MapRun {
+    /// Whole inputs not complete yet.
+    pub(super) waiting: AtomicU32,
+    pub(super) trigger: Mutex<Trigger>,
+    /// Partitions through every node of the map.
+    pub(super) done: AtomicUsize,
+    /// The number of partitions of the source, once known.
+    pub(super) count: OnceLock<usize>,
+    pub(super) finished: AtomicBool,
+}
+
+/// Partitions announced before the map's whole inputs were complete wait here.
+#[derive(Default)]
+pub(super) struct Trigger {
+    pub(super) ready: bool,
+    pub(super) pending: Vec<Range<usize>>,
+}
+
+/// What a run of a root DAG shares with the runs of the DAGs nested in it.
+pub(super) struct Top<'g> {
+    pub(super) progress: Option<&'g Progress>,
+    /// The span the root DAG's span goes under.
+    pub(super) span: tracing::Span,
+}
+
+/// One run of one graph (the root DAG, or one run of a nested DAG).
+pub(super) struct Run<'g> {
+    pub(super) graph: &'g Graph,
+    pub(super) plan: &'g Plan,
+    /// The progress bar, for the root DAG only.
+    pub(super) progress: Option<&'g Progress>,
+    pub(super) span: tracing::Span,
+    pub(super) store: &'g Arc<dyn Store>,
+    pub(super) params: Vec<AnyValue>,
+    pub(super) path: &'g NodePath,
+    pub(super) outputs: Vec<NodeOutput>,
+    /// For each node outside maps, how many of the nodes it reads are not complete yet.
+    pub(super) waiting: Vec<AtomicU32>,
+    pub(super) maps: Vec<MapRun>,
+    /// Set by the first failure: no node or partition starts after it.
+    pub(super) cancelled: AtomicBool,
+    pub(super) failure: Mutex<Option<Error>>,
+}
+
+impl<'g> Run<'g> {
+    pub(super) fn new(
+        graph: &'g Graph,
+        plan: &'g Plan,
+        params: Vec<AnyValue>,
+        path: &'g NodePath,
+        store: &'g Arc<dyn Store>,
+        top: &Top<'g>,
+    ) -> Self {
+        Run {
+            graph,
+            plan,
+            progress: top.progress,
+            span: tracing::info_span!(parent: &top.span, "dag", path = %path),
+            store,
+            params,
+            path,
+            outputs: (0..graph.nodes.len())
+                .map(|_| NodeOutput { one: Held::default(), parts: Chunks::default(), count: OnceLock::new() })
+                .collect(),
+            waiting: plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
+            maps: graph
+                .maps
+                .iter()
+                .map(|map| MapRun {
+                    waiting: AtomicU32::new(map.whole_inputs.len() as u32),
+                    trigger: Mutex::new(Trigger::default()),
+                    done: AtomicUsize::new(0),
+                    count: OnceLock::new(),
+                    finished: AtomicBool::new(false),
+                })
+                .collect(),
+            cancelled: AtomicBool::new(false),
+            failure: Mutex::new(None),
+        }
+    }
+}
