@@ -100,9 +100,10 @@ pub trait InputAt<const I: usize> {
 
 /// A task or DAG that takes exactly `N` arguments.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not take {N} arguments",
+    message = "`{Self}` is called with the wrong number of arguments ({N} given)",
     label = "wrong number of arguments",
-    note = "a DAG body calls a task with one argument per parameter of its function"
+    note = "a call in a DAG body passes one argument per parameter, in order",
+    note = "to leave out parameters that have defaults (`#[default(..)]` on the parameters of a `#[dag]`), name the arguments after the positional ones: `f(x, b = 2)`"
 )]
 pub trait Arity<const N: usize> {
     #[doc(hidden)]
@@ -114,9 +115,13 @@ pub trait Arity<const N: usize> {
 pub trait Shape: sealed::Sealed + 'static {
     /// The handle a call returns outside any map.
     type Handle<T>;
+    /// The handle a call returns inside a map: [`Poisoned`] for a partitioned output, which
+    /// rule 4 refuses there, so that the refusal is the only error.
+    type PerPartition<T>;
     /// True for [`Parts`].
     const PARTITIONED: bool;
     fn handle<T>(port: Port) -> Self::Handle<T>;
+    fn per_partition<T>(port: Port, map: MapId) -> Self::PerPartition<T>;
 }
 
 pub(crate) mod sealed {
@@ -138,17 +143,25 @@ impl sealed::Sealed for Parts {}
 
 impl Shape for Single {
     type Handle<T> = Value<T>;
+    type PerPartition<T> = Partition<T>;
     const PARTITIONED: bool = false;
     fn handle<T>(port: Port) -> Value<T> {
         Value::new(port)
+    }
+    fn per_partition<T>(port: Port, map: MapId) -> Partition<T> {
+        Partition::new(port, map)
     }
 }
 
 impl Shape for Parts {
     type Handle<T> = Partitioned<T>;
+    type PerPartition<T> = Poisoned;
     const PARTITIONED: bool = true;
     fn handle<T>(port: Port) -> Partitioned<T> {
         Partitioned::new(port)
+    }
+    fn per_partition<T>(_: Port, _: MapId) -> Poisoned {
+        Poisoned
     }
 }
 
@@ -217,12 +230,12 @@ impl<C: Callable> Produce<C> for Whole {
 }
 
 impl<C: Callable + RunsPerPartition> Produce<C> for Split {
-    type Handle = Partition<C::Output>;
+    type Handle = <C::Shape as Shape>::PerPartition<C::Output>;
     /// Outside a map (a partition smuggled out of its closure, with the builder API), the
     /// builder has already recorded a [`BuildError`](crate::BuildError); the handle it gets
     /// belongs to no map.
     fn handle(port: Port, map: Option<MapId>) -> Self::Handle {
-        Partition::new(port, map.unwrap_or(MapId::NONE))
+        <C::Shape as Shape>::per_partition(port, map.unwrap_or(MapId::NONE))
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::callable::{sealed, Callable, Shape};
 use super::declare::{Declare, NewNode};
 use super::handle::{Param, Partition, Partitioned, Value};
+use super::rules::Poisoned;
 use crate::data::Data;
 use crate::erased::{owned, shared, Codec};
 use crate::error::BoxError;
@@ -167,9 +168,13 @@ impl<C: 'static> sealed::Sealed for WithFields<C> {}
 
 impl<C: 'static> Shape for WithFields<C> {
     type Handle<T> = Outputs<C>;
+    type PerPartition<T> = Poisoned;
     const PARTITIONED: bool = false;
     fn handle<T>(port: Port) -> Outputs<C> {
         Outputs { port, _callee: std::marker::PhantomData }
+    }
+    fn per_partition<T>(_: Port, _: MapId) -> Poisoned {
+        Poisoned
     }
 }
 
