@@ -9,6 +9,9 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+mod common;
+use common::{double, numbers, total};
+
 /// Records the name and fields of every span created.
 #[derive(Clone, Default)]
 struct Recorder {
@@ -39,21 +42,6 @@ impl Subscriber for Recorder {
     fn event(&self, _: &Event<'_>) {}
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
-}
-
-#[task(partitioned)]
-fn numbers(n: u64) -> Vec<u64> {
-    (0..n).collect()
-}
-
-#[task]
-fn double(x: u64) -> u64 {
-    x * 2
-}
-
-#[task]
-fn total(xs: Vec<u64>) -> u64 {
-    xs.iter().sum()
 }
 
 #[dag]

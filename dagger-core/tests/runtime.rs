@@ -8,20 +8,8 @@ use std::time::Duration;
 use dagger_core::prelude::*;
 use dagger_core::{EdgeKind, Origin, Partitions};
 
-#[task(partitioned)]
-fn numbers(n: u64) -> Vec<u64> {
-    (0..n).collect()
-}
-
-#[task]
-fn double(x: u64) -> u64 {
-    x * 2
-}
-
-#[task]
-fn total(xs: Vec<u64>) -> u64 {
-    xs.iter().sum()
-}
+mod common;
+use common::{double, numbers, total};
 
 #[task]
 fn in_order(xs: Vec<u64>) -> Vec<u64> {

@@ -6,31 +6,12 @@ use std::path::{Path, PathBuf};
 use dagger_core::prelude::*;
 use dagger_core::{Binary, DiskStore};
 
-/// A folder of this test run, under the target directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    dir
-}
-
-#[task(partitioned)]
-fn numbers(n: u64) -> Vec<u64> {
-    (0..n).collect()
-}
-
-#[task]
-fn double(x: u64) -> u64 {
-    x * 2
-}
+mod common;
+use common::{double, numbers, scratch, total};
 
 #[task(format = Binary)]
 fn label(x: u64) -> String {
     format!("#{x}")
-}
-
-#[task]
-fn total(xs: Vec<u64>) -> u64 {
-    xs.iter().sum()
 }
 
 #[task]
