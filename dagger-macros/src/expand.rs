@@ -9,10 +9,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::LitStr;
 
-use crate::model::{Arg, Body, Dag, DagOutput, Node, Stmt, Task};
+use crate::model::{Arg, Body, Dag, DagOutput, Field, Node, Partitioning, Stmt, Task};
 
 pub fn task(task: &Task) -> TokenStream {
-    let Task { item, name, vis, partitioned, fields, format, node_name, options, params, output } = task;
+    let Task { item, name, vis, partitioning, format, node_name, options, params, output } = task;
     let name_str = LitStr::new(node_name.as_deref().unwrap_or(&name.to_string()), name.span());
     let option_keys = options.iter().map(|(key, _)| key);
     let option_values = options.iter().map(|(_, value)| value);
@@ -23,21 +23,19 @@ pub fn task(task: &Task) -> TokenStream {
     } else {
         quote!(#ret)
     };
-    let (output_ty, shape, store) = if *partitioned {
-        (
-            match &output.item {
+    let one = quote!(::dagger_core::__private::one(__dagger_emit, __output));
+    let (output_ty, shape, store) = match partitioning {
+        Partitioning::Whole => (ok_ty, quote!(::dagger_core::__private::Single), one),
+        Partitioning::Items { item } => (
+            match item {
                 Some(item) => item.to_token_stream(),
                 None => quote_spanned!(ret_span(ret)=> ::dagger_core::__private::ItemOf<#ok_ty>),
             },
             quote!(::dagger_core::__private::Parts),
             quote!(::dagger_core::__private::parts(__dagger_emit, __output)),
-        )
-    } else {
-        (
-            ok_ty,
-            quote!(::dagger_core::__private::Single),
-            quote!(::dagger_core::__private::one(__dagger_emit, __output)),
-        )
+        ),
+        // Its output is used field by field.
+        Partitioning::Fields(_) => (ok_ty, quote!(::dagger_core::__private::WithFields<#name>), one),
     };
     let unwrap =
         output.fallible.then(|| quote!(let __output = ::dagger_core::__private::Fallible::into_result(__output)?;));
@@ -68,9 +66,11 @@ pub fn task(task: &Task) -> TokenStream {
         let span = param.stored.span_or_call_site();
         quote_spanned!(span=> impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #stored; })
     });
-    // A task with partitioned fields: its output is used field by field.
-    let shape = if fields.is_empty() { shape } else { quote!(::dagger_core::__private::WithFields<#name>) };
-    let field_impls = fields.iter().enumerate().map(|(i, (ty, partitioned))| {
+    let fields: &[Field] = match partitioning {
+        Partitioning::Fields(fields) => fields,
+        Partitioning::Whole | Partitioning::Items { .. } => &[],
+    };
+    let field_impls = fields.iter().enumerate().map(|(i, Field { ty, partitioned })| {
         let index = syn::Index::from(i);
         let (handle, add) = if *partitioned {
             (
@@ -93,7 +93,8 @@ pub fn task(task: &Task) -> TokenStream {
             }
         }
     });
-    let partitioned = *partitioned || !fields.is_empty();
+    // Only a task whose output is one value runs once per partition, over batches.
+    let partitioned = !matches!(partitioning, Partitioning::Whole);
     let batch = if partitioned {
         quote!(::core::option::Option::None)
     } else {

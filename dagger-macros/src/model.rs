@@ -9,10 +9,7 @@ pub struct Task {
     pub item: ItemFn,
     pub name: Ident,
     pub vis: Visibility,
-    pub partitioned: bool,
-    /// For `#[task(partitioned(0, ...))]`: the fields of the returned tuple, each with whether
-    /// it is partitioned. Empty otherwise.
-    pub fields: Vec<(Type, bool)>,
+    pub partitioning: Partitioning,
     /// `#[task(format = F)]`: how the output is written to files.
     pub format: Option<Path>,
     /// `#[task(name = "...")]`: the node's name, instead of the function's.
@@ -23,12 +20,37 @@ pub struct Task {
     pub output: TaskOutput,
 }
 
+/// How a task's output is cut into partitions: one answer, so that "partitioned" and "has
+/// partitioned fields" cannot both hold.
+pub enum Partitioning {
+    /// The output is one value.
+    Whole,
+    /// `#[task(partitioned)]`: each item of the returned collection is one partition.
+    Items {
+        /// `T` of `impl Iterator<Item = T>`, which the return type cannot name; `None` when the
+        /// collection's own `IntoIterator::Item` names it.
+        item: Option<Type>,
+    },
+    /// `#[task(partitioned(0, ..))]`: the task returns a tuple, used field by field, and the
+    /// listed fields are partitioned.
+    Fields(Vec<Field>),
+}
+
+/// One field of a task's tuple output.
+pub struct Field {
+    pub ty: Type,
+    /// Each item of this field is one partition.
+    pub partitioned: bool,
+}
+
 pub struct TaskParam {
-    /// The parameter's name, for named arguments (`arg{i}` for a pattern).
+    /// What a named argument says to mean this parameter (`arg{i}` for a pattern, which has no
+    /// name).
     pub name: String,
     /// The type stored between nodes: `T` for `T` and `&T`, `String` for `&str`, `Vec<T>` for
     /// `&[T]`.
     pub stored: Type,
+    /// The function borrows the stored value instead of receiving its own copy.
     pub by_ref: bool,
 }
 
@@ -37,9 +59,6 @@ pub struct TaskOutput {
     pub ty: Type,
     /// The return type is a `Result`: `Err` fails the run.
     pub fallible: bool,
-    /// For a partitioned task returning `impl Iterator<Item = T>`: `T`, which the return type
-    /// cannot name.
-    pub item: Option<Type>,
 }
 
 /// A `#[dag]` function.

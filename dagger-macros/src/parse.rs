@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Meta, Pat, ReturnType, Signature, Token, Type};
 
 use crate::ctxt::Ctxt;
-use crate::model::{Arg, Body, Dag, DagOutput, DagParam, Node, Stmt, Task, TaskOutput, TaskParam};
+use crate::model::{Arg, Body, Dag, DagOutput, DagParam, Field, Node, Partitioning, Stmt, Task, TaskOutput, TaskParam};
 
 pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     let mut cx = Ctxt::default();
@@ -79,63 +79,34 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
         if let Some(attr) = arg.attrs.first() {
             cx.error(attr, "a task parameter takes no attribute; defaults belong to DAG parameters");
         }
-        let mut param = task_param(&mut cx, &arg.ty);
-        param.name = match &*arg.pat {
+        let name = match &*arg.pat {
             Pat::Ident(ident) => ident.ident.to_string(),
             _ => format!("arg{}", params.len()),
         };
-        params.push(param);
+        params.push(task_param(&mut cx, name, &arg.ty));
     }
     let output = match &item.sig.output {
-        ReturnType::Default => TaskOutput { ty: syn::parse_quote!(()), fallible: false, item: None },
-        ReturnType::Type(_, ty) => {
-            let item = match &**ty {
-                Type::ImplTrait(bounds) if partitioned => {
-                    let item = iterator_item(bounds);
-                    if item.is_none() {
-                        cx.error(ty, "a partitioned task that returns `impl Trait` names the item type: `impl Iterator<Item = T>`");
-                    }
-                    item
-                }
-                Type::ImplTrait(_) => {
-                    cx.error(ty, "a task returns a concrete type: the value is stored between nodes");
-                    None
-                }
-                _ => None,
-            };
-            TaskOutput { ty: (**ty).clone(), fallible: last_segment_is(ty, "Result"), item }
-        }
+        ReturnType::Default => TaskOutput { ty: syn::parse_quote!(()), fallible: false },
+        ReturnType::Type(_, ty) => TaskOutput { ty: (**ty).clone(), fallible: last_segment_is(ty, "Result") },
     };
-    let fields = if partitioned_fields.is_empty() {
-        Vec::new()
-    } else {
-        match tuple_fields(&output) {
-            Some(types) => {
-                for &index in &partitioned_fields {
-                    if index >= types.len() {
-                        cx.error(&output.ty, format!("the returned tuple has no field {index}"));
-                    }
-                }
-                if partitioned {
-                    cx.error(&output.ty, "a task is either `partitioned` (each item of its output is one partition) or has partitioned fields, `partitioned(0)`");
-                }
-                types.into_iter().enumerate().map(|(i, ty)| (ty, partitioned_fields.contains(&i))).collect()
-            }
-            None => {
-                cx.error(
-                    &output.ty,
-                    "`partitioned(0, ...)` applies to a task that returns a tuple, such as `(Vec<Row>, Stats)`",
-                );
-                Vec::new()
+    let partitioning = partitioning(&mut cx, partitioned, &partitioned_fields, &output);
+    if let Type::ImplTrait(_) = &output.ty {
+        match &partitioning {
+            Partitioning::Items { item: Some(_) } => {}
+            Partitioning::Items { item: None } => cx.error(
+                &output.ty,
+                "a partitioned task that returns `impl Trait` names the item type: `impl Iterator<Item = T>`",
+            ),
+            Partitioning::Whole | Partitioning::Fields(_) => {
+                cx.error(&output.ty, "a task returns a concrete type: the value is stored between nodes")
             }
         }
-    };
+    }
     cx.finish(Task {
         item: item.clone(),
-        fields,
         name: item.sig.ident.clone(),
         vis: item.vis.clone(),
-        partitioned,
+        partitioning,
         format,
         node_name: name,
         options,
@@ -144,7 +115,33 @@ pub fn task(attr: TokenStream, item: &ItemFn) -> syn::Result<Task> {
     })
 }
 
-fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
+/// `partitioned` and `partitioned(0, ..)` read against the return type: one of the two, and
+/// only fields the returned tuple has.
+fn partitioning(cx: &mut Ctxt, partitioned: bool, fields: &[usize], output: &TaskOutput) -> Partitioning {
+    let items = || Partitioning::Items { item: impl_iterator_item(&output.ty) };
+    if fields.is_empty() {
+        return if partitioned { items() } else { Partitioning::Whole };
+    }
+    let Some(types) = tuple_fields(output) else {
+        cx.error(
+            &output.ty,
+            "`partitioned(0, ...)` applies to a task that returns a tuple, such as `(Vec<Row>, Stats)`",
+        );
+        return if partitioned { items() } else { Partitioning::Whole };
+    };
+    for &index in fields {
+        if index >= types.len() {
+            cx.error(&output.ty, format!("the returned tuple has no field {index}"));
+        }
+    }
+    if partitioned {
+        cx.error(&output.ty, "a task is either `partitioned` (each item of its output is one partition) or has partitioned fields, `partitioned(0)`");
+    }
+    let fields = types.into_iter().enumerate().map(|(i, ty)| Field { ty, partitioned: fields.contains(&i) });
+    Partitioning::Fields(fields.collect())
+}
+
+fn task_param(cx: &mut Ctxt, name: String, ty: &Type) -> TaskParam {
     match ty {
         Type::Reference(reference) => {
             if reference.mutability.is_some() {
@@ -163,13 +160,13 @@ fn task_param(cx: &mut Ctxt, ty: &Type) -> TaskParam {
                 }
                 elem => elem.clone(),
             };
-            TaskParam { name: String::new(), stored, by_ref: true }
+            TaskParam { name, stored, by_ref: true }
         }
         Type::ImplTrait(_) => {
             cx.error(ty, "a task parameter has a concrete type: values between nodes are stored");
-            TaskParam { name: String::new(), stored: ty.clone(), by_ref: false }
+            TaskParam { name, stored: ty.clone(), by_ref: false }
         }
-        _ => TaskParam { name: String::new(), stored: ty.clone(), by_ref: false },
+        _ => TaskParam { name, stored: ty.clone(), by_ref: false },
     }
 }
 
@@ -205,7 +202,8 @@ fn valid_node_name(name: &str) -> bool {
 }
 
 /// `T` in `impl Iterator<Item = T>` or `impl IntoIterator<Item = T> + Send`.
-fn iterator_item(bounds: &syn::TypeImplTrait) -> Option<Type> {
+fn impl_iterator_item(ty: &Type) -> Option<Type> {
+    let Type::ImplTrait(bounds) = ty else { return None };
     bounds.bounds.iter().find_map(|bound| {
         let syn::TypeParamBound::Trait(bound) = bound else {
             return None;
