@@ -3,6 +3,7 @@
 //! [`valid`](crate::valid). No code is generated here.
 
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, PatType, ReturnType, Type};
 
@@ -35,7 +36,7 @@ fn typed_inputs(item: &ItemFn) -> impl Iterator<Item = &PatType> {
 fn task_param(cx: &mut Ctxt, index: usize, arg: &PatType) -> TaskParam {
     attr::task_param(cx, &arg.attrs);
     let name = match &*arg.pat {
-        Pat::Ident(ident) => ident.ident.to_string(),
+        Pat::Ident(ident) => ident.ident.unraw().to_string(),
         _ => format!("arg{index}"),
     };
     let (stored, by_ref) = match &*arg.ty {
@@ -214,7 +215,7 @@ impl BodyReader<'_> {
         let Some(value) = self.node(&init.expr, scope) else {
             // A plain Rust value: a constant for the calls that use it.
             if let Pat::Ident(ident) = pat {
-                scope.retain(|bound| *bound != ident.ident);
+                scope.retain(|bound| !same_name(bound, &ident.ident));
             }
             return Some(Stmt::Plain(stmt.clone()));
         };
@@ -302,7 +303,7 @@ impl BodyReader<'_> {
             }
             Expr::Path(path) if path.qself.is_none() => {
                 let ident = path.path.get_ident()?;
-                scope.iter().rev().find(|bound| *bound == ident).map(|_| Node::Var(ident.clone()))
+                scope.iter().rev().find(|bound| same_name(bound, ident)).map(|_| Node::Var(ident.clone()))
             }
             Expr::Reference(reference) if reference.mutability.is_none() => self.node(&reference.expr, scope),
             Expr::Paren(paren) => self.node(&paren.expr, scope),
@@ -321,12 +322,11 @@ impl BodyReader<'_> {
         };
         // Tasks and DAGs are functions: snake_case paths. `Some(x)`, `String::from(x)` and other
         // constructors are plain Rust, hence constants.
-        let is_function_path = func.qself.is_none()
-            && func
-                .path
-                .segments
-                .iter()
-                .all(|s| s.arguments.is_none() && !s.ident.to_string().starts_with(|c: char| c.is_uppercase()));
+        let is_function_path =
+            func.qself.is_none()
+                && func.path.segments.iter().all(|s| {
+                    s.arguments.is_none() && !s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase())
+                });
         if !is_function_path {
             return None;
         }
@@ -334,7 +334,7 @@ impl BodyReader<'_> {
         let mut named = Vec::new();
         for arg in &call.args {
             match arg {
-                Expr::Assign(assign) => match plain_name(&assign.left) {
+                Expr::Assign(assign) => match argument_name(&assign.left) {
                     Some(name) => named.push(NamedArg { name: name.clone(), value: self.arg(&assign.right, scope) }),
                     None => self.cx.error(&assign.left, "a named argument is `parameter = value`"),
                 },
@@ -404,8 +404,13 @@ impl BodyReader<'_> {
     }
 }
 
+/// `r#type` and `type` (where it may be written plain) are one name to Rust.
+pub fn same_name(a: &Ident, b: &Ident) -> bool {
+    a.unraw() == b.unraw()
+}
+
 /// `name` in `name = value`.
-fn plain_name(expr: &Expr) -> Option<&Ident> {
+fn argument_name(expr: &Expr) -> Option<&Ident> {
     match expr {
         Expr::Path(path) if path.qself.is_none() => path.path.get_ident(),
         _ => None,

@@ -2,6 +2,7 @@
 //! absence of options of `#[dag]`, and `#[default(..)]` on DAG parameters.
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Lit, Meta, MetaList, Path, Token};
@@ -81,7 +82,7 @@ impl TaskAttrs {
             Err(error) => return cx.push(error),
         };
         for pair in pairs {
-            let key = pair.path.get_ident().map(ToString::to_string);
+            let key = pair.path.get_ident().map(|key| key.unraw().to_string());
             let value = match &pair.value {
                 Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit.value()),
                 Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => Some(lit.base10_digits().to_string()),

@@ -51,8 +51,8 @@ pub struct Field {
 }
 
 pub struct TaskParam {
-    /// What a named argument says to mean this parameter (`arg{i}` for a pattern, which has no
-    /// name).
+    /// What a named argument says to mean this parameter: the plain name (`type` for `r#type`),
+    /// or `arg{i}` for a pattern, which has no name.
     pub name: String,
     /// As written: the checks are about it and point at it.
     pub ty: Type,
@@ -89,6 +89,7 @@ impl Dag {
 }
 
 pub struct DagParam {
+    /// As written: code uses it (`r#type`), the runtime is given the plain name (`type`).
     pub name: Ident,
     pub ty: Type,
     pub default: Option<Expr>,
@@ -149,6 +150,7 @@ pub struct Call {
 }
 
 pub struct NamedArg {
+    /// As written; it is looked up by its plain name among the callee's parameters.
     pub name: Ident,
     pub value: Arg,
 }

@@ -4,6 +4,7 @@
 
 use syn::{FnArg, Signature, Type};
 
+use crate::ast::same_name;
 use crate::ctxt::Ctxt;
 use crate::model::{Dag, Partitioning, Task, TaskParam};
 
@@ -53,7 +54,7 @@ pub fn dag(cx: &mut Ctxt, dag: &Dag) {
         }
     }
     dag.body.visit_calls(&mut |call| {
-        if call.func.is_ident(dag.name()) {
+        if call.func.get_ident().is_some_and(|func| same_name(func, dag.name())) {
             // The whole call, `dag(..)`: the path, then the parentheses.
             let mut tokens = quote::ToTokens::to_token_stream(&call.func);
             call.paren.surround(&mut tokens, |_| {});

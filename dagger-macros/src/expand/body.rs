@@ -3,6 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 
 use super::{call, SpanOrCallSite};
 use crate::model::{Body, Node, Stmt};
@@ -66,7 +67,7 @@ pub fn node(node: &Node) -> TokenStream {
             let names: Vec<_> = (0..fields.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
             let members: Vec<_> = fields.iter().map(|(member, _)| member).collect();
             let items = fields.iter().map(|(_, item)| self::node(item));
-            let type_name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let type_name = path.segments.last().map(|s| s.ident.unraw().to_string()).unwrap_or_default();
             // One field is converted directly; several are packed in a tuple first.
             let (packed, pattern) = if names.len() == 1 {
                 let name = &names[0];
@@ -115,7 +116,7 @@ pub fn node(node: &Node) -> TokenStream {
 /// The handle of field `member` of the value `base` holds.
 fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStream {
     let name = match member {
-        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Named(ident) => ident.unraw().to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),
     };
     match member {

@@ -3,9 +3,8 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use syn::LitStr;
 
-use super::{body, SpanOrCallSite};
+use super::{body, plain_name, SpanOrCallSite};
 use crate::model::{Arg, Call};
 
 pub fn call(call: &Call) -> TokenStream {
@@ -13,16 +12,15 @@ pub fn call(call: &Call) -> TokenStream {
     let span = *span;
     let names: Vec<_> = (0..args.len() + named.len()).map(|i| format_ident!("__dagger_arg{}", i)).collect();
     // The position of each argument: its index, or for a named one a constant computed from the
-    // callee's parameter names.
+    // callee's parameter names. The constants are named by the argument's index: a name made
+    // from the user's (`r#type`) need not be an identifier.
+    let position_consts: Vec<_> = (args.len()..).map(|i| format_ident!("__DAGGER_POSITION_{}", i)).zip(named).collect();
     let positions: Vec<TokenStream> = (0..args.len())
         .map(|i| quote!(#i))
-        .chain(named.iter().map(|named| {
-            format_ident!("__DAGGER_POSITION_{}", named.name.to_string().to_uppercase()).to_token_stream()
-        }))
+        .chain(position_consts.iter().map(|(position, _)| position.to_token_stream()))
         .collect();
-    let position_consts = named.iter().map(|named| {
-        let position = format_ident!("__DAGGER_POSITION_{}", named.name.to_string().to_uppercase());
-        let name = LitStr::new(&named.name.to_string(), named.name.span());
+    let position_consts = position_consts.iter().map(|(position, named)| {
+        let name = plain_name(&named.name);
         quote_spanned! {name.span()=>
             const #position: usize = ::dagger_core::__private::param_index(
                 <#func as ::dagger_core::__private::Callable>::NAME,

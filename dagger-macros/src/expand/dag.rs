@@ -5,13 +5,13 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::LitStr;
 
-use super::body;
+use super::{body, plain_name};
 use crate::model::{Dag, DagOutput};
 
 pub fn dag(dag: &Dag) -> TokenStream {
     let Dag { attrs, vis, params, output, .. } = dag;
     let name = dag.name();
-    let name_str = LitStr::new(&name.to_string(), name.span());
+    let name_str = plain_name(name);
     let names: Vec<_> = params.iter().map(|p| &p.name).collect();
     let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let (ret, partitioned) = match output {
@@ -67,7 +67,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let Dag { vis, params, body, .. } = dag;
     let name = dag.name();
     let names: Vec<_> = params.iter().map(|p| &p.name).collect();
-    let name_strs: Vec<_> = params.iter().map(|p| LitStr::new(&p.name.to_string(), p.name.span())).collect();
+    let name_strs: Vec<_> = params.iter().map(|p| plain_name(&p.name)).collect();
     let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let run_ty = quote!(<#ret as ::dagger_core::__private::DagReturn>::Run);
     let body_tokens = body::dag_body(body, ret);
@@ -87,7 +87,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     });
-    let doc_run = format!("Runs the DAG `{name}` with these parameters, on rayon's global thread pool.");
+    let doc_run = format!("Runs the DAG `{}` with these parameters, on rayon's global thread pool.", name_str.value());
     quote! {
         impl #name {
             #[doc = #doc_run]
@@ -135,7 +135,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
 /// callee's: a DAG that calls itself through others makes it a cycle the compiler reports.
 fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let name = dag.name();
-    let name_strs = dag.params.iter().map(|p| LitStr::new(&p.name.to_string(), p.name.span()));
+    let name_strs = dag.params.iter().map(|p| plain_name(&p.name));
     let has_defaults = dag.params.iter().map(|p| p.default.is_some());
     let mut nesting = quote!(0);
     dag.body.visit_calls(&mut |call| {

@@ -13,9 +13,17 @@ mod task;
 
 use proc_macro2::Span;
 use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::{Ident, LitStr};
 
 pub use dag::dag;
 pub use task::task;
+
+/// A name the runtime sees (a node's, a parameter's) is the plain one, `type` for `r#type`: the
+/// `r#` only tells Rust that a keyword is used as an identifier.
+fn plain_name(ident: &Ident) -> LitStr {
+    LitStr::new(&ident.unraw().to_string(), ident.span())
+}
 
 trait SpanOrCallSite {
     fn span_or_call_site(&self) -> Span;

@@ -5,14 +5,17 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{Ident, LitStr};
 
-use super::SpanOrCallSite;
+use super::{plain_name, SpanOrCallSite};
 use crate::model::{Field, Partitioning, Task, TaskOutput, TaskParam};
 
 pub fn task(task: &Task) -> TokenStream {
     let Task { item, params, .. } = task;
     let name = task.name();
     let vis = &item.vis;
-    let name_str = LitStr::new(task.node_name.as_deref().unwrap_or(&name.to_string()), name.span());
+    let name_str = match &task.node_name {
+        Some(node_name) => LitStr::new(node_name, name.span()),
+        None => plain_name(name),
+    };
     let arity = params.len();
     let callable = callable(task, &name_str);
     let input_at = params.iter().enumerate().map(|(i, param)| {
