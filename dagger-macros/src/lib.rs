@@ -1,38 +1,43 @@
 //! Procedural macros of `dagger-core`: `#[task]` and `#[dag]`. Use them through
 //! `dagger_core::prelude`; their documentation lives there.
 //!
-//! Each macro runs in phases, one file each: [`parse`] turns syn's tree into the [`model`]
-//! (and reports every mistake it can see in the syntax, with the span of the offending tokens),
-//! then [`expand`] writes code from a model that is known to be valid. Rules that depend on
-//! types are left to trait bounds in `dagger-core`, which the expansion checks once per
-//! argument, spanned at the user's expression.
+//! Each macro runs in phases: [`attr`] reads the macros' own attributes, [`ast`] reads syn's
+//! tree into the [`model`], [`valid`] checks the model, and [`expand`] writes code from a model
+//! that is known to be valid. Every phase reports into one [`ctxt::Ctxt`], so a user sees all
+//! mistakes at once. Rules that depend on types are left to trait bounds in `dagger-core`,
+//! which the expansion checks once per argument, spanned at the user's expression.
 
 use proc_macro::TokenStream;
 use quote::ToTokens;
 
+mod ast;
+mod attr;
 mod ctxt;
 mod expand;
 mod model;
-mod parse;
+mod valid;
+
+use ctxt::Ctxt;
 
 /// Turns a function into a task. See `dagger_core::task`.
 #[proc_macro_attribute]
 pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run(attr, item, parse::task, expand::task, |item| item)
+    run(attr, item, ast::task, valid::task, expand::task, |item| item)
 }
 
 /// Declares a DAG. See `dagger_core::dag`.
 #[proc_macro_attribute]
 pub fn dag(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run(attr, item, parse::dag, expand::dag, without_body)
+    run(attr, item, ast::dag, valid::dag, expand::dag, without_body)
 }
 
-/// Parses, then expands; on an error, emits the user's function unchanged next to the error,
-/// so that only the real error shows, not a cascade wherever the function is used.
+/// Reads, checks, then expands; on an error, emits the user's function unchanged next to the
+/// error, so that only the real error shows, not a cascade wherever the function is used.
 fn run<M>(
     attr: TokenStream,
     item: TokenStream,
-    parse: fn(proc_macro2::TokenStream, &syn::ItemFn) -> syn::Result<M>,
+    read: fn(&mut Ctxt, proc_macro2::TokenStream, &syn::ItemFn) -> M,
+    check: fn(&mut Ctxt, &M),
     expand: fn(&M) -> proc_macro2::TokenStream,
     fallback: fn(syn::ItemFn) -> syn::ItemFn,
 ) -> TokenStream {
@@ -40,7 +45,10 @@ fn run<M>(
         Ok(item_fn) => item_fn,
         Err(error) => return with_error(item.into(), error),
     };
-    match parse(attr.into(), &item_fn) {
+    let mut cx = Ctxt::default();
+    let model = read(&mut cx, attr.into(), &item_fn);
+    check(&mut cx, &model);
+    match cx.finish(model) {
         Ok(model) => expand(&model).into(),
         Err(error) => with_error(fallback(strip_param_attrs(item_fn)).into_token_stream(), error),
     }

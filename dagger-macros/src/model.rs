@@ -1,18 +1,16 @@
-//! What the user declared, once parsed and checked for syntax.
+//! What the user declared, as [`ast`](crate::ast) reads it and [`expand`](crate::expand) writes
+//! from it. Each fact has one place: the expansion never reconciles two fields that could
+//! disagree.
 
 use proc_macro2::Span;
-use syn::{Expr, Ident, ItemFn, Path, Type, Visibility};
+use syn::{token, Attribute, Expr, Ident, ItemFn, Member, Path, Signature, Token, Type, Visibility};
 
 /// A `#[task]` function.
 pub struct Task {
-    /// The user's function, emitted unchanged.
+    /// Emitted unchanged, so the user's function stays callable; its signature as written is
+    /// what [`valid`](crate::valid) checks.
     pub item: ItemFn,
-    pub name: Ident,
-    pub vis: Visibility,
-    pub partitioned: bool,
-    /// For `#[task(partitioned(0, ...))]`: the fields of the returned tuple, each with whether
-    /// it is partitioned. Empty otherwise.
-    pub fields: Vec<(Type, bool)>,
+    pub partitioning: Partitioning,
     /// `#[task(format = F)]`: how the output is written to files.
     pub format: Option<Path>,
     /// `#[task(name = "...")]`: the node's name, instead of the function's.
@@ -23,12 +21,45 @@ pub struct Task {
     pub output: TaskOutput,
 }
 
+impl Task {
+    pub fn name(&self) -> &Ident {
+        &self.item.sig.ident
+    }
+}
+
+/// How a task's output is cut into partitions: one answer, so that "partitioned" and "has
+/// partitioned fields" cannot both hold.
+pub enum Partitioning {
+    /// The output is one value.
+    Whole,
+    /// `#[task(partitioned)]`: each item of the returned collection is one partition.
+    Items {
+        /// `T` of `impl Iterator<Item = T>`, which the return type cannot name; `None` when the
+        /// collection's own `IntoIterator::Item` names it.
+        item: Option<Type>,
+    },
+    /// `#[task(partitioned(0, ..))]`: the task returns a tuple, used field by field, and the
+    /// listed fields are partitioned.
+    Fields(Vec<Field>),
+}
+
+/// One field of a task's tuple output.
+pub struct Field {
+    pub ty: Type,
+    /// Each item of this field is one partition.
+    pub partitioned: bool,
+}
+
 pub struct TaskParam {
-    /// The parameter's name, for named arguments (`arg{i}` for a pattern).
+    /// What a named argument says to mean this parameter: the plain name (`type` for `r#type`),
+    /// or `arg{i}` for a pattern, which has no name.
     pub name: String,
+    /// As written: the checks are about it and point at it.
+    pub ty: Type,
     /// The type stored between nodes: `T` for `T` and `&T`, `String` for `&str`, `Vec<T>` for
     /// `&[T]`.
     pub stored: Type,
+    /// The function borrows the stored value instead of receiving its own copy.
     pub by_ref: bool,
 }
 
@@ -37,24 +68,28 @@ pub struct TaskOutput {
     pub ty: Type,
     /// The return type is a `Result`: `Err` fails the run.
     pub fallible: bool,
-    /// For a partitioned task returning `impl Iterator<Item = T>`: `T`, which the return type
-    /// cannot name.
-    pub item: Option<Type>,
 }
 
 /// A `#[dag]` function.
 pub struct Dag {
-    pub attrs: Vec<syn::Attribute>,
-    pub name: Ident,
+    /// Kept on the struct the DAG becomes: its docs and lint settings.
+    pub attrs: Vec<Attribute>,
     pub vis: Visibility,
+    /// As written: [`valid`](crate::valid) checks it and points at it.
+    pub sig: Signature,
     pub params: Vec<DagParam>,
     pub output: DagOutput,
     pub body: Body,
-    /// Every task or DAG the body calls, for the nesting depth (a cycle check).
-    pub callees: Vec<Path>,
+}
+
+impl Dag {
+    pub fn name(&self) -> &Ident {
+        &self.sig.ident
+    }
 }
 
 pub struct DagParam {
+    /// As written: code uses it (`r#type`), the runtime is given the plain name (`type`).
     pub name: Ident,
     pub ty: Type,
     pub default: Option<Expr>,
@@ -78,10 +113,10 @@ pub struct Body {
 }
 
 pub enum Stmt {
-    /// `let x = node;`
-    Let { pat: syn::Pat, ty: Option<Type>, value: Node },
+    /// `let x = node;`: one name for the output of a node.
+    Let { mutability: Option<Token![mut]>, name: Ident, ty: Option<Type>, value: Node },
     /// `let (a, b) = node;` or `let Pair { a, b: c } = node;`: each field its own output.
-    Destructure { value: Node, fields: Vec<(syn::Member, Ident)> },
+    Destructure { value: Node, fields: Vec<(Member, Ident)> },
     /// `let x = <plain Rust>;`: a constant, evaluated while the DAG is declared.
     Plain(syn::Stmt),
     /// `task(args);`: a node whose output nobody reads.
@@ -93,19 +128,75 @@ pub enum Node {
     /// A variable that holds a handle: a parameter, a `let`, a map's partition.
     Var(Ident),
     /// `task(args)`, or a nested DAG.
-    Call { func: Path, args: Vec<Arg>, named: Vec<(Ident, Arg)>, span: Span },
+    Call(Call),
     /// `source.map(|part| body)`
     Map { source: Box<Node>, source_span: Span, part: Ident, body: Box<Body>, span: Span },
     /// `value.field` or `value.0`: one field of a value, as an output of its own.
-    Field { base: Box<Node>, member: syn::Member, span: Span },
+    Field { base: Box<Node>, member: Member, span: Span },
     /// `(a, b)` as a DAG's output: several outputs packed in a tuple.
     Pack { items: Vec<Node>, span: Span },
     /// `Report { total: a, mean: b }` as a DAG's output: a struct of outputs.
-    Struct { path: Path, fields: Vec<(syn::Member, Node)>, span: Span },
+    Struct { path: Path, fields: Vec<(Member, Node)>, span: Span },
+}
+
+/// `task(a, b, name = c)`: positional arguments, then named ones.
+pub struct Call {
+    pub func: Path,
+    /// With `func`, where the whole call is written, for errors about the call itself.
+    pub paren: token::Paren,
+    pub args: Vec<Arg>,
+    pub named: Vec<NamedArg>,
+    pub span: Span,
+}
+
+pub struct NamedArg {
+    /// As written; it is looked up by its plain name among the callee's parameters.
+    pub name: Ident,
+    pub value: Arg,
 }
 
 pub enum Arg {
     Node(Node, Span),
     /// Anything else: a constant of the parameter's type.
     Const(Expr),
+}
+
+impl Body {
+    /// Every call in the body, nested maps included, each after the calls in its arguments:
+    /// checks and the nesting depth need them all, wherever they are written.
+    pub fn visit_calls<'a>(&'a self, f: &mut dyn FnMut(&'a Call)) {
+        for stmt in &self.stmts {
+            match stmt {
+                Stmt::Let { value, .. } | Stmt::Destructure { value, .. } | Stmt::Node(value) => value.visit_calls(f),
+                Stmt::Plain(_) => {}
+            }
+        }
+        if let Some(tail) = &self.tail {
+            tail.visit_calls(f);
+        }
+    }
+}
+
+impl Node {
+    fn visit_calls<'a>(&'a self, f: &mut dyn FnMut(&'a Call)) {
+        match self {
+            Node::Var(_) => {}
+            Node::Call(call) => {
+                let args = call.args.iter().chain(call.named.iter().map(|named| &named.value));
+                for arg in args {
+                    if let Arg::Node(node, _) = arg {
+                        node.visit_calls(f);
+                    }
+                }
+                f(call);
+            }
+            Node::Map { source, body, .. } => {
+                source.visit_calls(f);
+                body.visit_calls(f);
+            }
+            Node::Field { base, .. } => base.visit_calls(f),
+            Node::Pack { items, .. } => items.iter().for_each(|item| item.visit_calls(f)),
+            Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.visit_calls(f)),
+        }
+    }
 }

@@ -1,0 +1,133 @@
+//! The code of a DAG body: statements and nodes become calls on the builder (`__dagger_scope`),
+//! each spanned at the user's tokens so that a broken rule is reported there.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+
+use super::{call, SpanOrCallSite};
+use crate::model::{Body, Node, Stmt};
+
+/// The DAG body: its statements, then the output checked against the declared type `ret`.
+pub fn dag_body(body: &Body, ret: &TokenStream) -> TokenStream {
+    let stmts = stmts(body);
+    let handle = body.tail.as_ref().map_or_else(|| quote!(()), node);
+    let tail = quote_spanned!(body.tail_span=> ::dagger_core::__private::returns::<#ret, _>(#handle));
+    quote!(#stmts #tail)
+}
+
+/// The body of a map closure: its statements, then the handle the map collects.
+fn map_body(body: &Body) -> TokenStream {
+    let stmts = stmts(body);
+    let tail = body.tail.as_ref().map(node);
+    quote!(#stmts #tail)
+}
+
+fn stmts(body: &Body) -> TokenStream {
+    body.stmts
+        .iter()
+        .map(|stmt| match stmt {
+            Stmt::Let { mutability, name, ty, value } => {
+                let value = node(value);
+                let ty = ty.as_ref().map(|ty| quote!(: #ty));
+                quote!(let #mutability #name #ty = #value;)
+            }
+            Stmt::Destructure { value, fields } => {
+                let value = node(value);
+                let fields = fields.iter().map(|(member, name)| {
+                    let field = take_field(&quote!(__dagger_whole), member, member.span_or_call_site());
+                    quote!(let #name = #field;)
+                });
+                quote! {
+                    let __dagger_whole = #value;
+                    #(#fields)*
+                }
+            }
+            Stmt::Plain(stmt) => stmt.to_token_stream(),
+            Stmt::Node(value) => {
+                let value = node(value);
+                quote!(let _ = #value;)
+            }
+        })
+        .collect()
+}
+
+/// The handle of a node.
+pub fn node(node: &Node) -> TokenStream {
+    match node {
+        Node::Field { base, member, span } => {
+            let base = self::node(base);
+            let field = take_field(&quote!(__dagger_base), member, *span);
+            quote!({
+                let __dagger_base = #base;
+                #field
+            })
+        }
+        Node::Struct { path, fields, span } => {
+            let names: Vec<_> = (0..fields.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
+            let members: Vec<_> = fields.iter().map(|(member, _)| member).collect();
+            let items = fields.iter().map(|(_, item)| self::node(item));
+            let type_name = path.segments.last().map(|s| s.ident.unraw().to_string()).unwrap_or_default();
+            // One field is converted directly; several are packed in a tuple first.
+            let (packed, pattern) = if names.len() == 1 {
+                let name = &names[0];
+                (quote!(#name), quote!(#name))
+            } else {
+                (
+                    quote_spanned!(*span=> ::dagger_core::Scope::pack(__dagger_scope, (#(#names,)*))),
+                    quote!((#(#names,)*)),
+                )
+            };
+            quote_spanned!(*span=> {
+                #(let #names = #items;)*
+                let __dagger_packed = #packed;
+                __dagger_packed.__dagger_convert(__dagger_scope, #type_name, |#pattern| #path { #(#members: #names),* })
+            })
+        }
+        Node::Pack { items, span } => {
+            let names: Vec<_> = (0..items.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
+            let items = items.iter().map(self::node);
+            let pack = quote_spanned!(*span=> ::dagger_core::Scope::pack(__dagger_scope, (#(#names,)*)));
+            quote!({
+                #(let #names = #items;)*
+                #pack
+            })
+        }
+        Node::Var(ident) => ident.to_token_stream(),
+        Node::Call(call) => call::call(call),
+        Node::Map { source, source_span, part, body, span } => {
+            let source = self::node(source);
+            let source_var = quote_spanned!(*source_span=> __dagger_source);
+            let body = map_body(body);
+            // Spanned at the source: the rules about what can be mapped are about it.
+            let map = quote_spanned! {*source_span=>
+                ::dagger_core::Scope::map(__dagger_scope, #source_var, |__dagger_scope, #part| { #body })
+            };
+            quote_spanned! {*span=>
+                {
+                    let __dagger_source = #source;
+                    #map
+                }
+            }
+        }
+    }
+}
+
+/// The handle of field `member` of the value `base` holds.
+fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStream {
+    let name = match member {
+        syn::Member::Named(ident) => ident.unraw().to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
+    };
+    match member {
+        syn::Member::Unnamed(index) => {
+            let position = index.index as usize;
+            quote_spanned! {span=>
+                #base.__dagger_index::<#position, _, _, _>(__dagger_scope, |__dagger_value| &__dagger_value.#member)
+            }
+        }
+        syn::Member::Named(_) => quote_spanned! {span=>
+            #base.__dagger_field(__dagger_scope, #name, |__dagger_value| &__dagger_value.#member)
+        },
+    }
+}

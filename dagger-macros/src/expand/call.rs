@@ -1,0 +1,108 @@
+//! The code of a call of a task or DAG in a DAG body: one check per argument, spanned at the
+//! argument, then the node.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+
+use super::{body, plain_name, SpanOrCallSite};
+use crate::model::{Arg, Call};
+
+pub fn call(call: &Call) -> TokenStream {
+    let Call { func, args, named, span, .. } = call;
+    let span = *span;
+    let names: Vec<_> = (0..args.len() + named.len()).map(|i| format_ident!("__dagger_arg{}", i)).collect();
+    // The position of each argument: its index, or for a named one a constant computed from the
+    // callee's parameter names. The constants are named by the argument's index: a name made
+    // from the user's (`r#type`) need not be an identifier.
+    let position_consts: Vec<_> = (args.len()..).map(|i| format_ident!("__DAGGER_POSITION_{}", i)).zip(named).collect();
+    let positions: Vec<TokenStream> = (0..args.len())
+        .map(|i| quote!(#i))
+        .chain(position_consts.iter().map(|(position, _)| position.to_token_stream()))
+        .collect();
+    let position_consts = position_consts.iter().map(|(position, named)| {
+        let name = plain_name(&named.name);
+        quote_spanned! {name.span()=>
+            const #position: usize = ::dagger_core::__private::param_index(
+                <#func as ::dagger_core::__private::Callable>::NAME,
+                <#func as ::dagger_core::__private::Callable>::PARAMS,
+                #name,
+            );
+        }
+    });
+    let all_args = args.iter().chain(named.iter().map(|named| &named.value));
+    let checks = all_args.zip(&names).zip(&positions).map(|((arg, var), position)| {
+        let param = quote!(<#func as ::dagger_core::__private::InputAt<#position>>::Ty);
+        argument(arg, var, &param)
+    });
+    let mode = quote_spanned!(span=> __dagger_mode);
+    let (check_arguments, call) = if named.is_empty() {
+        let arity = args.len();
+        (
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Arity<#arity>>::check();),
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Callable>::call_in(
+                __dagger_scope,
+                #mode,
+                ::std::vec![#(#names.edge),*],
+            )),
+        )
+    } else {
+        (
+            quote_spanned! {span=>
+                #(#position_consts)*
+                const _: () = ::dagger_core::__private::check_named_call(
+                    <#func as ::dagger_core::__private::Callable>::DEFAULTS,
+                    &[#(#positions),*],
+                );
+            },
+            quote_spanned!(span=> <#func as ::dagger_core::__private::Callable>::call_named_in(
+                __dagger_scope,
+                #mode,
+                ::std::vec![#((#positions, #names.edge)),*],
+            )),
+        )
+    };
+    quote_spanned! {span=>
+        {
+            #check_arguments
+            let __dagger_mode = ::dagger_core::__private::Whole;
+            #(
+                #checks
+                let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
+            )*
+            #call
+        }
+    }
+}
+
+/// One argument, bound to `var` as an input of parameter type `param`: a handle checked against
+/// the parameter, or a constant of its type, each spanned at the user's expression.
+fn argument(arg: &Arg, var: &syn::Ident, param: &TokenStream) -> TokenStream {
+    match arg {
+        Arg::Node(node, span) => {
+            let handle = body::node(node);
+            let check = quote_spanned! {*span=>
+                ::dagger_core::__private::input::<#param, _>(__dagger_handle)
+            };
+            quote! {
+                let __dagger_handle = #handle;
+                let #var = #check;
+            }
+        }
+        Arg::Const(expr) => {
+            let span = expr.span_or_call_site();
+            let value = match expr {
+                syn::Expr::Path(path) if path.path.get_ident().is_some() => {
+                    quote_spanned!(span=> ::core::clone::Clone::clone(&#expr))
+                }
+                _ => expr.to_token_stream(),
+            };
+            // Braces are how a plain function call is passed as a constant.
+            quote_spanned! {span=>
+                #[allow(unused_braces)]
+                let #var = ::dagger_core::__private::input::<#param, _>(
+                    ::dagger_core::__private::constant::<#param, _, _>(__dagger_scope, #value),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The code of a `#[dag]`: a struct of its parameters, with functions to run it and to get its
+//! graph, and the traits through which other DAGs call it.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::LitStr;
+
+use super::{body, plain_name};
+use crate::model::{Dag, DagOutput};
+
+pub fn dag(dag: &Dag) -> TokenStream {
+    let Dag { attrs, vis, params, output, .. } = dag;
+    let name = dag.name();
+    let name_str = plain_name(name);
+    let names: Vec<_> = params.iter().map(|p| &p.name).collect();
+    let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
+    let (ret, partitioned) = match output {
+        DagOutput::Unit => (quote!(()), false),
+        DagOutput::Value { ty, partitioned } => (ty.to_token_stream(), *partitioned),
+    };
+    let runs = runs(dag, &name_str, &ret);
+    let default = params.iter().all(|p| p.default.is_some()).then(|| {
+        let defaults = params.iter().map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
+        quote! {
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    #name { #(#names: #defaults),* }
+                }
+            }
+        }
+    });
+    let callable = callable(dag, &name_str, &ret);
+    let input_at = params.iter().enumerate().map(|(i, p)| {
+        let ty = &p.ty;
+        quote!(impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #ty; })
+    });
+    let arity = params.len();
+    let per_partition = (!partitioned).then(|| {
+        quote! {
+            #[diagnostic::do_not_recommend]
+            impl ::dagger_core::__private::RunsPerPartition for #name {}
+        }
+    });
+    quote! {
+        #(#attrs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name {
+            #(pub #names: #types,)*
+        }
+
+        #runs
+
+        #default
+
+        const _: () = {
+            #callable
+            #(#input_at)*
+            impl ::dagger_core::__private::Arity<#arity> for #name {}
+            #per_partition
+        };
+    }
+}
+
+/// The functions a user runs the DAG with, and `dag()`, which declares the graph once: the body
+/// runs against a builder, with the parameters as handles.
+fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
+    let Dag { vis, params, body, .. } = dag;
+    let name = dag.name();
+    let names: Vec<_> = params.iter().map(|p| &p.name).collect();
+    let name_strs: Vec<_> = params.iter().map(|p| plain_name(&p.name)).collect();
+    let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
+    let run_ty = quote!(<#ret as ::dagger_core::__private::DagReturn>::Run);
+    let body_tokens = body::dag_body(body, ret);
+    let required: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.name).collect();
+    let required_types: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.ty).collect();
+    let initial = params.iter().map(|p| match &p.default {
+        Some(default) => default.to_token_stream(),
+        None => p.name.to_token_stream(),
+    });
+    let default_values = params.iter().map(|p| match &p.default {
+        Some(default) => {
+            let ty = &p.ty;
+            quote!(::core::option::Option::Some({
+                let value: #ty = #default;
+                ::std::sync::Arc::new(value) as ::dagger_core::__private::Erased
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    });
+    let doc_run = format!("Runs the DAG `{}` with these parameters, on rayon's global thread pool.", name_str.value());
+    quote! {
+        impl #name {
+            #[doc = #doc_run]
+            #[allow(clippy::too_many_arguments)]
+            #vis fn run(#(#names: #types),*) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                #name { #(#names),* }.execute()
+            }
+
+            /// The parameters without defaults as given, the others at their defaults.
+            #[allow(clippy::too_many_arguments)]
+            #vis fn with_defaults(#(#required: #required_types),*) -> Self {
+                #name { #(#names: #initial),* }
+            }
+
+            /// Runs the DAG with the parameters held in `self`, on rayon's global thread pool.
+            #vis fn execute(self) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                self.execute_on(&::dagger_core::Runner::default())
+            }
+
+            /// Runs the DAG with the parameters held in `self`, on `runner`.
+            #vis fn execute_on(self, runner: &::dagger_core::Runner) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
+                runner.run(&Self::dag(), (#(self.#names,)*))
+            }
+
+            /// The declared DAG: its graph, and a typed handle to run it.
+            #vis fn dag() -> ::dagger_core::Dag<(#(#types,)*), #ret> {
+                static DAG: ::std::sync::OnceLock<::dagger_core::Dag<(#(#types,)*), #ret>> = ::std::sync::OnceLock::new();
+                DAG.get_or_init(|| {
+                    ::dagger_core::Dag::<(#(#types,)*), #ret>::build(
+                        #name_str,
+                        [#(#name_strs),*],
+                        #[allow(unused_variables, unused_mut, clippy::let_unit_value)]
+                        |__dagger_scope, (#(#names,)*)| { #body_tokens },
+                    )
+                    .expect("a DAG declared with #[dag] uses its handles where they are valid")
+                    .__with_defaults(::std::vec![#(#default_values),*])
+                })
+                .clone()
+            }
+        }
+    }
+}
+
+/// `Callable`, for other DAGs to call this one as a node. `NESTING` is one more than the deepest
+/// callee's: a DAG that calls itself through others makes it a cycle the compiler reports.
+fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
+    let name = dag.name();
+    let name_strs = dag.params.iter().map(|p| plain_name(&p.name));
+    let has_defaults = dag.params.iter().map(|p| p.default.is_some());
+    let mut nesting = quote!(0);
+    dag.body.visit_calls(&mut |call| {
+        let callee = &call.func;
+        nesting =
+            quote!(::dagger_core::__private::max(#nesting, <#callee as ::dagger_core::__private::Callable>::NESTING));
+    });
+    quote! {
+        impl ::dagger_core::__private::Callable for #name {
+            const NAME: &'static str = #name_str;
+            const NESTING: usize = 1 + #nesting;
+            const PARAMS: &'static [&'static str] = &[#(#name_strs),*];
+            const DEFAULTS: &'static [bool] = &[#(#has_defaults),*];
+            type Output = <#ret as ::dagger_core::__private::DagReturn>::Item;
+            type Shape = <#ret as ::dagger_core::__private::DagReturn>::Shape;
+            fn body() -> ::dagger_core::__private::Body {
+                ::dagger_core::__private::body_of(&#name::dag())
+            }
+        }
+    }
+}
