@@ -1,77 +1,91 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of dagger against raw rayon (../shared/peers/rust-baseline), on the
-# workloads of ../shared/peers: W1 (overhead), W2 (word count), and W3 (memory, dagger only).
+# Side-by-side benchmark of dagger against raw rayon (../shared/peers/rust-baseline) and plain
+# rayon, on the workloads of ../shared/peers: W1 (overhead), W2 (word count), the chained-map
+# workload (memory of a chain of tasks), and W3 (memory on disk, dagger only).
 #
 #   bench/run.sh | tee bench/results.md
 #
-# Settings (environment): REPEATS=5 (best of), W1_SIZES, W2_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000.
-# Prints a markdown table; progress goes to stderr. Exits 1 if dagger's results differ from
-# raw rayon's.
+# Programs are run interleaved (A, B, C, A, B, C, ...), ROUNDS times, so that each round's
+# ratios compare runs that saw the same load; the tables give the median of each program's
+# times and the median and range (min-max) of the per-round ratios.
+#
+# Settings (environment): ROUNDS=7, W1_SIZES, W2_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000,
+# LOG_FILES=40, LOG_LINES=50000. Prints markdown; progress goes to stderr. Exits 1 if dagger's
+# results differ from raw rayon's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPEATS=${REPEATS:-5}
+ROUNDS=${ROUNDS:-7}
 W1_SIZES=${W1_SIZES:-"1000 100000 1000000"}
 W2_SIZES=${W2_SIZES:-"16 64 256"}
 W3_SIZES=${W3_SIZES:-"64 512"}
 W3_COUNTS=${W3_COUNTS:-"2000 20000"}
 WORDS=${WORDS:-35000}
+LOG_FILES=${LOG_FILES:-40}
+LOG_LINES=${LOG_LINES:-50000}
 PEERS=${PEERS:-../shared/peers}
 
-cargo build --release -q --example peers --example memory
+cargo build --release -q --example peers --example memory --example logs
 cargo build --release -q --manifest-path "$PEERS/rust-baseline/Cargo.toml" --target-dir target/rust-baseline
 RAYON=target/rust-baseline/release/rust-baseline
 DAGGER=target/release/examples/peers
+LOGS=target/release/examples/logs
 
 field() { sed -n "s/^$1 //p"; }
-# "<best RUN_S of $REPEATS runs> <RESULT of the last run>"
-best() {
-    local out times=() result=""
-    for ((i = 0; i < REPEATS; i++)); do
-        out=$("$@")
-        times+=("$(field RUN_S <<<"$out")")
-        result=$(field RESULT <<<"$out")
-    done
-    echo "$(printf '%s\n' "${times[@]}" | sort -g | head -n1) $result"
+# The median of the numbers on standard input.
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+# "median (min-max)" of the numbers on standard input, with two decimals.
+spread() { sort -g | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f (%.2f-%.2f)", m, a[1], a[NR]}'; }
+ratios() { paste -d' ' "$1" "$2" | awk '{printf "%.6f\n", $1 / $2}'; }
+
+status=0
+check() { # check NAME RESULT EXPECTED
+    if [ "$2" != "$3" ]; then echo "MISMATCH $1: dagger $2, rayon $3" >&2; status=1; fi
 }
 
 echo "# Benchmarks"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; $(rustc --version)"
-echo "- run s: the pipeline alone (rayon's pool started first), best of $REPEATS runs"
+echo "- run s: the pipeline alone (rayon's pool started first); median of $ROUNDS interleaved rounds"
+echo "- ratios: per round, then the median and the range over the rounds"
 echo
 echo "| workload | N | raw rayon s | raw rayon, one job per partition s | dagger s | dagger / per-job rayon | dagger / rayon |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-status=0
-for w in w1 w2; do
-    sizes=$W1_SIZES; [ "$w" = w2 ] && sizes=$W2_SIZES
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for w in w1 w2 w2-stream; do
+    sizes=$W1_SIZES; [ "$w" != w1 ] && sizes=$W2_SIZES
     for n in $sizes; do
-        args="$w $n"; [ "$w" = w2 ] && args="$w $n $WORDS"
+        args="$w $n"; base="$w $n"
+        [ "$w" != w1 ] && args="$w $n $WORDS" && base="w2 $n $WORDS"
         echo "[$args]" >&2
-        # shellcheck disable=SC2086
-        read -r rayon expected <<<"$(best $RAYON $args)"
-        # shellcheck disable=SC2086
-        read -r per_job _ <<<"$(best $RAYON $args --per-task)"
-        # shellcheck disable=SC2086
-        read -r dagger result <<<"$(best $DAGGER $args)"
-        if [ "$result" != "$expected" ]; then
-            echo "MISMATCH $args: dagger $result, rayon $expected" >&2; status=1
-        fi
-        ratio=$(awk -v a="$dagger" -v b="$per_job" 'BEGIN {printf "%.2f", a / b}')
-        ratio2=$(awk -v a="$dagger" -v b="$rayon" 'BEGIN {printf "%.2f", a / b}')
-        echo "| $w | $n | $rayon | $per_job | $dagger | $ratio | $ratio2 |"
-        if [ "$w" = w2 ]; then
+        : >"$tmp/rayon"; : >"$tmp/job"; : >"$tmp/dagger"
+        for ((i = 0; i < ROUNDS; i++)); do
             # shellcheck disable=SC2086
-            read -r stream result <<<"$(best $DAGGER w2-stream $n $WORDS)"
-            if [ "$result" != "$expected" ]; then
-                echo "MISMATCH w2-stream $n: dagger $result, rayon $expected" >&2; status=1
-            fi
-            ratio=$(awk -v a="$stream" -v b="$per_job" 'BEGIN {printf "%.2f", a / b}')
-            ratio2=$(awk -v a="$stream" -v b="$rayon" 'BEGIN {printf "%.2f", a / b}')
-            echo "| w2, streaming source | $n | $rayon | $per_job | $stream | $ratio | $ratio2 |"
-        fi
+            out=$($RAYON $base); field RUN_S <<<"$out" >>"$tmp/rayon"; expected=$(field RESULT <<<"$out")
+            # shellcheck disable=SC2086
+            $RAYON $base --per-task | field RUN_S >>"$tmp/job"
+            # shellcheck disable=SC2086
+            out=$($DAGGER $args); field RUN_S <<<"$out" >>"$tmp/dagger"; check "$args" "$(field RESULT <<<"$out")" "$expected"
+        done
+        label=$w; [ "$w" = w2-stream ] && label="w2, streaming source"
+        echo "| $label | $n | $(median <"$tmp/rayon") | $(median <"$tmp/job") | $(median <"$tmp/dagger") | $(ratios "$tmp/dagger" "$tmp/job" | spread) | $(ratios "$tmp/dagger" "$tmp/rayon" | spread) |"
     done
 done
+echo
+echo "Chained maps: $LOG_FILES log files of $LOG_LINES lines, each parsed then summarized by a chain of two tasks in one map, against plain rayon (\`par_iter\` over the files, one closure per file)."
+echo
+echo "| workload | files | rayon s | dagger s | dagger / rayon, time | rayon peak RSS MB | dagger peak RSS MB | dagger / rayon, memory |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "[logs $LOG_FILES]" >&2
+: >"$tmp/rt"; : >"$tmp/dt"; : >"$tmp/rm"; : >"$tmp/dm"
+for ((i = 0; i < ROUNDS; i++)); do
+    out=$($LOGS rayon "$LOG_FILES" "$LOG_LINES"); expected=$(field RESULT <<<"$out")
+    field RUN_S <<<"$out" >>"$tmp/rt"; field PEAK_RSS_MB <<<"$out" >>"$tmp/rm"
+    out=$($LOGS dagger "$LOG_FILES" "$LOG_LINES"); check logs "$(field RESULT <<<"$out")" "$expected"
+    field RUN_S <<<"$out" >>"$tmp/dt"; field PEAK_RSS_MB <<<"$out" >>"$tmp/dm"
+done
+echo "| logs (parse, then summarize) | $LOG_FILES | $(median <"$tmp/rt") | $(median <"$tmp/dt") | $(ratios "$tmp/dt" "$tmp/rt" | spread) | $(median <"$tmp/rm") | $(median <"$tmp/dm") | $(ratios "$tmp/dm" "$tmp/rm" | spread) |"
 echo
 echo "| workload | N | partition MB | run s | peak RSS MB |"
 echo "|---|---:|---:|---:|---:|"

@@ -2,6 +2,7 @@
 //! `tests/` can check the values they print.
 
 pub mod composition;
+pub mod logs;
 pub mod peers;
 pub mod quick_start;
 pub mod scenarios;

@@ -82,6 +82,13 @@ impl Batch {
         Some(tail)
     }
 
+    /// A cursor over the items, from the front, `n` at a time; the batch itself when others
+    /// hold its items too.
+    pub(crate) fn into_fronts(self) -> Result<super::codec::Fronts, Batch> {
+        let Batch { items, len, codec } = self;
+        (codec.fronts)(items).map_err(|items| Batch { items, len, codec })
+    }
+
     /// The items, for a reader that borrows them.
     pub(crate) fn borrow<T: 'static>(&self) -> Result<&[T], BoxError> {
         self.items.downcast_ref::<Vec<T>>().map(Vec::as_slice).ok_or_else(type_error::<T>)

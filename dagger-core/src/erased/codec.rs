@@ -34,7 +34,14 @@ pub struct Codec {
     pub(crate) concat: fn(Vec<AnyValue>) -> Option<AnyValue>,
     /// The items of a `Vec<T>`, each a value of its own: moved out when nothing else holds it.
     pub(crate) split: fn(AnyValue) -> Option<Vec<AnyValue>>,
+    /// The items of a `Vec<T>` held by nobody else, as a cursor that hands them out in
+    /// consecutive `Vec<T>`s of the sizes asked for; the vector back if others hold it.
+    pub(crate) fronts: fn(AnyValue) -> Result<Fronts, AnyValue>,
 }
+
+/// Hands out the items of a vector from the front, `n` at a time, as a `Vec<T>` (empty once
+/// every item is out): the pieces of a batch without copying what is left at each cut.
+pub(crate) type Fronts = Box<dyn FnMut(usize) -> AnyValue + Send>;
 
 impl Codec {
     /// The codec of values of type `T` in format `F`.
@@ -68,6 +75,11 @@ impl Codec {
                     Err(items) => items.iter().map(|item| Arc::new(item.clone_value()) as AnyValue).collect(),
                 };
                 Some(values)
+            },
+            fronts: |items| {
+                let items = items.downcast::<Vec<T>>()?;
+                let mut items = Arc::try_unwrap(items).map_err(|items| items as AnyValue)?.into_iter();
+                Ok(Box::new(move |n| Arc::new(items.by_ref().take(n).collect::<Vec<T>>()) as AnyValue))
             },
         }
     }

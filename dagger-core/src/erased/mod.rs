@@ -18,6 +18,7 @@ mod codec;
 
 pub use batch::Batch;
 pub use codec::Codec;
+pub(crate) use codec::Fronts;
 
 /// A value stored between nodes, with its type erased.
 pub type AnyValue = Arc<dyn Any + Send + Sync>;

@@ -80,6 +80,7 @@ impl<'a> BatchRun<'a> {
 /// batch handed over when nothing else holds it), or a range of a batch that other nodes read
 /// too.
 #[doc(hidden)]
+#[derive(Clone)]
 pub enum Items<'a> {
     Own(Batch),
     Shared(&'a Batch, Range<usize>),

@@ -14,11 +14,12 @@
 //!   so the first partitions are not starved by later ones.
 //! - Partitioned outputs are kept by chunks (see [`cells`]): one lock per batch, not per
 //!   partition. With the in-memory store, a batch stays one typed vector from the task that
-//!   produced it (see [`Batch`](crate::erased::Batch)), and the tasks of a map run over the whole batch one
-//!   after the other (each in parallel, by rayon's adaptive splitting) and hand over their
-//!   results as batches: small partitions cost no allocation each. A map with a nested DAG, a
-//!   field of an output or a task that reads two partitions, and any map with the disk store,
-//!   run partition by partition through the chain instead.
+//!   produced it (see [`Batch`](crate::erased::Batch)); a map runs over it in pieces, in
+//!   parallel, each piece through the whole chain of tasks by slices sized by time (see
+//!   [`chain`]), and hands over its results as batches: small partitions cost no allocation
+//!   each, and a chain holds only the partitions in flight. A map with a nested DAG, a field of
+//!   an output or a task that reads two partitions, and any map with the disk store, run
+//!   partition by partition through the chain instead ([`map`]).
 //! - A map starts once the whole values its nodes read are complete; a fan-in (a node reading
 //!   every partition) once all partitions are.
 //! - Nested DAGs run as a nested scope inside the same pool.
@@ -27,7 +28,7 @@
 //!   returns it as an [`Error`].
 //!
 //! The parts: [`plan`] (derived from the graph before a run), [`state`] (one run of one
-//! graph), [`schedule`] (what runs next), [`map`] (a map's chain of tasks), [`values`]
+//! graph), [`schedule`] (what runs next), [`map`] and [`chain`] (a map's chain of tasks), [`values`]
 //! (reading inputs, calling nodes, storing outputs), [`emit`] (receiving what a task
 //! produces), [`failure`], [`alone`] (running one node alone), [`cells`] (where a run keeps
 //! outputs), [`pieces`] (a batch in parallel pieces), [`progress`].
@@ -42,6 +43,7 @@ use crate::store::{MemoryStore, Store};
 
 mod alone;
 mod cells;
+mod chain;
 mod emit;
 mod failure;
 mod map;

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::erased::{AnyValue, Batch, Codec};
+use crate::erased::Batch;
 use crate::invoke::{BatchStop, Items};
 
 /// A piece of a batch, from item `start`.
@@ -41,20 +41,19 @@ impl Piece {
     }
 }
 
-/// Runs `task` over `batch` in pieces, in parallel, and returns its results as one batch in
-/// `codec`. Pieces are split off as rayon's threads run out of work (its adaptive splitting):
-/// few pieces when the others are busy, single partitions when the tasks are slow. `task`
-/// gets each piece and the offset of its first item in `batch`.
-pub(crate) fn run_pieces(
+/// Runs `task` over `batch` in pieces, in parallel, and returns what it gives for each piece,
+/// in the order of the pieces. Pieces are split off as rayon's threads run out of work (its
+/// adaptive splitting): few pieces when the others are busy, single partitions when the tasks
+/// are slow. `task` gets each piece and the offset of its first item in `batch`.
+pub(super) fn split_pieces<R: Send>(
     mut batch: Batch,
-    codec: Codec,
-    task: &(dyn Fn(Items<'_>, usize) -> Result<AnyValue, BatchStop> + Sync),
-) -> Result<Batch, BatchStop> {
+    task: &(dyn Fn(Items<'_>, usize) -> Result<R, BatchStop> + Sync),
+) -> Result<Vec<R>, BatchStop> {
     let len = batch.len();
     let own = batch.is_unique();
     // A batch others read too is read by ranges; one of our own is split and moved.
     let (first, shared) = if own { (Piece::Own(batch, 0), None) } else { (Piece::Shared(0..len), Some(batch)) };
-    let mut results: Vec<(usize, Result<AnyValue, BatchStop>)> = rayon::iter::split(first, Piece::split)
+    let mut results: Vec<(usize, Result<R, BatchStop>)> = rayon::iter::split(first, Piece::split)
         .map(|piece| {
             let start = piece.start();
             let items = match (piece, &shared) {
@@ -66,9 +65,7 @@ pub(crate) fn run_pieces(
         })
         .collect();
     results.sort_unstable_by_key(|(start, _)| *start);
-    let outputs = results.into_iter().map(|(_, output)| output).collect::<Result<Vec<_>, _>>()?;
-    let items = (codec.concat)(outputs).ok_or("the results of a batch are not of the task's output type")?;
-    Ok(Batch::new(items, len, codec))
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]
@@ -77,6 +74,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+    use crate::erased::{AnyValue, Codec};
     use crate::error::BoxError;
     use crate::format::Json;
     use crate::invoke::{map_batch, map_batch_ref, BatchRun, Failure};
@@ -86,8 +84,9 @@ mod tests {
         Batch::new(Arc::new(items), len, Codec::of::<u64, Json>())
     }
 
-    fn values(batch: Batch) -> Vec<u64> {
-        batch.take::<u64>().unwrap()
+    /// The results of every piece, in order.
+    fn values(pieces: Vec<AnyValue>) -> Vec<u64> {
+        pieces.iter().flat_map(|piece| piece.downcast_ref::<Vec<u64>>().unwrap().clone()).collect()
     }
 
     #[test]
@@ -101,20 +100,19 @@ mod tests {
             let run = BatchRun::new(start, "double", &span, &cancelled, &fail);
             map_batch(items, &run, |x: u64| Ok(x * 2))
         };
-        let codec = Codec::of::<u64, Json>();
         // A batch of its own is split and moved into the pieces.
-        let doubled = run_pieces(batch((0..5000).collect()), codec, &double).unwrap();
+        let doubled = split_pieces(batch((0..5000).collect()), &double).unwrap();
         assert_eq!(values(doubled), (0..5000).map(|x| x * 2).collect::<Vec<_>>());
         assert!(pieces.lock().unwrap().iter().all(|&own| own));
         // A batch others read too is read by ranges, and stays whole for them.
         pieces.lock().unwrap().clear();
         let shared = batch((0..5000).collect());
-        let doubled = run_pieces(shared.clone(), codec, &double).unwrap();
+        let doubled = split_pieces(shared.clone(), &double).unwrap();
         assert_eq!(values(doubled), (0..5000).map(|x| x * 2).collect::<Vec<_>>());
         assert!(pieces.lock().unwrap().iter().all(|&own| !own));
-        assert_eq!(values(shared), (0..5000).collect::<Vec<_>>());
-        let empty = run_pieces(batch(Vec::new()), codec, &double).unwrap();
-        assert_eq!(empty.len(), 0);
+        assert_eq!(shared.take::<u64>().unwrap(), (0..5000).collect::<Vec<_>>());
+        let empty = split_pieces(batch(Vec::new()), &double).unwrap();
+        assert!(values(empty).is_empty());
     }
 
     #[test]
@@ -139,7 +137,7 @@ mod tests {
                 Ok(x / 2)
             })
         };
-        let result = run_pieces(batch((0..100).collect()), Codec::of::<u64, Json>(), &halve);
+        let result = split_pieces(batch((0..100).collect()), &halve);
         assert!(matches!(result, Err(BatchStop::Cancelled)));
         assert_eq!(*failures.lock().unwrap(), [(52, "odd".to_string())], "only the failing item, at its partition");
         let run = BatchRun::new(0, "boom", &span, &cancelled, &fail);

@@ -1,0 +1,235 @@
+//! A map's chain of tasks over a batch of partitions, in memory: the batch is split into
+//! pieces that run in parallel (rayon's adaptive splitting), and each piece goes through the
+//! whole chain before more of it is started, so that what a chain holds at once is bounded by
+//! the pieces in flight, not by the batch.
+//!
+//! Within a piece, a chain of several tasks advances by slices of partitions sized by time:
+//! a slice doubles while it takes under [`BATCH_TIME`] through the chain and halves when it
+//! takes over four times that. Slow tasks over big values (a file parsed, then summarized)
+//! hold one partition per thread at a time, as a plain `par_iter` would; quick tasks over
+//! small values advance by slices large enough that their bookkeeping does not show. A map of
+//! one task runs over whole pieces: it holds nothing between tasks.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::pieces::split_pieces;
+use super::plan::Chain;
+use super::state::{Run, Stopped};
+use super::{BATCH_TIME, MAX_BATCH};
+use crate::erased::{AnyValue, Batch, Codec, Fronts};
+use crate::error::BoxError;
+use crate::graph::{Body, NodeSpec};
+use crate::invoke::{BatchFn, BatchRun, BatchStop, Failure, Inputs, Items};
+use crate::store::StoredParts;
+
+/// The values of one run of a chain: slot 0 is what the map's source gives, slot `1 + i` the
+/// result of the chain's node `i`. Each is read as often as the plan says, and moved out on
+/// its last read.
+pub(super) struct Slots<V> {
+    values: Vec<Option<V>>,
+    uses: Vec<usize>,
+}
+
+impl<V: Clone> Slots<V> {
+    pub(super) fn new(chain: &Chain, source: V) -> Self {
+        let mut values = Vec::with_capacity(chain.uses.len());
+        values.push(Some(source));
+        Slots { values, uses: chain.uses.clone() }
+    }
+
+    /// The value of `slot`: a copy, or the value itself for its last reader.
+    pub(super) fn read(&mut self, slot: usize) -> Option<V> {
+        self.uses[slot] = self.uses[slot].checked_sub(1)?;
+        if self.uses[slot] == 0 {
+            self.values[slot].take()
+        } else {
+            self.values[slot].clone()
+        }
+    }
+
+    /// The result of the next node of the chain, kept if a later node reads it.
+    pub(super) fn push(&mut self, value: V) {
+        let slot = self.values.len();
+        let used = self.uses.get(slot).is_some_and(|&uses| uses > 0);
+        self.values.push(used.then_some(value));
+    }
+}
+
+/// One task of a chain, ready to run over partitions.
+struct Step<'a> {
+    spec: &'a NodeSpec,
+    run_batch: BatchFn,
+    /// The parameter the partition feeds.
+    split: usize,
+    /// The slot of the chain that parameter reads.
+    slot: usize,
+    /// The task's inputs, with a placeholder for the partition: whole values are read once
+    /// per batch.
+    inputs: Inputs,
+    /// Whether its results are kept for other nodes, or for the store to write.
+    keep: bool,
+}
+
+impl Run<'_> {
+    /// Runs a batch of partitions from `start` through the chain of tasks of `map`: the
+    /// results of each node that other nodes read, as one batch each (an empty run for the
+    /// others).
+    pub(super) fn run_batches(&self, map: usize, start: usize, batch: Batch) -> Result<Vec<StoredParts>, Stopped> {
+        let chain = &self.plan.chains[map];
+        let steps = self.steps(map)?;
+        let len = batch.len();
+        let fail = |partition, spec: &NodeSpec, failure| {
+            self.fail(self.task_error(spec, Some(partition), failure));
+        };
+        let piece = |items: Items<'_>, offset: usize| self.run_piece(chain, &steps, items, start + offset, &fail);
+        let pieces = match split_pieces(batch, &piece) {
+            Ok(pieces) => pieces,
+            Err(BatchStop::Cancelled) => return Err(Stopped),
+            Err(BatchStop::Inputs(error)) => return Err(self.internal(steps[0].spec, &error.to_string())),
+        };
+        let mut columns: Vec<Vec<AnyValue>> = steps.iter().map(|_| Vec::with_capacity(pieces.len())).collect();
+        for piece in pieces {
+            for (column, output) in columns.iter_mut().zip(piece) {
+                column.extend(output);
+            }
+        }
+        let mut stored = Vec::with_capacity(steps.len());
+        for (step, column) in steps.iter().zip(columns) {
+            if !step.keep {
+                stored.push(StoredParts::Each(Vec::new()));
+                continue;
+            }
+            let items = (step.spec.codec.concat)(column)
+                .ok_or_else(|| self.internal(step.spec, "the results of a batch are not of the task's output type"))?;
+            let at = self.location(step.spec, Some(start));
+            let parts = self
+                .store
+                .put_batch(&at, Batch::new(items, len, step.spec.codec))
+                .map_err(|error| self.store_failed(step.spec, Some(start), true, error))?;
+            stored.push(parts);
+        }
+        Ok(stored)
+    }
+
+    /// The tasks of `map`, each with its whole inputs read.
+    fn steps(&self, map: usize) -> Result<Vec<Step<'_>>, Stopped> {
+        let chain = &self.plan.chains[map];
+        let mut steps = Vec::with_capacity(chain.slots.len());
+        for (slots, &node) in chain.slots.iter().zip(&self.graph.maps[map].nodes) {
+            let spec = &self.graph.nodes[node as usize];
+            let Body::Task(_, Some(run_batch)) = spec.body else {
+                return Err(self.internal(spec, "a batch of partitions reached a task that runs one at a time"));
+            };
+            let (split, slot) = slots
+                .iter()
+                .enumerate()
+                .find_map(|(input, slot)| Some((input, (*slot)?)))
+                .ok_or_else(|| self.internal(spec, "a task of a map reads no partition"))?;
+            let mut inputs = Inputs::default();
+            for (position, edge) in spec.inputs.iter().enumerate() {
+                inputs.push(if position == split { Arc::new(()) } else { self.whole(edge.port)? });
+            }
+            let keep = self.plan.reads[node as usize] > 0 || !self.store.keeps_batches();
+            steps.push(Step { spec, run_batch, split, slot, inputs, keep });
+        }
+        Ok(steps)
+    }
+
+    /// Runs one piece of a batch, from partition `start`, through the chain: for each step,
+    /// its results over the piece (in slices), if they are kept.
+    fn run_piece(
+        &self,
+        chain: &Chain,
+        steps: &[Step<'_>],
+        items: Items<'_>,
+        start: usize,
+        fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
+    ) -> Result<Vec<Vec<AnyValue>>, BatchStop> {
+        let mut outputs: Vec<Vec<AnyValue>> = steps.iter().map(|_| Vec::new()).collect();
+        if let [step] = steps {
+            let output = self.run_step(step, items, start, fail)?;
+            if step.keep {
+                outputs[0].push(output);
+            }
+            return Ok(outputs);
+        }
+        let mut slices = Slices::new(items)?;
+        let mut size = 1;
+        let mut at = start;
+        while let Some((slice, len)) = slices.next(size) {
+            let began = Instant::now();
+            let mut slots = Slots::new(chain, slice);
+            for (step, output) in steps.iter().zip(&mut outputs) {
+                let input = slots.read(step.slot).ok_or("a slice of partitions was read after its last use")?;
+                let result = self.run_step(step, input, at, fail)?;
+                if step.keep {
+                    output.push(result.clone());
+                }
+                slots.push(Items::Own(Batch::new(result, len, step.spec.codec)));
+            }
+            at += len;
+            let took = began.elapsed();
+            if took < BATCH_TIME {
+                size = (size * 2).min(MAX_BATCH);
+            } else if took > 4 * BATCH_TIME {
+                size = (size / 2).max(1);
+            }
+        }
+        Ok(outputs)
+    }
+
+    /// Runs one task over `items`, the partitions from `start`.
+    fn run_step(
+        &self,
+        step: &Step<'_>,
+        items: Items<'_>,
+        start: usize,
+        fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
+    ) -> Result<AnyValue, BatchStop> {
+        let fail = |partition, failure| fail(partition, step.spec, failure);
+        let run = BatchRun::new(start, &step.spec.name, &self.span, &self.cancelled, &fail);
+        (step.run_batch)(step.split, items, &step.inputs, &run)
+    }
+}
+
+/// A piece of a batch, handed out in slices from the front.
+enum Slices<'a> {
+    /// A piece of our own: moved out slice by slice.
+    Own { fronts: Fronts, left: usize, codec: Codec },
+    /// A range of a batch others read too: read by ranges.
+    Shared { batch: &'a Batch, range: Range<usize> },
+}
+
+impl<'a> Slices<'a> {
+    fn new(items: Items<'a>) -> Result<Self, BoxError> {
+        match items {
+            Items::Own(batch) => {
+                let (left, codec) = (batch.len(), *batch.codec());
+                match batch.into_fronts() {
+                    Ok(fronts) => Ok(Slices::Own { fronts, left, codec }),
+                    Err(_) => Err("a piece of a batch that others hold is not ours to move".into()),
+                }
+            }
+            Items::Shared(batch, range) => Ok(Slices::Shared { batch, range }),
+        }
+    }
+
+    /// The next slice of at most `size` partitions, and how many it has.
+    fn next(&mut self, size: usize) -> Option<(Items<'a>, usize)> {
+        match self {
+            Slices::Own { fronts, left, codec } => {
+                let len = size.min(*left);
+                *left -= len;
+                (len > 0).then(|| (Items::Own(Batch::new(fronts(len), len, *codec)), len))
+            }
+            Slices::Shared { batch, range } => {
+                let len = size.min(range.len());
+                let slice = range.start..range.start + len;
+                range.start += len;
+                (len > 0).then(|| (Items::Shared(batch, slice), len))
+            }
+        }
+    }
+}
