@@ -4,10 +4,9 @@
 //! the few helpers that exist only for it.
 
 pub use crate::dsl::builder::{DagBuilder, MapBuilder, Scope};
-pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Parts, Produce, RunsPerPartition, Single};
+pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Parts, Produce, RunsPerPartition, Sealed, Single};
 pub use crate::dsl::dag::{Dag, Params};
 pub use crate::dsl::declare::Declare;
-pub use crate::dsl::declare::Declare as FieldScope;
 pub use crate::dsl::fields::{partitioned_field, whole_field, FieldAt, WithFields};
 pub use crate::dsl::handle::{Param, Partitioned, Value};
 pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned, Returns, Split, Whole};

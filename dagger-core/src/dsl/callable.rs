@@ -17,13 +17,14 @@ use crate::invoke::DagValue;
 
 /// A task or a DAG that can be called in a DAG body.
 ///
-/// Implemented by `#[task]` and `#[dag]` only (its required items are hidden).
+/// Implemented by `#[task]` and `#[dag]` only: its required items are hidden, and it is sealed
+/// by a hidden trait the macros implement next to it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a task or a DAG",
     label = "only functions marked `#[task]` or `#[dag]` can be called in a DAG body",
     note = "mark the function with `#[task]`; to pass the result of a plain function as a constant, wrap the call in braces: `{{ f(x) }}`"
 )]
-pub trait Callable: Sized + 'static {
+pub trait Callable: Sealed + Sized + 'static {
     /// The function's name: the node's name in the DAG unless it is used several times.
     const NAME: &'static str;
     /// How deep DAGs nest below this one (0 for a task). Computing it for a DAG that calls
@@ -90,6 +91,10 @@ pub trait Callable: Sized + 'static {
         Self::call_in(scope, mode, edges.into_iter().map(|(_, edge)| edge).collect())
     }
 }
+
+/// Seals [`Callable`]: only the code `#[task]` and `#[dag]` generate implements it.
+#[doc(hidden)]
+pub trait Sealed {}
 
 /// The type of the `I`-th parameter of a task or DAG, as stored between nodes.
 #[diagnostic::on_unimplemented(message = "`{Self}` takes fewer than {I} + 1 arguments", label = "too many arguments")]

@@ -144,6 +144,7 @@ fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
             quote!(::dagger_core::__private::max(#nesting, <#callee as ::dagger_core::__private::Callable>::NESTING));
     });
     quote! {
+        impl ::dagger_core::__private::Sealed for #name {}
         impl ::dagger_core::__private::Callable for #name {
             const NAME: &'static str = #name_str;
             const NESTING: usize = 1 + #nesting;

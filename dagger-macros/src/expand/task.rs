@@ -86,6 +86,7 @@ fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
         Partitioning::Items { .. } | Partitioning::Fields(_) => quote!(::core::option::Option::None),
     };
     quote! {
+        impl ::dagger_core::__private::Sealed for #name {}
         impl ::dagger_core::__private::Callable for #name {
             const NAME: &'static str = #name_str;
             const NESTING: usize = 0;
@@ -162,7 +163,7 @@ fn field_impls(name: &Ident, name_str: &LitStr, fields: &[Field]) -> Vec<TokenSt
                 type Field = #ty;
                 type Handle = #handle;
                 fn add(
-                    scope: &mut dyn ::dagger_core::__private::FieldScope,
+                    scope: &mut dyn ::dagger_core::__private::Declare,
                     port: ::dagger_core::__private::Port,
                 ) -> Self::Handle {
                     #add(scope, port, #name_str, #i, |value: &<Self as ::dagger_core::__private::Callable>::Output| &value.#index)
