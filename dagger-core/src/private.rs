@@ -12,7 +12,7 @@ pub use crate::dsl::handle::{Param, Partitioned, Value};
 pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned, Returns, Split, Whole};
 pub use crate::erased::{owned, shared, Codec};
 pub use crate::error::BoxError;
-pub use crate::graph::{Body, Edge, Port};
+pub use crate::graph::{Edge, Port, Work};
 pub use crate::invoke::{
     map_batch, map_batch_ref, one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn,
 };
@@ -101,8 +101,8 @@ pub const fn max(a: usize, b: usize) -> usize {
 }
 
 /// The graph of a DAG, shared.
-pub fn body_of<P: Params, R: DagReturn>(dag: &Dag<P, R>) -> Body {
-    Body::Dag(dag.graph_arc().clone())
+pub fn work_of<P: Params, R: DagReturn>(dag: &Dag<P, R>) -> Work {
+    Work::Dag(dag.graph_arc().clone())
 }
 
 /// The position of the parameter `name` among `params`; a compile-time error when there is none.

@@ -17,7 +17,7 @@ use crate::data::Data;
 use crate::erased::{owned, AnyValue, Codec};
 use crate::error::BuildError;
 use crate::format::Json;
-use crate::graph::{Body, DagId, Edge, How, MapId, ParamSpec, Port, Source};
+use crate::graph::{DagId, Edge, How, MapId, ParamSpec, Port, Source, Work};
 use crate::invoke::{Emit, Inputs};
 
 static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
@@ -78,10 +78,10 @@ pub trait Scope: Declare {
         let map = self.current_map();
         let edge = value.edge();
         let source = self.dag().describe(edge.port);
-        let body = Body::Closure(Arc::new(take_field::<H::Item, F, G>(field)));
+        let work = Work::Derived(Arc::new(take_field::<H::Item, F, G>(field)));
         let node = NewNode::made(
             format!("{source}.{name}"),
-            body,
+            work,
             vec![edge],
             false,
             std::any::type_name::<F>(),
@@ -100,14 +100,14 @@ pub trait Scope: Declare {
         G: Fn(H::Item) -> U + Send + Sync + 'static,
         Self: Sized,
     {
-        let body = Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
             let value = inputs.next().ok_or("a conversion of no value")?;
             emit.one(Arc::new(convert(owned::<H::Item>(value)?)))
         }));
         let edge = Edge { port: value.port(), how: How::Whole };
         let node = NewNode::made(
             name.to_string(),
-            body,
+            work,
             vec![edge],
             false,
             std::any::type_name::<U>(),
@@ -121,10 +121,10 @@ pub trait Scope: Declare {
     where
         Self: Sized,
     {
-        let body = Body::Closure(Arc::new(|inputs, emit: &mut dyn Emit| emit.one(Arc::new(P::pack(inputs)?))));
+        let work = Work::Derived(Arc::new(|inputs, emit: &mut dyn Emit| emit.one(Arc::new(P::pack(inputs)?))));
         let output_type = std::any::type_name::<P::Packed>();
         let codec = Codec::of::<P::Packed, Json>();
-        Value::new(self.add_node(NewNode::made("output".to_string(), body, values.edges(), false, output_type, codec)))
+        Value::new(self.add_node(NewNode::made("output".to_string(), work, values.edges(), false, output_type, codec)))
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,

@@ -12,7 +12,7 @@ use crate::data::{Data, TaskInput};
 use crate::erased::{owned, Codec};
 use crate::error::BoxError;
 use crate::format::Json;
-use crate::graph::{Body, Edge, How, MapId, Port};
+use crate::graph::{Edge, How, MapId, Port, Work};
 use crate::invoke::DagValue;
 
 /// A task or a DAG that can be called in a DAG body.
@@ -47,7 +47,7 @@ pub trait Callable: Sealed + Sized + 'static {
     #[doc(hidden)]
     type Shape: Shape;
     #[doc(hidden)]
-    fn body() -> Body;
+    fn work() -> Work;
 
     /// How the node's output is written to files: JSON unless the task says otherwise
     /// (`#[task(format = Binary)]`).
@@ -64,7 +64,7 @@ pub trait Callable: Sealed + Sized + 'static {
         let map = scope.current_map();
         let node = NewNode {
             callee: Self::NAME.to_string(),
-            body: Self::body(),
+            work: Self::work(),
             inputs,
             splits_output: <Self::Shape as Shape>::PARTITIONED,
             output_type: std::any::type_name::<Self::Output>(),
@@ -78,9 +78,9 @@ pub trait Callable: Sealed + Sized + 'static {
     /// arguments); the parameters left out take their defaults, as constants.
     #[doc(hidden)]
     fn call_named_in<M: Produce<Self>>(scope: &mut dyn Declare, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
-        let defaults: Vec<_> = match Self::body() {
-            Body::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
-            Body::Task(..) | Body::Closure(_) => Vec::new(),
+        let defaults: Vec<_> = match Self::work() {
+            Work::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
+            Work::Task(..) | Work::Derived(_) => Vec::new(),
         };
         for (position, default) in defaults.into_iter().enumerate() {
             if let (Some(value), false) = (default, edges.iter().any(|(p, _)| *p == position)) {

@@ -165,7 +165,7 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
         .map(|((node, map), name)| NodeSpec {
             name,
             callee: node.callee,
-            body: node.body,
+            work: node.work,
             inputs: node.inputs,
             map,
             splits_output: node.splits_output,

@@ -3,7 +3,7 @@
 //! DAGs, fields of outputs) does not depend on the builder's generic API.
 
 use crate::erased::{AnyValue, Codec};
-use crate::graph::{Body, Edge, MapId, Port};
+use crate::graph::{Edge, MapId, Port, Work};
 
 /// Adds nodes and constants to the DAG under construction.
 #[doc(hidden)]
@@ -22,7 +22,7 @@ pub trait Declare {
 pub struct NewNode {
     /// The name of the task or DAG function, or what the builder made (`datasets.training`).
     pub(crate) callee: String,
-    pub(crate) body: Body,
+    pub(crate) work: Work,
     pub(crate) inputs: Vec<Edge>,
     /// The node splits its own output into partitions (`#[task(partitioned)]`).
     pub(crate) splits_output: bool,
@@ -35,12 +35,12 @@ impl NewNode {
     /// A node the builder makes itself (a field, a pack, a conversion): no task options.
     pub(crate) fn made(
         callee: String,
-        body: Body,
+        work: Work,
         inputs: Vec<Edge>,
         splits_output: bool,
         output_type: &'static str,
         codec: Codec,
     ) -> Self {
-        NewNode { callee, body, inputs, splits_output, output_type, codec, options: &[] }
+        NewNode { callee, work, inputs, splits_output, output_type, codec, options: &[] }
     }
 }

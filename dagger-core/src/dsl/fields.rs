@@ -15,7 +15,7 @@ use crate::data::Data;
 use crate::erased::{owned, shared, Codec};
 use crate::error::BoxError;
 use crate::format::Json;
-use crate::graph::{Body, Edge, How, MapId, Port};
+use crate::graph::{Edge, How, MapId, Port, Work};
 use crate::invoke::{parts, Emit, Inputs};
 
 /// A handle whose fields can be used as outputs of their own: a whole value, a parameter, or
@@ -197,10 +197,10 @@ pub fn whole_field<T: Data, F: Data>(
     index: usize,
     field: fn(&T) -> &F,
 ) -> Value<F> {
-    let body = Body::Closure(Arc::new(take_field::<T, F, _>(field)));
+    let work = Work::Derived(Arc::new(take_field::<T, F, _>(field)));
     let inputs = vec![Edge { port, how: How::Whole }];
     let output_type = std::any::type_name::<F>();
-    let node = NewNode::made(format!("{callee}.{index}"), body, inputs, false, output_type, Codec::of::<F, Json>());
+    let node = NewNode::made(format!("{callee}.{index}"), work, inputs, false, output_type, Codec::of::<F, Json>());
     Value::new(scope.add_node(node))
 }
 
@@ -216,12 +216,12 @@ where
     F: IntoIterator + Clone + Send + Sync + 'static,
     F::Item: Data,
 {
-    let body = Body::Closure(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+    let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let value = inputs.next().ok_or("a field was taken of no value")?;
         parts(emit, field(shared::<T>(&value)?).clone())
     }));
     let inputs = vec![Edge { port, how: How::Whole }];
     let output_type = std::any::type_name::<F::Item>();
     let codec = Codec::of::<F::Item, Json>();
-    Partitioned::new(scope.add_node(NewNode::made(format!("{callee}.{index}"), body, inputs, true, output_type, codec)))
+    Partitioned::new(scope.add_node(NewNode::made(format!("{callee}.{index}"), work, inputs, true, output_type, codec)))
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Body, Graph, How, Source};
+use super::{Graph, How, Source, Work};
 
 impl Graph {
     /// Renders the DAG in Graphviz DOT. Nested DAGs are clusters; partitioned nodes are drawn
@@ -28,11 +28,11 @@ impl Graph {
         }
         for node in &self.nodes {
             let periph = if node.map.is_some() { ", peripheries=2" } else { "" };
-            match &node.body {
-                Body::Task(..) | Body::Closure(_) => {
+            match &node.work {
+                Work::Task(..) | Work::Derived(_) => {
                     let _ = writeln!(out, "{pad}{} [label={}{periph}];", id(&node.name), quote(&node.name));
                 }
-                Body::Dag(graph) => {
+                Work::Dag(graph) => {
                     let inner = format!("{prefix}/{}", node.name);
                     let _ = writeln!(out, "{pad}subgraph {} {{", quote(&format!("cluster_{inner}")));
                     let _ = writeln!(out, "{pad}  label={};", quote(&node.name));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Body, Graph, How, Origin};
+use super::{Graph, How, Origin, Work};
 
 impl Graph {
     /// A text plan of the DAG: each node with what it runs, whether it runs once per partition,
@@ -37,7 +37,7 @@ impl Graph {
         let _ = writeln!(out, "{pad}DAG {}({}) -> {output}", self.name, params.join(", "));
         let width = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
         for node in &self.nodes {
-            let what = if matches!(node.body, Body::Dag(_)) { "DAG" } else { "task" };
+            let what = if matches!(node.work, Work::Dag(_)) { "DAG" } else { "task" };
             let ty = short_type(node.output_type);
             let shape = match (node.map, node.splits_output) {
                 (Some(map), _) => {
@@ -69,7 +69,7 @@ impl Graph {
             if !inputs.is_empty() {
                 let _ = writeln!(out, "{pad}  {:width$}  <- {}", "", inputs.join(", "));
             }
-            if let Body::Dag(graph) = &node.body {
+            if let Work::Dag(graph) = &node.work {
                 graph.write_plan(out, depth + 2);
             }
         }

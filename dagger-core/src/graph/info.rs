@@ -1,6 +1,6 @@
 //! The graph as plain data, for introspection: its nodes and edges with their names.
 
-use super::{Body, Graph, How};
+use super::{Graph, How, Work};
 
 /// One node of a [`Graph`], for introspection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ impl Graph {
             .map(|n| NodeInfo {
                 name: n.name.clone(),
                 callee: n.callee.to_string(),
-                is_dag: matches!(n.body, Body::Dag(_)),
+                is_dag: matches!(n.work, Work::Dag(_)),
                 partitioned: n.map.is_some(),
                 output_partitioned: n.map.is_some() || n.splits_output,
                 output_type: n.output_type.to_string(),

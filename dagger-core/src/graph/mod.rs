@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::erased::{AnyValue, Codec};
 use crate::error::BoxError;
-use crate::invoke::{BatchFn, ClosureFn, TaskFn};
+use crate::invoke::{BatchFn, DerivedFn, TaskFn};
 use crate::store::PartsReader;
 
 mod dot;
@@ -26,14 +26,16 @@ pub use port::{MapId, Port};
 /// partitions of an output.
 pub(crate) type Collector = fn(&Arc<PartsReader>) -> Result<AnyValue, BoxError>;
 
-/// What a node runs.
+/// What a node does when it runs.
 #[doc(hidden)]
 #[derive(Clone)]
-pub enum Body {
+pub enum Work {
     /// A task; one that may run once per partition also has an entry point for a batch.
     Task(TaskFn, Option<BatchFn>),
-    /// A node the builder makes itself: a field of an output, or outputs packed in a tuple.
-    Closure(Arc<ClosureFn>),
+    /// A node the builder derives from other outputs: a field of an output, outputs packed in a
+    /// tuple, a tuple converted to a struct.
+    Derived(Arc<DerivedFn>),
+    /// A nested DAG.
     Dag(Arc<Graph>),
 }
 
@@ -70,7 +72,7 @@ pub(crate) struct ParamSpec {
 pub(crate) struct NodeSpec {
     pub(crate) name: String,
     pub(crate) callee: String,
-    pub(crate) body: Body,
+    pub(crate) work: Work,
     pub(crate) inputs: Vec<Edge>,
     /// The map this node is declared in: it runs once per partition of the map's source.
     pub(crate) map: Option<u32>,
@@ -152,9 +154,9 @@ impl Graph {
 
     /// A nested DAG node's graph, by node name.
     pub fn nested(&self, node: &str) -> Option<&Graph> {
-        self.nodes.iter().find(|n| n.name == node).and_then(|n| match &n.body {
-            Body::Dag(graph) => Some(&**graph),
-            Body::Task(..) | Body::Closure(_) => None,
+        self.nodes.iter().find(|n| n.name == node).and_then(|n| match &n.work {
+            Work::Dag(graph) => Some(&**graph),
+            Work::Task(..) | Work::Derived(_) => None,
         })
     }
 

@@ -29,7 +29,7 @@ pub type BatchFn = fn(usize, Items<'_>, &Inputs, &BatchRun<'_>) -> Result<AnyVal
 
 /// The body of a node the builder makes itself (a field of an output, outputs packed in a
 /// tuple).
-pub type ClosureFn = dyn Fn(Inputs, &mut dyn Emit) -> Result<(), BoxError> + Send + Sync;
+pub type DerivedFn = dyn Fn(Inputs, &mut dyn Emit) -> Result<(), BoxError> + Send + Sync;
 
 /// The output of a DAG once computed: one value, or its partitions in order.
 pub enum DagValue {

@@ -9,7 +9,7 @@ use super::plan::{Plan, KEEP};
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
-use crate::graph::{Body, Graph, How, NodeSpec, Source};
+use crate::graph::{Graph, How, NodeSpec, Source, Work};
 use crate::store::{Store, StoredParts};
 
 /// `name` or `name[3]`.
@@ -49,7 +49,7 @@ pub(super) fn execute_node(
     if let Some(((dag_node, instance), rest)) = target.nested.split_first() {
         let index = run.find(dag_node)?;
         let spec = &graph.nodes[index];
-        let (Body::Dag(inner), Some(inner_plan)) = (&spec.body, &plan.nested[index]) else {
+        let (Work::Dag(inner), Some(inner_plan)) = (&spec.work, &plan.nested[index]) else {
             return Err(run.isolation_error(spec, "this node is a task, not a nested DAG"));
         };
         let instance = run.check_partition(spec, *instance)?;

@@ -20,7 +20,7 @@ use super::state::{Run, Stopped};
 use super::{BATCH_TIME, MAX_BATCH};
 use crate::erased::{AnyValue, Batch, Codec, Fronts};
 use crate::error::BoxError;
-use crate::graph::{Body, NodeSpec};
+use crate::graph::{NodeSpec, Work};
 use crate::invoke::{BatchFn, BatchRun, BatchStop, Failure, Inputs, Items};
 use crate::store::StoredParts;
 
@@ -119,7 +119,7 @@ impl Run<'_> {
         let mut steps = Vec::with_capacity(chain.slots.len());
         for (slots, &node) in chain.slots.iter().zip(&self.graph.maps[map].nodes) {
             let spec = &self.graph.nodes[node as usize];
-            let Body::Task(_, Some(run_batch)) = spec.body else {
+            let Work::Task(_, Some(run_batch)) = spec.work else {
                 return Err(self.internal(spec, "a batch of partitions reached a task that runs one at a time"));
             };
             let (split, slot) = slots

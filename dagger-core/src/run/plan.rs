@@ -2,7 +2,7 @@
 //! value is read, and how the chain of tasks of each map runs. Derived once per run (for the
 //! root DAG and every DAG nested in it), so that the run itself only counts down.
 
-use crate::graph::{Body, Graph, How, MapSpec, NodeSpec, Port, Source};
+use crate::graph::{Graph, How, MapSpec, NodeSpec, Port, Source, Work};
 
 /// Values read an unknown number of times are kept until the run ends.
 pub(super) const KEEP: u32 = u32::MAX;
@@ -55,9 +55,9 @@ impl Plan {
             chains: graph.maps.iter().map(|map| chain(nodes, map)).collect(),
             nested: nodes
                 .iter()
-                .map(|node| match &node.body {
-                    Body::Dag(inner) => Some(Plan::of(inner)),
-                    Body::Task(..) | Body::Closure(_) => None,
+                .map(|node| match &node.work {
+                    Work::Dag(inner) => Some(Plan::of(inner)),
+                    Work::Task(..) | Work::Derived(_) => None,
                 })
                 .collect(),
         };
@@ -143,7 +143,7 @@ fn chain(nodes: &[NodeSpec], map: &MapSpec) -> Chain {
             chain.uses[slot] += 1;
         }
         let splits = node.inputs.iter().filter(|edge| matches!(edge.how, How::Split(_))).count();
-        chain.batched &= matches!(node.body, Body::Task(_, Some(_)))
+        chain.batched &= matches!(node.work, Work::Task(_, Some(_)))
             && splits == 1
             && slots.iter().flatten().count() == 1
             && node.inputs.iter().all(|edge| matches!(edge.how, How::Split(_) | How::Whole));

@@ -7,7 +7,7 @@ use super::schedule::execute;
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::Error;
-use crate::graph::{Body, Edge, How, NodeSpec, Port, Source};
+use crate::graph::{Edge, How, NodeSpec, Port, Source, Work};
 use crate::invoke::{DagValue, Emit, Failure, Inputs};
 use crate::store::{Location, PartsReader, Stored, StoredParts};
 
@@ -45,15 +45,15 @@ impl Run<'_> {
 
     fn call(&self, node: usize, inputs: Inputs, partition: Option<usize>, emit: &mut dyn Emit) -> Result<(), Error> {
         let spec = &self.graph.nodes[node];
-        match &spec.body {
-            Body::Closure(task) => Failure::catch(|| task(inputs, emit)).map_err(|failure| Error::Internal {
+        match &spec.work {
+            Work::Derived(task) => Failure::catch(|| task(inputs, emit)).map_err(|failure| Error::Internal {
                 path: self.path.child(&spec.name, partition),
                 message: failure.to_string(),
             }),
-            Body::Task(task, _) => {
+            Work::Task(task, _) => {
                 Failure::catch(|| task(inputs, emit)).map_err(|failure| self.task_error(spec, partition, failure))
             }
-            Body::Dag(graph) => {
+            Work::Dag(graph) => {
                 let path = self.path.child(&spec.name, partition);
                 let plan = self.plan.nested[node].as_ref().ok_or_else(|| Error::Internal {
                     path: path.clone(),

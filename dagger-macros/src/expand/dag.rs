@@ -152,8 +152,8 @@ fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
             const DEFAULTS: &'static [bool] = &[#(#has_defaults),*];
             type Output = <#ret as ::dagger_core::__private::DagReturn>::Item;
             type Shape = <#ret as ::dagger_core::__private::DagReturn>::Shape;
-            fn body() -> ::dagger_core::__private::Body {
-                ::dagger_core::__private::body_of(&#name::dag())
+            fn work() -> ::dagger_core::__private::Work {
+                ::dagger_core::__private::work_of(&#name::dag())
             }
         }
     }

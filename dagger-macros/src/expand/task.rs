@@ -95,7 +95,7 @@ fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
             const OPTIONS: &'static [(&'static str, &'static str)] = &[#((#option_keys, #option_values)),*];
             type Output = #output_ty;
             type Shape = #shape;
-            fn body() -> ::dagger_core::__private::Body {
+            fn work() -> ::dagger_core::__private::Work {
                 #[allow(unused_mut, unused_variables)]
                 fn __invoke(
                     __dagger_inputs: ::dagger_core::__private::Inputs,
@@ -107,7 +107,7 @@ fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
                     #unwrap
                     #store
                 }
-                ::dagger_core::__private::Body::Task(__invoke, #batch)
+                ::dagger_core::__private::Work::Task(__invoke, #batch)
             }
             #codec
         }
