@@ -66,8 +66,9 @@ pub trait Scope: Declare {
         C::call_in(self, A::Mode::default(), args.edges())
     }
 
-    /// One field of a value, as an output of its own: `b.field(datasets, "training", |d| &d.training)`
-    /// (`#[dag]` writes `datasets.training`). Inside a map, the field of each partition.
+    /// One field of a value, as an output of its own, in a node named `name`:
+    /// `b.field(datasets, "training", |d| &d.training)` (`#[dag]` writes
+    /// `let training = datasets.training;`). Inside a map, the field of each partition.
     fn field<H, F, G>(&mut self, value: H, name: &str, field: G) -> H::Field<F>
     where
         H: Fields,
@@ -76,17 +77,10 @@ pub trait Scope: Declare {
         Self: Sized,
     {
         let map = self.current_map();
-        let edge = value.edge();
-        let source = self.dag().describe(edge.port);
         let work = Work::Derived(Arc::new(take_field::<H::Item, F, G>(field)));
-        let node = NewNode::made(
-            format!("{source}.{name}"),
-            work,
-            vec![edge],
-            false,
-            std::any::type_name::<F>(),
-            Codec::of::<F, Json>(),
-        );
+        let output_type = std::any::type_name::<F>();
+        let node =
+            NewNode::made(name.to_string(), work, vec![value.edge()], false, output_type, Codec::of::<F, Json>());
         H::field(self.add_node(node), map)
     }
 
@@ -124,7 +118,8 @@ pub trait Scope: Declare {
         let work = Work::Derived(Arc::new(|inputs, emit: &mut dyn Emit| emit.one(Arc::new(P::pack(inputs)?))));
         let output_type = std::any::type_name::<P::Packed>();
         let codec = Codec::of::<P::Packed, Json>();
-        Value::new(self.add_node(NewNode::made("output".to_string(), work, values.edges(), false, output_type, codec)))
+        let name = format!("{}_output", self.dag().name);
+        Value::new(self.add_node(NewNode::made(name, work, values.edges(), false, output_type, codec)))
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
@@ -213,7 +208,7 @@ impl DagBuilder {
     }
 
     /// What a value is called, for the name of a node that takes a field of it.
-    fn describe(&self, port: Port) -> String {
+    pub(super) fn describe(&self, port: Port) -> String {
         match port.source {
             Source::Node(n) => self.nodes.get(n as usize).map_or_else(String::new, |(node, _)| node.callee.clone()),
             Source::Param(i) => self.params.get(i as usize).map_or_else(String::new, |p| p.name.clone()),

@@ -186,7 +186,14 @@ pub trait FieldAt<const I: usize>: Callable {
     type Field: Data;
     /// The handle of the field: [`Value`] or [`Partitioned`].
     type Handle;
-    fn add(scope: &mut dyn Declare, port: Port) -> Self::Handle;
+    /// Adds the field's node, named `binding` if the field is bound to a name.
+    fn add(scope: &mut dyn Declare, port: Port, binding: Option<&str>) -> Self::Handle;
+}
+
+/// The name of the node of field `index` of a task's output: the user's binding, or the task's
+/// name and the field's.
+fn field_node_name(callee: &str, index: usize, binding: Option<&str>) -> String {
+    binding.map_or_else(|| format!("{callee}_{index}"), str::to_string)
 }
 
 /// A whole field `I` of a task's tuple output `T`.
@@ -195,13 +202,14 @@ pub fn whole_field<T: Data, F: Data>(
     port: Port,
     callee: &str,
     index: usize,
+    binding: Option<&str>,
     field: fn(&T) -> &F,
 ) -> Value<F> {
     let work = Work::Derived(Arc::new(take_field::<T, F, _>(field)));
     let inputs = vec![Edge { port, how: How::Whole }];
     let output_type = std::any::type_name::<F>();
-    let node = NewNode::made(format!("{callee}.{index}"), work, inputs, false, output_type, Codec::of::<F, Json>());
-    Value::new(scope.add_node(node))
+    let name = field_node_name(callee, index, binding);
+    Value::new(scope.add_node(NewNode::made(name, work, inputs, false, output_type, Codec::of::<F, Json>())))
 }
 
 /// A partitioned field `I` of a task's tuple output `T`: each item is one partition.
@@ -210,6 +218,7 @@ pub fn partitioned_field<T: Data, F>(
     port: Port,
     callee: &str,
     index: usize,
+    binding: Option<&str>,
     field: fn(&T) -> &F,
 ) -> Partitioned<F::Item>
 where
@@ -223,5 +232,6 @@ where
     let inputs = vec![Edge { port, how: How::Whole }];
     let output_type = std::any::type_name::<F::Item>();
     let codec = Codec::of::<F::Item, Json>();
-    Partitioned::new(scope.add_node(NewNode::made(format!("{callee}.{index}"), work, inputs, true, output_type, codec)))
+    let name = field_node_name(callee, index, binding);
+    Partitioned::new(scope.add_node(NewNode::made(name, work, inputs, true, output_type, codec)))
 }

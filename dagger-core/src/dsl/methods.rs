@@ -14,35 +14,59 @@ use super::fields::{FieldAt, Fields, Outputs};
 use super::handle::{Param, Partition, Partitioned, PerPartition, Value};
 use super::rules::Poisoned;
 use crate::data::Data;
+use crate::graph::Port;
 
 /// `value.field` and `value.0` in a DAG body, on handles whose fields are all whole; on a
 /// handle without fields, the bound `Self: Fields` fails with its message.
 macro_rules! field_methods {
     ($($handle:ident),+) => {$(
         impl<T> $handle<T> {
+            /// `value.member`; the node is named `binding` when the field is bound to a name.
             #[doc(hidden)]
-            pub fn __dagger_field<S, F, G>(self, scope: &mut S, name: &str, field: G) -> <Self as Fields>::Field<F>
+            pub fn __dagger_field<S, F, G>(
+                self,
+                scope: &mut S,
+                member: &str,
+                binding: Option<&str>,
+                field: G,
+            ) -> <Self as Fields>::Field<F>
             where
                 Self: Fields,
                 S: Scope,
                 F: Data,
                 G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
             {
-                scope.field(self, name, field)
+                let name = field_name(scope, self.port, member, binding);
+                scope.field(self, &name, field)
             }
 
+            /// `value.0`; the node is named `binding` when the field is bound to a name.
             #[doc(hidden)]
-            pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, field: G) -> <Self as Fields>::Field<F>
+            pub fn __dagger_index<const I: usize, S, F, G>(
+                self,
+                scope: &mut S,
+                binding: Option<&str>,
+                field: G,
+            ) -> <Self as Fields>::Field<F>
             where
                 Self: Fields,
                 S: Scope,
                 F: Data,
                 G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
             {
-                scope.field(self, &I.to_string(), field)
+                let name = field_name(scope, self.port, &I.to_string(), binding);
+                scope.field(self, &name, field)
             }
         }
     )+};
+}
+
+/// The name of a field node: the user's binding, or the value's name and the field's.
+fn field_name<S: Scope>(scope: &mut S, port: Port, member: &str, binding: Option<&str>) -> String {
+    match binding {
+        Some(binding) => binding.to_string(),
+        None => format!("{}_{member}", scope.dag().describe(port)),
+    }
 }
 
 field_methods!(Value, Param, Partition, Partitioned, PerPartition);
@@ -64,24 +88,34 @@ impl<C> Outputs<C> {
     /// `outputs.0` of a task whose tuple has partitioned fields: each field's handle is the one
     /// the task declares.
     #[doc(hidden)]
-    pub fn __dagger_index<const I: usize, S, F, G>(self, scope: &mut S, _field: G) -> <C as FieldAt<I>>::Handle
+    pub fn __dagger_index<const I: usize, S, F, G>(
+        self,
+        scope: &mut S,
+        binding: Option<&str>,
+        _field: G,
+    ) -> <C as FieldAt<I>>::Handle
     where
         C: FieldAt<I>,
         S: Scope,
         G: Fn(&<C as Callable>::Output) -> &F,
     {
-        C::add(scope, self.port)
+        C::add(scope, self.port, binding)
     }
 }
 
 impl Poisoned {
     #[doc(hidden)]
-    pub fn __dagger_field<S, G>(self, _scope: &mut S, _name: &str, _field: G) -> Poisoned {
+    pub fn __dagger_field<S, G>(self, _scope: &mut S, _member: &str, _binding: Option<&str>, _field: G) -> Poisoned {
         Poisoned
     }
 
     #[doc(hidden)]
-    pub fn __dagger_index<const I: usize, S, F, G>(self, _scope: &mut S, _field: G) -> Poisoned {
+    pub fn __dagger_index<const I: usize, S, F, G>(
+        self,
+        _scope: &mut S,
+        _binding: Option<&str>,
+        _field: G,
+    ) -> Poisoned {
         Poisoned
     }
 

@@ -28,14 +28,18 @@ fn stmts(body: &Body) -> TokenStream {
         .iter()
         .map(|stmt| match stmt {
             Stmt::Let { mutability, name, ty, value } => {
-                let value = node(value);
+                // A field bound to a name is a node of that name.
+                let value = match value {
+                    Node::Field { base, member, span } => field(base, member, *span, Some(name)),
+                    value => node(value),
+                };
                 let ty = ty.as_ref().map(|ty| quote!(: #ty));
                 quote!(let #mutability #name #ty = #value;)
             }
             Stmt::Destructure { value, fields } => {
                 let value = node(value);
                 let fields = fields.iter().map(|(member, name)| {
-                    let field = take_field(&quote!(__dagger_whole), member, member.span_or_call_site());
+                    let field = take_field(&quote!(__dagger_whole), member, member.span_or_call_site(), Some(name));
                     quote!(let #name = #field;)
                 });
                 quote! {
@@ -55,14 +59,7 @@ fn stmts(body: &Body) -> TokenStream {
 /// The handle of a node.
 pub fn node(node: &Node) -> TokenStream {
     match node {
-        Node::Field { base, member, span } => {
-            let base = self::node(base);
-            let field = take_field(&quote!(__dagger_base), member, *span);
-            quote!({
-                let __dagger_base = #base;
-                #field
-            })
-        }
+        Node::Field { base, member, span } => field(base, member, *span, None),
         Node::Struct { path, fields, span } => {
             let names: Vec<_> = (0..fields.len()).map(|i| format_ident!("__dagger_item{}", i)).collect();
             let members: Vec<_> = fields.iter().map(|(member, _)| member).collect();
@@ -113,21 +110,39 @@ pub fn node(node: &Node) -> TokenStream {
     }
 }
 
-/// The handle of field `member` of the value `base` holds.
-fn take_field(base: &TokenStream, member: &syn::Member, span: Span) -> TokenStream {
+/// The handle of field `member` of the node `base`, named `binding` if it is bound to a name.
+fn field(base: &Node, member: &syn::Member, span: Span, binding: Option<&syn::Ident>) -> TokenStream {
+    let base = node(base);
+    let field = take_field(&quote!(__dagger_base), member, span, binding);
+    quote!({
+        let __dagger_base = #base;
+        #field
+    })
+}
+
+/// The handle of field `member` of the value `base` holds: a node named `binding` when the
+/// user bound the field to a name, after the value and the field otherwise.
+fn take_field(base: &TokenStream, member: &syn::Member, span: Span, binding: Option<&syn::Ident>) -> TokenStream {
     let name = match member {
         syn::Member::Named(ident) => ident.unraw().to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),
+    };
+    let binding = match binding {
+        Some(binding) => {
+            let binding = binding.unraw().to_string();
+            quote!(::core::option::Option::Some(#binding))
+        }
+        None => quote!(::core::option::Option::None),
     };
     match member {
         syn::Member::Unnamed(index) => {
             let position = index.index as usize;
             quote_spanned! {span=>
-                #base.__dagger_index::<#position, _, _, _>(__dagger_scope, |__dagger_value| &__dagger_value.#member)
+                #base.__dagger_index::<#position, _, _, _>(__dagger_scope, #binding, |__dagger_value| &__dagger_value.#member)
             }
         }
         syn::Member::Named(_) => quote_spanned! {span=>
-            #base.__dagger_field(__dagger_scope, #name, |__dagger_value| &__dagger_value.#member)
+            #base.__dagger_field(__dagger_scope, #name, #binding, |__dagger_value| &__dagger_value.#member)
         },
     }
 }

@@ -165,8 +165,9 @@ fn field_impls(name: &Ident, name_str: &LitStr, fields: &[Field]) -> Vec<TokenSt
                 fn add(
                     scope: &mut dyn ::dagger_core::__private::Declare,
                     port: ::dagger_core::__private::Port,
+                    binding: ::core::option::Option<&str>,
                 ) -> Self::Handle {
-                    #add(scope, port, #name_str, #i, |value: &<Self as ::dagger_core::__private::Callable>::Output| &value.#index)
+                    #add(scope, port, #name_str, #i, binding, |value: &<Self as ::dagger_core::__private::Callable>::Output| &value.#index)
                 }
             }
         }

@@ -40,6 +40,10 @@ fn main() {
     assert_eq!(by_index::run(3).unwrap(), "3 rows, sum 12");
     let dag = pipeline::dag();
     let nodes = dag.graph().nodes();
-    let rows = nodes.iter().find(|n| n.name == "load.0").unwrap();
+    // A field bound to a name is a node of that name.
+    let rows = nodes.iter().find(|n| n.name == "rows").unwrap();
     assert!(rows.output_partitioned && !rows.partitioned);
+    // Otherwise it is named after the task and the field.
+    let by_index = by_index::dag();
+    assert!(by_index.graph().nodes().iter().any(|n| n.name == "load_0"));
 }
