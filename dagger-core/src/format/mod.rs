@@ -1,5 +1,7 @@
 //! How values are written to files: serde formats, chosen per task.
 
+mod finite;
+
 use std::io::{Read, Write};
 
 use serde::de::DeserializeOwned;
@@ -39,13 +41,45 @@ pub trait Format: 'static {
 }
 
 /// JSON (serde_json): readable, the layout of the original's CLI runtime. The default.
+///
+/// What it keeps exactly: every finite `f32` and `f64` (written in the shortest form that reads
+/// back to the same bits; `-0.0` keeps its sign), integers up to `u128` and `i128`, any
+/// Unicode string, and maps whose keys are strings, integers or `char`s. What it refuses, with
+/// an error naming the node, the partition and where in the value: NaN and infinities (JSON
+/// has neither; serde_json alone would write `null`, which does not read back as a float) and
+/// maps with other keys. Choose [`Binary`] for those.
+///
+/// ```
+/// use dagger_core::{Format, Json};
+///
+/// let mut bytes = Vec::new();
+/// Json::write(&vec![0.1_f64, -0.0, 1e300], &mut bytes).unwrap();
+/// let back: Vec<f64> = Json::read(&mut bytes.as_slice()).unwrap();
+/// assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), [0.1_f64, -0.0, 1e300].map(f64::to_bits));
+///
+/// let refused = Json::write(&vec![1.0, f64::NAN], &mut Vec::new()).unwrap_err();
+/// assert!(refused.to_string().contains("`NaN` at `[1]`"));
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Json;
 
 impl Format for Json {
     const NAME: &'static str = "json";
     fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError> {
-        Ok(serde_json::to_writer(writer, value)?)
+        if let Some(found) = finite::non_finite(value) {
+            return Err(format!(
+                "JSON has no NaN or infinity, so {found} cannot be written; \
+                 choose `#[task(format = Binary)]` for this task: it keeps every float exactly"
+            )
+            .into());
+        }
+        serde_json::to_writer(writer, value).map_err(|error| {
+            if error.to_string().starts_with("key must be") {
+                format!("JSON map keys are strings or numbers ({error}); choose `#[task(format = Binary)]` for maps with other keys").into()
+            } else {
+                error.into()
+            }
+        })
     }
     fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
         Ok(serde_json::from_reader(reader)?)
@@ -53,6 +87,11 @@ impl Format for Json {
 }
 
 /// A compact binary format (postcard): smaller and faster than JSON, not self-describing.
+///
+/// It keeps every value bit for bit, NaN and infinities included, and maps with keys of any
+/// type. Being not self-describing, it cannot read back types that need to look at the data to
+/// know what it is: `serde_json::Value`, enums marked `#[serde(untagged)]`, structs with
+/// `#[serde(flatten)]`; use [`Json`] for those.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Binary;
 
