@@ -1,5 +1,6 @@
 //! Errors of a run, and of a hand-built DAG.
 
+use std::error::Error as StdError;
 use std::fmt;
 
 /// The error a task returns, boxed.
@@ -58,22 +59,55 @@ fn on_partition(partition: &Option<usize>) -> String {
 }
 
 /// Why a run failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its message says what failed, where, and why, with the cause's own message inline:
+/// `task `logs/parse_file` failed on partition 2: app-002.log: 100 lines are malformed`. So
+/// that a report of the error's chain (anyhow's "Caused by:", or `main() -> Result<_, Error>`,
+/// which prints this type's `Debug`) does not repeat that cause, [`source`](StdError::source)
+/// starts one step further down: it is the cause's own source. The cause itself is the field
+/// `error` of [`Error::TaskFailed`] and [`Error::Store`], to downcast:
+///
+/// ```
+/// use dagger_core::prelude::*;
+///
+/// #[derive(Debug)]
+/// struct Odd(u64);
+/// impl std::fmt::Display for Odd {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         write!(f, "{} is odd", self.0)
+///     }
+/// }
+/// impl std::error::Error for Odd {}
+///
+/// #[task]
+/// fn halve(x: u64) -> Result<u64, Odd> {
+///     if x % 2 == 1 { Err(Odd(x)) } else { Ok(x / 2) }
+/// }
+///
+/// #[dag]
+/// fn halved(x: u64) -> u64 {
+///     halve(x)
+/// }
+///
+/// let error = halved::run(3).unwrap_err();
+/// assert_eq!(error.to_string(), "task `halved/halve` failed: 3 is odd");
+/// match &error {
+///     Error::TaskFailed { error, .. } => assert_eq!(error.downcast_ref::<Odd>().unwrap().0, 3),
+///     _ => unreachable!(),
+/// }
+/// ```
 #[non_exhaustive]
 pub enum Error {
     /// A task returned `Err`.
-    #[error("task `{path}` failed{}: {source}", on_partition(.partition))]
     TaskFailed {
         /// The failing node.
         path: NodePath,
         /// The partition it was running, if it runs once per partition.
         partition: Option<usize>,
         /// The task's error.
-        #[source]
-        source: BoxError,
+        error: BoxError,
     },
     /// A task panicked; the panic was caught and the run stopped.
-    #[error("task `{path}` panicked{}: {message}", on_partition(.partition))]
     TaskPanicked {
         /// The failing node.
         path: NodePath,
@@ -83,12 +117,6 @@ pub enum Error {
         message: String,
     },
     /// A node's output could not be written to, or read back from, the store.
-    #[error(
-        "cannot {} the output of `{path}`{}{}: {source}",
-        if *.writing { "write" } else { "read" },
-        on_partition(.partition),
-        .file.as_ref().map_or(String::new(), |f| format!(" (file `{}`)", f.display()))
-    )]
     Store {
         /// The node whose output it is.
         path: NodePath,
@@ -99,12 +127,10 @@ pub enum Error {
         /// Whether it was being written (or read).
         writing: bool,
         /// What went wrong: an I/O error, or a value that does not decode.
-        #[source]
-        source: BoxError,
+        error: BoxError,
     },
     /// A value between nodes did not have the type the graph declared. Handles make this
     /// impossible for DAGs built with the macros or the builder; it signals a bug in dagger.
-    #[error("internal error at `{path}`: {message}")]
     Internal {
         /// The node involved.
         path: NodePath,
@@ -112,7 +138,6 @@ pub enum Error {
         message: String,
     },
     /// A node could not be run alone ([`Runner::run_node`](crate::Runner::run_node)).
-    #[error("cannot run `{path}` alone: {message}")]
     Isolation {
         /// The node.
         path: NodePath,
@@ -120,11 +145,103 @@ pub enum Error {
         message: String,
     },
     /// The thread pool could not be built.
-    #[error("cannot start the thread pool: {0}")]
-    ThreadPool(#[from] rayon::ThreadPoolBuildError),
+    ThreadPool(rayon::ThreadPoolBuildError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TaskFailed { path, partition, error } => {
+                write!(f, "task `{path}` failed{}: {error}", on_partition(partition))
+            }
+            Error::TaskPanicked { path, partition, message } => {
+                write!(f, "task `{path}` panicked{}: {message}", on_partition(partition))
+            }
+            Error::Store { path, partition, file, writing, error } => {
+                let verb = if *writing { "write" } else { "read" };
+                write!(f, "cannot {verb} the output of `{path}`{}", on_partition(partition))?;
+                if let Some(file) = file {
+                    write!(f, " (file `{}`)", file.display())?;
+                }
+                write!(f, ": {error}")
+            }
+            Error::Internal { path, message } => write!(f, "internal error at `{path}`: {message}"),
+            Error::Isolation { path, message } => write!(f, "cannot run `{path}` alone: {message}"),
+            Error::ThreadPool(error) => write!(f, "cannot start the thread pool: {error}"),
+        }
+    }
+}
+
+impl StdError for Error {
+    /// The cause of the cause: the message already shows the cause itself.
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::TaskFailed { error, .. } | Error::Store { error, .. } => error.source(),
+            Error::ThreadPool(error) => error.source(),
+            Error::TaskPanicked { .. } | Error::Internal { .. } | Error::Isolation { .. } => None,
+        }
+    }
+}
+
+/// The message, then the chain of causes below it, as a report: what `main() -> Result<_,
+/// Error>` prints. `{:#?}` shows the fields instead.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return self.fields(f);
+        }
+        write!(f, "{self}")?;
+        let mut cause = self.source();
+        if cause.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        while let Some(error) = cause {
+            write!(f, "\n    {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<rayon::ThreadPoolBuildError> for Error {
+    fn from(error: rayon::ThreadPoolBuildError) -> Self {
+        Error::ThreadPool(error)
+    }
 }
 
 impl Error {
+    fn fields(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TaskFailed { path, partition, error } => f
+                .debug_struct("TaskFailed")
+                .field("path", path)
+                .field("partition", partition)
+                .field("error", error)
+                .finish(),
+            Error::TaskPanicked { path, partition, message } => f
+                .debug_struct("TaskPanicked")
+                .field("path", path)
+                .field("partition", partition)
+                .field("message", message)
+                .finish(),
+            Error::Store { path, partition, file, writing, error } => f
+                .debug_struct("Store")
+                .field("path", path)
+                .field("partition", partition)
+                .field("file", file)
+                .field("writing", writing)
+                .field("error", error)
+                .finish(),
+            Error::Internal { path, message } => {
+                f.debug_struct("Internal").field("path", path).field("message", message).finish()
+            }
+            Error::Isolation { path, message } => {
+                f.debug_struct("Isolation").field("path", path).field("message", message).finish()
+            }
+            Error::ThreadPool(error) => f.debug_tuple("ThreadPool").field(error).finish(),
+        }
+    }
+
     /// The path of the node that failed, when a node failed.
     pub fn path(&self) -> Option<&NodePath> {
         match self {

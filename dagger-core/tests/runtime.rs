@@ -141,14 +141,59 @@ fn failing(n: u64) -> u64 {
 }
 
 #[test]
-fn an_err_in_a_map_stops_the_run_with_the_error_as_source() {
+fn an_err_in_a_map_stops_the_run_with_the_task_error_in_it() {
     let error = failing::run(2).unwrap_err();
     assert_eq!(error.partition(), Some(1));
     assert_eq!(error.path().unwrap().to_string(), "failing/only_even");
-    let source = std::error::Error::source(&error).unwrap();
-    assert_eq!(source.downcast_ref::<Odd>(), Some(&Odd(1)));
+    let Error::TaskFailed { error: task_error, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(task_error.downcast_ref::<Odd>(), Some(&Odd(1)));
+    // The message shows the task's error, so the chain below it starts at that error's cause.
+    assert!(std::error::Error::source(&error).is_none());
     assert_eq!(error.to_string(), "task `failing/only_even` failed on partition 1: 1 is odd");
     assert_eq!(AFTER_FAILURE.load(Ordering::SeqCst), 0, "no node downstream of a failure starts");
+}
+
+#[derive(Debug)]
+struct Unreadable {
+    file: String,
+    cause: std::num::ParseIntError,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: not a number", self.file)
+    }
+}
+
+impl std::error::Error for Unreadable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
+#[task]
+fn read_count(x: u64) -> Result<u64, Unreadable> {
+    "twelve".parse::<u64>().map_err(|cause| Unreadable { file: format!("app-{x:03}.log"), cause })
+}
+
+#[dag]
+fn counting(x: u64) -> u64 {
+    read_count(x)
+}
+
+#[test]
+fn a_report_of_the_error_shows_each_cause_once() {
+    let error = counting::run(2).unwrap_err();
+    assert_eq!(error.to_string(), "task `counting/read_count` failed: app-002.log: not a number");
+    let source = std::error::Error::source(&error).unwrap();
+    assert_eq!(source.to_string(), "invalid digit found in string");
+    // What `main() -> Result<(), Error>` prints.
+    let report = format!("{error:?}");
+    assert_eq!(
+        report,
+        "task `counting/read_count` failed: app-002.log: not a number\n\nCaused by:\n    invalid digit found in string"
+    );
+    assert!(format!("{error:#?}").starts_with("TaskFailed {"));
 }
 
 #[task(partitioned)]

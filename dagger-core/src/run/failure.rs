@@ -34,7 +34,7 @@ impl Run<'_> {
     pub(super) fn task_error(&self, spec: &NodeSpec, partition: Option<usize>, failure: Failure) -> Error {
         let path = self.path.child(&spec.name, None);
         match failure {
-            Failure::Failed(source) => Error::TaskFailed { path, partition, source },
+            Failure::Failed(error) => Error::TaskFailed { path, partition, error },
             Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
         }
     }
@@ -47,7 +47,7 @@ impl Run<'_> {
         error: StoreError,
     ) -> Stopped {
         let path = self.path.child(&spec.name, None);
-        self.fail(Error::Store { path, partition, file: error.file, writing, source: error.source })
+        self.fail(Error::Store { path, partition, file: error.file, writing, error: error.source })
     }
 
     /// A value that the schedule guarantees is there is not: a bug of the runtime, reported
