@@ -44,8 +44,24 @@ use crate::sync::lock;
 ///
 /// If a partition cannot be read (a missing or corrupt file), the iteration ends there and the
 /// run fails with an error that names the partition and the file, whatever the task returns.
+///
+/// To call such a task as a plain function (in a unit test), make the partitions from a `Vec`
+/// or an iterator:
+///
+/// ```
+/// # use dagger_core::prelude::*;
+/// # #[task]
+/// # fn streaming_sum(parts: Partitions<u64>) -> u64 {
+/// #     parts.sum()
+/// # }
+/// assert_eq!(streaming_sum(Partitions::from(vec![1, 2, 3])), 6);
+/// assert_eq!(streaming_sum((1..=4).collect()), 10);
+/// ```
 pub struct Partitions<T> {
-    reader: Arc<PartsReader>,
+    /// Where the partitions are read from; none for partitions made from a `Vec`.
+    reader: Option<Arc<PartsReader>>,
+    /// How many partitions there are.
+    count: usize,
     /// The partition `next()` returns.
     next: usize,
     /// The chunk of the reader to take when `current` is done.
@@ -61,38 +77,59 @@ enum Current<T> {
     Stored(std::vec::IntoIter<Stored>),
 }
 
-impl<T> Partitions<T> {
-    /// Another cursor over the same partitions. Each partition is read once: whichever cursor
-    /// reaches it first gets it. (A task receives its `Partitions` by value, so this only
-    /// serves [`TaskInput`].)
-    fn share(&self) -> Self {
-        let next = self.reader.starts.get(self.chunk).copied().unwrap_or(self.reader.count);
-        Partitions { reader: self.reader.clone(), next, chunk: self.chunk, current: Current::Done }
-    }
-}
-
 impl<T: Data> TaskInput for Partitions<T> {
+    /// Another cursor over the same partitions. Each partition in a store is read once:
+    /// whichever cursor reaches it first gets it. (A task receives its `Partitions` by value,
+    /// so the runtime never needs two.)
     fn clone_input(&self) -> Self {
-        self.share()
+        match (&self.reader, &self.current) {
+            (Some(reader), _) => {
+                let next = reader.starts.get(self.chunk).copied().unwrap_or(self.count);
+                Partitions {
+                    reader: Some(reader.clone()),
+                    count: self.count,
+                    next,
+                    chunk: self.chunk,
+                    current: Current::Done,
+                }
+            }
+            (None, Current::Items(items)) => items.as_slice().iter().map(T::clone_value).collect(),
+            (None, _) => Vec::new().into(),
+        }
     }
 }
 
 impl<T> fmt::Debug for Partitions<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Partitions").field("count", &self.reader.count).field("next", &self.next).finish()
+        f.debug_struct("Partitions").field("count", &self.count).field("next", &self.next).finish()
+    }
+}
+
+impl<T> From<Vec<T>> for Partitions<T> {
+    fn from(items: Vec<T>) -> Self {
+        Partitions { reader: None, count: items.len(), next: 0, chunk: 0, current: Current::Items(items.into_iter()) }
+    }
+}
+
+impl<T> FromIterator<T> for Partitions<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        items.into_iter().collect::<Vec<T>>().into()
     }
 }
 
 impl<T: Data> Partitions<T> {
     pub(crate) fn new(reader: Arc<PartsReader>) -> Self {
-        Partitions { reader, next: 0, chunk: 0, current: Current::Done }
+        let count = reader.count;
+        Partitions { reader: Some(reader), count, next: 0, chunk: 0, current: Current::Done }
     }
 
     /// Ends the iteration on a partition that could not be read.
     fn fail(&mut self, index: usize, error: StoreError) -> Option<T> {
-        self.reader.fail((index, error));
-        self.next = self.reader.count;
-        self.chunk = self.reader.starts.len();
+        if let Some(reader) = &self.reader {
+            reader.fail((index, error));
+            self.chunk = reader.starts.len();
+        }
+        self.next = self.count;
         self.current = Current::Done;
         None
     }
@@ -112,10 +149,9 @@ impl<T: Data> Iterator for Partitions<T> {
                     }
                 }
                 Current::Stored(stored) => {
-                    if let Some(stored) = stored.next() {
+                    if let (Some(stored), Some(reader)) = (stored.next(), &self.reader) {
                         self.next += 1;
-                        let value = self
-                            .reader
+                        let value = reader
                             .take(index, stored)
                             .and_then(|value| owned::<T>(value).map_err(|source| StoreError { file: None, source }));
                         return value.map_or_else(|error| self.fail(index, error), Some);
@@ -123,10 +159,11 @@ impl<T: Data> Iterator for Partitions<T> {
                 }
                 Current::Done => {}
             }
-            if index >= self.reader.count {
+            let Some(reader) = &self.reader else { return None };
+            if index >= self.count {
                 return None;
             }
-            let Some(parts) = self.reader.take_chunk(self.chunk) else {
+            let Some(parts) = reader.take_chunk(self.chunk) else {
                 return self.fail(index, already_read());
             };
             self.chunk += 1;
@@ -141,7 +178,7 @@ impl<T: Data> Iterator for Partitions<T> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.reader.count - self.next;
+        let left = self.count - self.next;
         (left, Some(left))
     }
 }
