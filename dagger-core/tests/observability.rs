@@ -12,7 +12,7 @@ use tracing::{Event, Metadata, Subscriber};
 mod common;
 use common::{double, numbers, total};
 
-/// Records the name and fields of every span created.
+/// Records the level, name and fields of every span created.
 #[derive(Clone, Default)]
 struct Recorder {
     spans: Arc<Mutex<Vec<String>>>,
@@ -32,7 +32,7 @@ impl Subscriber for Recorder {
         true
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut fields = Fields(span.metadata().name().to_string());
+        let mut fields = Fields(format!("{} {}", span.metadata().level(), span.metadata().name()));
         span.record(&mut fields);
         self.spans.lock().unwrap().push(fields.0);
         Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) + 1)
@@ -74,11 +74,14 @@ fn every_dag_node_and_partition_is_a_span() {
     assert_eq!(
         spans,
         [
-            "dag path=traced",
-            "node node=numbers",
-            "node node=total",
-            "partition node=double partition=0",
-            "partition node=double partition=1",
+            "DEBUG partition node=double partition=0",
+            "DEBUG partition node=double partition=1",
+            "INFO dag path=traced",
+            // A map's jobs are seen at the default level, with the partitions each runs.
+            "INFO map source=numbers nodes=double first=0 partitions=1",
+            "INFO map source=numbers nodes=double first=1 partitions=1",
+            "INFO node node=numbers",
+            "INFO node node=total",
         ]
     );
 }

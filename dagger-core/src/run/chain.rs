@@ -76,14 +76,20 @@ impl Run<'_> {
     /// Runs a batch of partitions from `start` through the chain of tasks of `map`: the
     /// results of each node that other nodes read, as one batch each (an empty run for the
     /// others).
-    pub(super) fn run_batches(&self, map: usize, start: usize, batch: Batch) -> Result<Vec<StoredParts>, Stopped> {
+    pub(super) fn run_batches(
+        &self,
+        map: usize,
+        start: usize,
+        batch: Batch,
+        span: &tracing::Span,
+    ) -> Result<Vec<StoredParts>, Stopped> {
         let chain = &self.plan.chains[map];
         let steps = self.steps(map)?;
         let len = batch.len();
         let fail = |partition, spec: &NodeSpec, failure| {
             self.fail(self.task_error(spec, Some(partition), failure));
         };
-        let piece = |items: Items<'_>, offset: usize| self.run_piece(chain, &steps, items, start + offset, &fail);
+        let piece = |items: Items<'_>, offset: usize| self.run_piece(chain, &steps, items, start + offset, &fail, span);
         let pieces = match split_pieces(batch, &piece) {
             Ok(pieces) => pieces,
             Err(BatchStop::Cancelled) => return Err(Stopped),
@@ -146,10 +152,11 @@ impl Run<'_> {
         items: Items<'_>,
         start: usize,
         fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
+        span: &tracing::Span,
     ) -> Result<Vec<Vec<AnyValue>>, BatchStop> {
         let mut outputs: Vec<Vec<AnyValue>> = steps.iter().map(|_| Vec::new()).collect();
         if let [step] = steps {
-            let output = self.run_step(step, items, start, fail)?;
+            let output = self.run_step(step, items, start, fail, span)?;
             if step.keep {
                 outputs[0].push(output);
             }
@@ -163,7 +170,7 @@ impl Run<'_> {
             let mut slots = Slots::new(chain, slice);
             for (step, output) in steps.iter().zip(&mut outputs) {
                 let input = slots.read(step.slot).ok_or("a slice of partitions was read after its last use")?;
-                let result = self.run_step(step, input, at, fail)?;
+                let result = self.run_step(step, input, at, fail, span)?;
                 if step.keep {
                     output.push(result.clone());
                 }
@@ -187,9 +194,10 @@ impl Run<'_> {
         items: Items<'_>,
         start: usize,
         fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
+        span: &tracing::Span,
     ) -> Result<AnyValue, BatchStop> {
         let fail = |partition, failure| fail(partition, step.spec, failure);
-        let run = BatchRun::new(start, &step.spec.name, &self.span, &self.cancelled, &fail);
+        let run = BatchRun::new(start, &step.spec.name, span, &self.cancelled, &fail);
         (step.run_batch)(step.split, items, &step.inputs, &run)
     }
 }

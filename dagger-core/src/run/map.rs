@@ -22,13 +22,25 @@ impl<'s> Run<'s> {
     pub(super) fn run_map(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
         let spec = &self.graph.maps[map];
         let source = spec.source as usize;
+        let names: Vec<&str> = spec.nodes.iter().map(|&node| self.graph.nodes[node as usize].name.as_str()).collect();
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "map",
+            source = %self.graph.nodes[source].name,
+            nodes = %names.join(", "),
+            first = range.start,
+            partitions = range.len(),
+        );
+        let _entered = span.enter();
         let Some(parts) = self.outputs[source].parts.read_range(range.clone()) else {
             self.internal(&self.graph.nodes[source], "partitions were read before they were stored");
             return;
         };
         let columns = match parts {
-            StoredParts::Batch(batch) if self.plan.chains[map].batched => self.run_batches(map, range.start, batch),
-            parts => self.run_each(map, range.clone(), parts),
+            StoredParts::Batch(batch) if self.plan.chains[map].batched => {
+                self.run_batches(map, range.start, batch, &span)
+            }
+            parts => self.run_each(map, range.clone(), parts, &span),
         };
         let Ok(columns) = columns else { return };
         for (&node, column) in spec.nodes.iter().zip(columns) {
@@ -39,7 +51,13 @@ impl<'s> Run<'s> {
 
     /// Runs partitions `range` through the nodes of `map` one partition at a time (in
     /// parallel): the results of each node, as one run of partitions.
-    fn run_each(&self, map: usize, range: Range<usize>, parts: StoredParts) -> Result<Vec<StoredParts>, Stopped> {
+    fn run_each(
+        &self,
+        map: usize,
+        range: Range<usize>,
+        parts: StoredParts,
+        span: &tracing::Span,
+    ) -> Result<Vec<StoredParts>, Stopped> {
         let spec = &self.graph.maps[map];
         let values = parts.into_each().ok_or_else(|| {
             self.internal(&self.graph.nodes[spec.source as usize], "a batch of partitions could not be taken apart")
@@ -51,7 +69,7 @@ impl<'s> Run<'s> {
                 if self.stopped() {
                     return Err(Stopped);
                 }
-                self.run_chain(map, range.start + offset, stored)
+                self.run_chain(map, range.start + offset, stored, span)
             })
             .collect();
         if self.stopped() {
@@ -67,7 +85,13 @@ impl<'s> Run<'s> {
     /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
     /// partition of the map's source, and the results of the nodes before it, directly.
     /// Returns each node's result, if other nodes read it.
-    fn run_chain(&self, map: usize, partition: usize, source: Stored) -> Result<Vec<Option<Stored>>, Stopped> {
+    fn run_chain(
+        &self,
+        map: usize,
+        partition: usize,
+        source: Stored,
+        span: &tracing::Span,
+    ) -> Result<Vec<Option<Stored>>, Stopped> {
         let nodes = &self.graph.maps[map].nodes;
         let chain = &self.plan.chains[map];
         let value = self.get(self.graph.maps[map].source as usize, Some(partition), source)?;
@@ -75,7 +99,7 @@ impl<'s> Run<'s> {
         let mut stored = Vec::with_capacity(nodes.len());
         for (position, &node) in nodes.iter().enumerate() {
             let spec = &self.graph.nodes[node as usize];
-            let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
+            let _span = tracing::debug_span!(parent: span, "partition", node = %spec.name, partition).entered();
             let mut readers = Vec::new();
             let mut inputs = Inputs::default();
             for (edge, slot) in spec.inputs.iter().zip(&chain.slots[position]) {

@@ -39,6 +39,7 @@ use std::time::Duration;
 use crate::dsl::callable::DagReturn;
 use crate::dsl::dag::{Dag, Params};
 use crate::error::{Error, NodePath};
+use crate::graph::{Graph, Work};
 use crate::store::{MemoryStore, Store};
 
 mod alone;
@@ -162,14 +163,16 @@ impl Runner {
     /// Runs `dag` with `params` and returns its output.
     ///
     /// Every run is a `tracing` span named `dag` (field `path`), with a span `node` (field
-    /// `node`) per node and `partition` (fields `node`, `partition`, at debug level) per run of
-    /// a partitioned node: plug in any subscriber to see them, with their durations.
+    /// `node`) per node outside maps, a span `map` (fields `source`, `nodes`, `first`,
+    /// `partitions`) per job of a map, and `partition` (fields `node`, `partition`, at debug
+    /// level) per run of a partitioned node: plug in any subscriber to see them, with their
+    /// durations.
     pub fn run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<R::Run, Error> {
         let graph = dag.graph();
         let path = NodePath::root(graph.name());
         let values = params.into_values();
         let plan = Plan::of(graph);
-        let progress = if self.progress { Progress::on_terminal(graph.name(), graph.nodes.len()) } else { None };
+        let progress = if self.progress { Progress::on_terminal(graph.name(), work_nodes(graph)) } else { None };
         let top = Top { progress: progress.as_ref(), span: tracing::Span::current() };
         let output = self.install(|| execute(graph, &plan, values, &path, &self.store, &top));
         if let Some(progress) = &progress {
@@ -189,6 +192,12 @@ impl Runner {
             None => work(),
         }
     }
+}
+
+/// The nodes of `graph` that are work of their own for the progress bar: tasks and nested DAGs
+/// outside maps (a map's work is its partitions; fields and tuples are not work).
+fn work_nodes(graph: &Graph) -> usize {
+    graph.nodes.iter().filter(|node| node.map.is_none() && !matches!(node.work, Work::Derived(_))).count()
 }
 
 impl<P: Params, R: DagReturn> Dag<P, R> {

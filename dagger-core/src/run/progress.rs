@@ -1,4 +1,7 @@
-//! A progress bar on the terminal for long runs: nodes and partitions done out of those known.
+//! A progress bar on the terminal for long runs: it fills by the work done out of the work
+//! known, where work is a node outside maps (a task or a nested DAG; the nodes the builder
+//! derives, fields and tuples, are not work) or a partition through a map. A source that is
+//! still producing partitions has not announced them all, so the known work grows as it goes.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,8 +12,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// The progress of one run of a root DAG. Nested DAGs count as one node each.
 pub(crate) struct Progress {
     bar: ProgressBar,
+    nodes_done: AtomicUsize,
+    nodes: usize,
     parts_done: AtomicUsize,
-    parts_total: AtomicUsize,
+    parts_known: AtomicUsize,
 }
 
 impl Progress {
@@ -20,33 +25,49 @@ impl Progress {
             return None;
         }
         let bar = ProgressBar::with_draw_target(Some(nodes as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} nodes, {msg}")
+        let style = ProgressStyle::with_template("{prefix} [{elapsed_precise}] {bar:30} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_prefix(dag.to_string());
-        bar.set_message("0 partitions");
         bar.enable_steady_tick(Duration::from_millis(200));
-        Some(Progress { bar, parts_done: AtomicUsize::new(0), parts_total: AtomicUsize::new(0) })
+        let progress = Progress {
+            bar,
+            nodes_done: AtomicUsize::new(0),
+            nodes,
+            parts_done: AtomicUsize::new(0),
+            parts_known: AtomicUsize::new(0),
+        };
+        progress.show();
+        Some(progress)
     }
 
     pub(crate) fn node_done(&self) {
-        self.bar.inc(1);
+        self.nodes_done.fetch_add(1, Ordering::Relaxed);
+        self.show();
     }
 
-    /// A map now knows it has `count` partitions.
-    pub(crate) fn parts_expected(&self, count: usize) {
-        self.parts_total.fetch_add(count, Ordering::Relaxed);
-        self.show_parts();
+    /// A map has `count` more partitions to run.
+    pub(crate) fn parts_announced(&self, count: usize) {
+        self.parts_known.fetch_add(count, Ordering::Relaxed);
+        self.show();
     }
 
+    /// A map ran `count` more partitions.
     pub(crate) fn parts_done(&self, count: usize) {
         self.parts_done.fetch_add(count, Ordering::Relaxed);
-        self.show_parts();
+        self.show();
     }
 
-    fn show_parts(&self) {
-        let message = parts_message(self.parts_done.load(Ordering::Relaxed), self.parts_total.load(Ordering::Relaxed));
-        self.bar.set_message(message);
+    fn show(&self) {
+        let counts = Counts {
+            nodes_done: self.nodes_done.load(Ordering::Relaxed),
+            nodes: self.nodes,
+            parts_done: self.parts_done.load(Ordering::Relaxed),
+            parts_known: self.parts_known.load(Ordering::Relaxed),
+        };
+        self.bar.set_length(counts.total() as u64);
+        self.bar.set_position(counts.done() as u64);
+        self.bar.set_message(counts.to_string());
     }
 
     pub(crate) fn finish(&self) {
@@ -54,23 +75,44 @@ impl Progress {
     }
 }
 
-/// Partitions done, out of those whose count is known (a source that is still producing
-/// partitions has no count yet).
-fn parts_message(done: usize, known: usize) -> String {
-    if known >= done {
-        format!("{done}/{known} partitions")
-    } else {
-        format!("{done} partitions")
+/// What the bar shows.
+struct Counts {
+    nodes_done: usize,
+    nodes: usize,
+    parts_done: usize,
+    parts_known: usize,
+}
+
+impl Counts {
+    fn done(&self) -> usize {
+        self.nodes_done + self.parts_done
+    }
+
+    fn total(&self) -> usize {
+        self.nodes + self.parts_known.max(self.parts_done)
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} nodes", self.nodes_done, self.nodes)?;
+        if self.parts_known > 0 {
+            write!(f, ", {}/{} partitions", self.parts_done, self.parts_known.max(self.parts_done))?;
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parts_message;
+    use super::Counts;
 
     #[test]
-    fn partitions_are_shown_out_of_those_known() {
-        assert_eq!(parts_message(3, 10), "3/10 partitions");
-        assert_eq!(parts_message(12, 10), "12 partitions");
+    fn the_bar_fills_by_nodes_and_partitions_done_out_of_those_known() {
+        let counts = Counts { nodes_done: 1, nodes: 3, parts_done: 15, parts_known: 40 };
+        assert_eq!(counts.to_string(), "1/3 nodes, 15/40 partitions");
+        assert_eq!((counts.done(), counts.total()), (16, 43));
+        let nodes_only = Counts { nodes_done: 2, nodes: 2, parts_done: 0, parts_known: 0 };
+        assert_eq!(nodes_only.to_string(), "2/2 nodes");
     }
 }

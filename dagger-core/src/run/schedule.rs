@@ -12,7 +12,7 @@ use super::plan::Plan;
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
-use crate::graph::Graph;
+use crate::graph::{Graph, Work};
 use crate::invoke::DagValue;
 use crate::store::Store;
 use crate::sync::lock;
@@ -92,7 +92,8 @@ impl<'s> Run<'s> {
 
     /// `node`'s output is complete: one value, or every partition.
     pub(super) fn node_complete(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize) {
-        if let Some(progress) = self.progress {
+        let spec = &self.graph.nodes[node];
+        if let (Some(progress), None, false) = (self.progress, spec.map, matches!(spec.work, Work::Derived(_))) {
             progress.node_done();
         }
         for &next in &self.plan.node_dependents[node] {
@@ -111,6 +112,9 @@ impl<'s> Run<'s> {
     /// them for when their whole inputs are complete.
     pub(super) fn parts_available(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, range: Range<usize>) {
         for &map in &self.plan.maps_over[node] {
+            if let Some(progress) = self.progress {
+                progress.parts_announced(range.len());
+            }
             let run_now = {
                 let mut trigger = lock(&self.maps[map as usize].trigger);
                 if !trigger.ready {
@@ -140,9 +144,6 @@ impl<'s> Run<'s> {
     fn parts_counted(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, count: usize) {
         for &map in &self.plan.maps_over[node] {
             let _ = self.maps[map as usize].count.set(count);
-            if let Some(progress) = self.progress {
-                progress.parts_expected(count);
-            }
             self.check_map_finished(scope, map as usize);
         }
     }
