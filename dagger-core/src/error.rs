@@ -265,8 +265,8 @@ impl Error {
     }
 }
 
-/// A DAG declared with the builder API uses a handle where it is not valid. The macros never
-/// do; these can only come from hand-written builder code.
+/// A DAG that cannot be built: a handle used where it is not valid (only hand-written builder
+/// code can do that; the macros never do), or names that cannot be told apart or stored.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -275,6 +275,30 @@ pub enum BuildError {
     ForeignHandle {
         /// The DAG being built.
         dag: String,
+    },
+    /// A name that cannot name a DAG, a parameter or a node.
+    #[error("DAG `{dag}`: {what} `{name}` cannot be a name: {reason}")]
+    InvalidName {
+        /// The DAG being built.
+        dag: String,
+        /// What it would name: `a DAG`, `a parameter`, `a node`.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
+    /// Two different tasks (or DAGs) of one DAG have the same name: their outputs would be one.
+    #[error("DAG `{dag}` has two different tasks named `{name}`: `{first}` and `{second}`; give one of them another name, with `#[task(name = \"...\")]`")]
+    DuplicateName {
+        /// The DAG being built.
+        dag: String,
+        /// The name.
+        name: String,
+        /// One task or DAG (its Rust path).
+        first: String,
+        /// The other.
+        second: String,
     },
     /// A partition was taken out of the map closure that received it.
     #[error("DAG `{dag}` uses a partition outside the map that produced it; a partition is only valid inside its own `.map(...)` closure")]

@@ -12,6 +12,7 @@ use super::callable::{Callable, Produce};
 use super::declare::{Declare, NewNode};
 use super::fields::{take_field, Fields, Pack, WholeValue};
 use super::handle::{Param, Value};
+use super::names;
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
 use crate::data::Data;
 use crate::erased::{owned, AnyValue, Codec};
@@ -194,7 +195,7 @@ impl DagBuilder {
             consts: Vec::new(),
             nodes: Vec::new(),
             maps: Vec::new(),
-            error: None,
+            error: names::check(name, "a DAG", name).err(),
         }
     }
 
@@ -203,6 +204,9 @@ impl DagBuilder {
     }
 
     pub(super) fn param<T: Data>(&mut self, name: &str) -> Param<T> {
+        if let Err(error) = names::check(&self.name, "a parameter", name) {
+            self.fail(error);
+        }
         self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>(), default: None });
         Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
     }
@@ -230,6 +234,9 @@ impl DagBuilder {
 
     /// Adds `node`, declared in `map`: every partition it reads must be of that map.
     fn add(&mut self, node: NewNode, map: Option<MapId>) -> Port {
+        if let Err(error) = names::check(&self.name, "a node", &node.callee) {
+            self.fail(error);
+        }
         let mut node_map = None;
         for edge in &node.inputs {
             self.check_port(edge.port);

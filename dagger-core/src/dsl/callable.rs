@@ -64,6 +64,7 @@ pub trait Callable: Sealed + Sized + 'static {
         let map = scope.current_map();
         let node = NewNode {
             callee: Self::NAME.to_string(),
+            callable: Some((std::any::TypeId::of::<Self>(), std::any::type_name::<Self>())),
             work: Self::work(),
             inputs,
             splits_output: <Self::Shape as Shape>::PARTITIONED,

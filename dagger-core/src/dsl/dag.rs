@@ -1,12 +1,12 @@
 //! A declared DAG, typed by its parameters and output: what `#[dag]` and [`Dag::build`] make.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::builder::DagBuilder;
 use super::callable::DagReturn;
 use super::handle::Param;
+use super::names;
 use super::rules::Returns;
 use crate::data::Data;
 use crate::erased::AnyValue;
@@ -157,7 +157,8 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
     if let Some(error) = builder.error {
         return Err(error);
     }
-    let names = node_names(builder.nodes.iter().map(|(node, _)| node.callee.as_str()));
+    let declared: Vec<_> = builder.nodes.iter().map(|(node, _)| (node.callee.as_str(), node.callable)).collect();
+    let names = names::node_names(&builder.name, &declared)?;
     let nodes: Vec<NodeSpec> = builder
         .nodes
         .into_iter()
@@ -176,27 +177,6 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
         .collect();
     let maps = map_specs(&nodes, &builder.maps);
     Ok(Graph { name: builder.name, params: builder.params, consts: builder.consts, nodes, maps, output })
-}
-
-/// The name of each node: its function's name, or, for a function called several times, the
-/// name with `-1`, `-2`, ... in call order, as in the original.
-fn node_names<'a>(callees: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for callee in callees.clone() {
-        *counts.entry(callee).or_default() += 1;
-    }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    callees
-        .map(|callee| {
-            if counts[callee] > 1 {
-                let n = seen.entry(callee).or_default();
-                *n += 1;
-                format!("{callee}-{n}")
-            } else {
-                callee.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Each map: its source, its nodes, and the outputs of other nodes they read whole.

@@ -2,6 +2,8 @@
 //! [`Scope`](super::builder::Scope), so that the code that makes nodes (calls of tasks and
 //! DAGs, fields of outputs) does not depend on the builder's generic API.
 
+use std::any::TypeId;
+
 use crate::erased::{AnyValue, Codec};
 use crate::graph::{Edge, MapId, Port, Work};
 
@@ -20,8 +22,10 @@ pub trait Declare {
 /// task called several times gets `-1`, `-2`, ...) and its map (the scope's).
 #[doc(hidden)]
 pub struct NewNode {
-    /// The name of the task or DAG function, or what the builder made (`datasets.training`).
+    /// The name of the task or DAG function, or what the builder made (`datasets_training`).
     pub(crate) callee: String,
+    /// Which task or DAG it calls, and its Rust path; `None` for a node the builder makes.
+    pub(crate) callable: Option<(TypeId, &'static str)>,
     pub(crate) work: Work,
     pub(crate) inputs: Vec<Edge>,
     /// The node splits its own output into partitions (`#[task(partitioned)]`).
@@ -41,6 +45,6 @@ impl NewNode {
         output_type: &'static str,
         codec: Codec,
     ) -> Self {
-        NewNode { callee, work, inputs, splits_output, output_type, codec, options: &[] }
+        NewNode { callee, callable: None, work, inputs, splits_output, output_type, codec, options: &[] }
     }
 }

@@ -11,4 +11,5 @@ pub(crate) mod declare;
 pub(crate) mod fields;
 pub(crate) mod handle;
 mod methods;
+pub(crate) mod names;
 pub(crate) mod rules;

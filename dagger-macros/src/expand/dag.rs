@@ -122,7 +122,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
                         #[allow(unused_variables, unused_mut, clippy::let_unit_value)]
                         |__dagger_scope, (#(#names,)*)| { #body_tokens },
                     )
-                    .expect("a DAG declared with #[dag] uses its handles where they are valid")
+                    .unwrap_or_else(|error| ::core::panic!("{error}"))
                     .__with_defaults(::std::vec![#(#default_values),*])
                 })
                 .clone()
