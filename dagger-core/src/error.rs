@@ -129,6 +129,14 @@ pub enum Error {
         /// What went wrong: an I/O error, or a value that does not decode.
         error: BoxError,
     },
+    /// The store cannot be used for this run: its folder is in use by a run with other
+    /// parameters or code, or cannot be created.
+    StoreUnavailable {
+        /// The folder or file involved.
+        file: Option<std::path::PathBuf>,
+        /// Why.
+        error: BoxError,
+    },
     /// A value between nodes did not have the type the graph declared. Handles make this
     /// impossible for DAGs built with the macros or the builder; it signals a bug in dagger.
     Internal {
@@ -165,6 +173,13 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {error}")
             }
+            Error::StoreUnavailable { file, error } => {
+                f.write_str("cannot use the store")?;
+                if let Some(file) = file {
+                    write!(f, " at `{}`", file.display())?;
+                }
+                write!(f, ": {error}")
+            }
             Error::Internal { path, message } => write!(f, "internal error at `{path}`: {message}"),
             Error::Isolation { path, message } => write!(f, "cannot run `{path}` alone: {message}"),
             Error::ThreadPool(error) => write!(f, "cannot start the thread pool: {error}"),
@@ -176,7 +191,9 @@ impl StdError for Error {
     /// The cause of the cause: the message already shows the cause itself.
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::TaskFailed { error, .. } | Error::Store { error, .. } => error.source(),
+            Error::TaskFailed { error, .. } | Error::Store { error, .. } | Error::StoreUnavailable { error, .. } => {
+                error.source()
+            }
             Error::ThreadPool(error) => error.source(),
             Error::TaskPanicked { .. } | Error::Internal { .. } | Error::Isolation { .. } => None,
         }
@@ -238,6 +255,9 @@ impl Error {
             Error::Isolation { path, message } => {
                 f.debug_struct("Isolation").field("path", path).field("message", message).finish()
             }
+            Error::StoreUnavailable { file, error } => {
+                f.debug_struct("StoreUnavailable").field("file", file).field("error", error).finish()
+            }
             Error::ThreadPool(error) => f.debug_tuple("ThreadPool").field(error).finish(),
         }
     }
@@ -250,7 +270,7 @@ impl Error {
             | Error::Store { path, .. }
             | Error::Isolation { path, .. }
             | Error::Internal { path, .. } => Some(path),
-            Error::ThreadPool(_) => None,
+            Error::ThreadPool(_) | Error::StoreUnavailable { .. } => None,
         }
     }
 

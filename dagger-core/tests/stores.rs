@@ -1,4 +1,5 @@
-//! Both stores give the same results; the disk store's layout, atomic writes and errors.
+//! Both stores give the same results; the disk store's layout, atomic writes and errors. (What
+//! a disk store keeps between runs is in `durable.rs`.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -54,24 +55,32 @@ fn memory_and_disk_stores_give_the_same_results() {
     assert_eq!(nested { n: 3 }.execute_on(&disk).unwrap(), nested::run(3).unwrap());
 }
 
+/// The names of the files of a partitioned output, from its listing.
+fn listing(output: &Path) -> Vec<String> {
+    serde_json::from_slice(&fs::read(output.join("partitions.json")).unwrap()).unwrap()
+}
+
 #[test]
-fn a_partitioned_output_is_a_folder_of_numbered_files_and_a_listing() {
+fn a_partitioned_output_is_a_folder_of_partition_files_and_a_listing() {
     let dir = scratch("layout");
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     pipeline { n: 12 }.execute_on(&runner).unwrap();
 
+    // The partitions a task hands over together share a file, named after the first and the
+    // last: `numbers` hands over 1, 2, 4, then the 5 left.
     let numbers = dir.join("pipeline/numbers/output");
-    let listing: Vec<String> = serde_json::from_slice(&fs::read(numbers.join("partitions.json")).unwrap()).unwrap();
-    assert_eq!(listing, (0..12).map(|i| i.to_string()).collect::<Vec<_>>());
-    for i in 0..12u64 {
-        // JSON by default: partition `i` holds the number `i`.
-        assert_eq!(fs::read_to_string(numbers.join(i.to_string())).unwrap(), i.to_string());
-    }
+    assert_eq!(listing(&numbers), ["0", "1-2", "3-6", "7-11"]);
+    // JSON by default: a file of one partition holds its value, a file of several their list.
+    assert_eq!(fs::read_to_string(numbers.join("0")).unwrap(), "0");
+    assert_eq!(fs::read_to_string(numbers.join("3-6")).unwrap(), "[3,4,5,6]");
+    // A map writes the results of each of its jobs together, under the same names.
+    assert_eq!(listing(&dir.join("pipeline/double/output")), ["0", "1-2", "3-6", "7-11"]);
     // A task may choose another format: `label` writes postcard, not JSON.
-    let label = fs::read(dir.join("pipeline/label/output/11")).unwrap();
-    assert_eq!(label, b"\x03#22");
-    // A whole output is one file.
+    let label = fs::read(dir.join("pipeline/label/output/1-2")).unwrap();
+    assert_eq!(label, b"\x02\x02#2\x02#4");
+    // A whole output is one file, next to what produced it.
     assert_eq!(fs::read_to_string(dir.join("pipeline/total/output")).unwrap(), "132");
+    assert_eq!(fs::read_to_string(dir.join("pipeline/total/fingerprint")).unwrap().len(), 32);
     // Every file was renamed into place: no temporary file is left.
     assert!(files_under(&dir).iter().all(|f| !f.to_string_lossy().ends_with(".tmp")));
 }
@@ -82,7 +91,7 @@ fn a_nested_dag_run_per_partition_writes_under_its_partition() {
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     // Chunks 1, 2, 3 double and sum 0..1, 0..2, 0..3.
     assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 2 * (1 + 3));
-    let total = dir.join("nested/per_chunk/2/total/output");
+    let total = dir.join("nested/per_chunk/instances/2/total/output");
     assert_eq!(fs::read_to_string(total).unwrap(), "6");
 }
 
@@ -99,10 +108,11 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Damages partition 1 of `numbers` of DAG `dag`, once it is complete, before a fan-in reads it.
+/// Damages the file that holds partition 1 of `numbers` of DAG `dag` (partitions 1 and 2),
+/// once it is complete, before a fan-in reads it.
 #[task]
 fn damage(all: &[u64], dir: String, dag: &str, how: String) -> u64 {
-    let file = Path::new(&dir).join(dag).join("numbers/output/1");
+    let file = Path::new(&dir).join(dag).join("numbers/output/1-2");
     match how.as_str() {
         "corrupt" => fs::write(file, b"{not json").unwrap(),
         _ => fs::remove_file(file).unwrap(),
@@ -128,7 +138,7 @@ fn a_corrupt_partition_names_the_node_the_partition_and_the_file() {
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     let dir_string = dir.to_string_lossy().into_owned();
     let error = damaged { dir: dir_string.clone(), how: "corrupt".into() }.execute_on(&runner).unwrap_err();
-    let file = dir.join("damaged/numbers/output/1");
+    let file = dir.join("damaged/numbers/output/1-2");
     match &error {
         Error::Store { path, partition, file: Some(f), writing: false, .. } => {
             assert_eq!(path.to_string(), "damaged/numbers");
@@ -139,27 +149,63 @@ fn a_corrupt_partition_names_the_node_the_partition_and_the_file() {
     }
     let message = error.to_string();
     assert!(message.starts_with("cannot read the output of `damaged/numbers` on partition 1 (file `"), "{message}");
-    assert!(message.contains("not a valid json value"), "{message}");
+    assert!(message.contains("not a valid json list of partitions"), "{message}");
 
     let error = damaged { dir: dir_string, how: "delete".into() }.execute_on(&runner).unwrap_err();
     assert!(matches!(&error, Error::Store { partition: Some(1), writing: false, .. }), "{error}");
 }
 
+#[task]
+fn fails_on_two(x: u64) -> Result<u64, String> {
+    if x == 2 {
+        return Err("two".into());
+    }
+    Ok(x)
+}
+
+#[dag]
+fn fails(n: u64) -> u64 {
+    total(numbers(n).map(|x| fails_on_two(x)))
+}
+
 #[test]
-fn a_temporary_store_is_removed_after_a_successful_run_only() {
+fn a_temporary_store_gives_each_run_a_folder_removed_after_a_success_only() {
     let store = DiskStore::temporary().unwrap();
     let root = store.root().to_path_buf();
     let runner = Runner::new().with_store(store);
     assert_eq!(pipeline { n: 2 }.execute_on(&runner).unwrap(), "#0+#2 = 2");
-    assert!(!root.exists());
+    assert_eq!(fs::read_dir(&root).unwrap().count(), 0, "the run's folder is gone");
+    assert!(fails { n: 3 }.execute_on(&runner).is_err());
+    let kept: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 1, "the failed run's folder stays, to look at");
+    assert!(kept[0].join("fails/numbers/output/partitions.json").exists());
+    drop(runner);
+    assert!(root.exists(), "a folder with a failed run in it stays");
+    fs::remove_dir_all(&root).unwrap();
 
     let store = DiskStore::temporary().unwrap();
     let root = store.root().to_path_buf();
-    let runner = Runner::new().with_store(store);
-    let error = damaged { dir: root.to_string_lossy().into_owned(), how: "corrupt".into() }.execute_on(&runner);
-    assert!(error.is_err());
-    assert!(root.join("damaged/numbers/output/partitions.json").exists(), "kept after a failed run");
-    fs::remove_dir_all(root).unwrap();
+    assert_eq!(pipeline { n: 2 }.execute_on(&Runner::new().with_store(store)).unwrap(), "#0+#2 = 2");
+    assert!(!root.exists(), "an empty temporary folder goes with its store");
+}
+
+#[test]
+fn runs_side_by_side_on_one_temporary_store_each_have_their_folder() {
+    let runner = Runner::new().with_store(DiskStore::temporary().unwrap()).with_progress(false);
+    std::thread::scope(|threads| {
+        let runs: Vec<_> = (0..4u64)
+            .map(|n| {
+                threads.spawn({
+                    let runner = &runner;
+                    move || (n, pipeline { n: 40 + n }.execute_on(runner))
+                })
+            })
+            .collect();
+        for run in runs {
+            let (n, result) = run.join().unwrap();
+            assert_eq!(result.unwrap(), pipeline::run(40 + n).unwrap());
+        }
+    });
 }
 
 /// Counts the values alive, to check how many partitions a fan-in holds at once.
@@ -197,9 +243,14 @@ impl Drop for Counted {
     }
 }
 
+/// Partitions that take 2 ms each to make: big ones, for the store, which writes them one by
+/// one (it writes together what a task hands over within about a millisecond).
 #[task(partitioned)]
 fn counted(n: u64) -> impl Iterator<Item = Counted> {
-    (0..n).map(Counted::from)
+    (0..n).map(|x| {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        Counted::from(x)
+    })
 }
 
 /// Returns the sum and the most values alive at any step of the iteration.
@@ -223,10 +274,10 @@ fn streamed(n: u64) -> (u64, i64) {
 fn a_lazy_fan_in_holds_one_partition_at_a_time_on_disk() {
     let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let runner = Runner::new().with_store(DiskStore::new(scratch("lazy-fan-in")));
-    let (sum, most_alive) = streamed { n: 200 }.execute_on(&runner).unwrap();
-    assert_eq!(sum, 199 * 200 / 2);
+    let (sum, most_alive) = streamed { n: 100 }.execute_on(&runner).unwrap();
+    assert_eq!(sum, 99 * 100 / 2);
     assert_eq!(most_alive, 1);
-    assert_eq!(streamed::run(200).unwrap().0, sum, "the in-memory store gives the same sum");
+    assert_eq!(streamed::run(100).unwrap().0, sum, "the in-memory store gives the same sum");
 }
 
 #[task]
@@ -256,7 +307,7 @@ fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(pipeline { n: 3 }.execute_on(&runner).unwrap(), "#0+#2+#4 = 6");
     let read = |path: &str| fs::read(dir.join("pipeline").join(path)).unwrap();
-    let (label_2, total) = (read("label/output/2"), read("total/output"));
+    let total = read("total/output");
 
     // Remove what `label` (once per partition) and `total` wrote, and run them alone again.
     fs::remove_dir_all(dir.join("pipeline/label")).unwrap();
@@ -264,11 +315,18 @@ fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
     let dag = pipeline::dag();
     runner.run_node(&dag, (3,), "label", Some(2)).unwrap();
     runner.run_node(&dag, (3,), "total", None).unwrap();
-    assert_eq!(read("label/output/2"), label_2);
+    // One partition alone is a file of its own: "#4" in postcard.
+    assert_eq!(read("label/output/2"), b"\x02#4");
     assert_eq!(read("total/output"), total);
     assert!(!dir.join("pipeline/label/output/0").exists(), "only the partition asked for runs");
 
-    // A node whose inputs are not stored yet says so.
+    // A node whose inputs are not complete in the store says so.
+    let error = runner.run_node(&dag, (3,), "join", None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot run `pipeline/label` alone: its output is not complete in the store: run its other partitions first"
+    );
+    fs::remove_dir_all(dir.join("pipeline/label")).unwrap();
     let error = runner.run_node(&dag, (3,), "join", None).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -288,17 +346,16 @@ fn a_node_inside_a_nested_dag_runs_alone() {
     let dir = scratch("run-nested-node");
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 8);
-    let total = dir.join("nested/per_chunk/2/total/output");
-    let doubled_1 = dir.join("nested/per_chunk/2/double/output/1");
-    let (total_bytes, doubled_bytes) = (fs::read(&total).unwrap(), fs::read(&doubled_1).unwrap());
+    let total = dir.join("nested/per_chunk/instances/2/total/output");
+    let total_bytes = fs::read(&total).unwrap();
     fs::remove_file(&total).unwrap();
-    fs::remove_file(&doubled_1).unwrap();
 
     let dag = nested::dag();
     // `per_chunk` runs once per partition of `chunks`: its run on partition 2 is `per_chunk[2]`.
     runner.run_node(&dag, (3,), "per_chunk[2]/double", Some(1)).unwrap();
     runner.run_node(&dag, (3,), "per_chunk[2]/total", None).unwrap();
-    assert_eq!(fs::read(&doubled_1).unwrap(), doubled_bytes);
+    let doubled_1 = dir.join("nested/per_chunk/instances/2/double/output/1");
+    assert_eq!(fs::read_to_string(&doubled_1).unwrap(), "2", "one partition alone is a file of its own");
     assert_eq!(fs::read(&total).unwrap(), total_bytes);
 
     let error = runner.run_node(&dag, (3,), "per_chunk/total", None).unwrap_err();
@@ -326,8 +383,8 @@ fn with_a_disk_store_a_producer_and_its_map_hold_a_bounded_number_of_partitions(
     let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let threads = 2;
     let runner = Runner::with_threads(threads).unwrap().with_store(DiskStore::new(scratch("bounded-producer")));
-    let (sum, _) = streamed_through_a_map { n: 300 }.execute_on(&runner).unwrap();
-    assert_eq!(sum, 299 * 300 / 2);
+    let (sum, _) = streamed_through_a_map { n: 150 }.execute_on(&runner).unwrap();
+    assert_eq!(sum, 149 * 150 / 2);
     // The partition being produced, and one per thread running the map (its input and output).
     let most = MOST_ALIVE_IN_MAP.load(std::sync::atomic::Ordering::SeqCst);
     assert!(most <= 1 + 2 * threads as i64, "{most} partitions alive at once");
@@ -343,11 +400,22 @@ fn a_store_that_cannot_write_fails_the_run_with_the_node_and_file() {
     let runner = Runner::new().with_store(DiskStore::new(blocker.join("outputs")));
     let error = pipeline { n: 2 }.execute_on(&runner).unwrap_err();
     match &error {
+        Error::StoreUnavailable { file: Some(file), .. } => assert!(file.starts_with(&blocker), "{}", file.display()),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(error.to_string().starts_with("cannot use the store at `"), "{error}");
+
+    // The folder exists, but a node's cannot be made.
+    let root = dir.join("root");
+    fs::create_dir_all(root.join("pipeline")).unwrap();
+    fs::write(root.join("pipeline/numbers"), b"not a folder").unwrap();
+    let error = pipeline { n: 2 }.execute_on(&Runner::new().with_store(DiskStore::new(&root))).unwrap_err();
+    match &error {
         Error::Store { path, writing: true, file: Some(file), .. } => {
             assert_eq!(path.to_string(), "pipeline/numbers");
-            assert!(file.starts_with(blocker.join("outputs")), "{}", file.display());
+            assert!(file.starts_with(root.join("pipeline/numbers")), "{}", file.display());
         }
         other => panic!("unexpected error: {other}"),
     }
-    assert!(error.to_string().starts_with("cannot write the output of `pipeline/numbers` on partition 0"), "{error}");
+    assert!(error.to_string().starts_with("cannot write the output of `pipeline/numbers` (file `"), "{error}");
 }

@@ -28,7 +28,7 @@ pub struct DagBuilder {
     pub(super) id: DagId,
     pub(super) name: String,
     pub(super) params: Vec<ParamSpec>,
-    pub(super) consts: Vec<AnyValue>,
+    pub(super) consts: Vec<(AnyValue, Codec)>,
     /// The nodes in declaration order, each with the map it is declared in.
     pub(super) nodes: Vec<(NewNode, Option<u32>)>,
     /// The source of each map.
@@ -52,7 +52,7 @@ pub trait Scope: Declare {
 
     /// A constant input: `value` is stored in the DAG and passed to every node that reads it.
     fn constant<T: Data>(&mut self, value: T) -> Value<T> {
-        Value::new(self.add_constant(Arc::new(value)))
+        Value::new(self.add_constant(Arc::new(value), Codec::of::<T, Json>()))
     }
 
     /// Adds a node that calls the task or DAG `C` with `args`, a tuple with one handle per
@@ -77,11 +77,24 @@ pub trait Scope: Declare {
         G: Fn(&H::Item) -> &F + Send + Sync + 'static,
         Self: Sized,
     {
+        self.field_node(value, name, &format!("field {name}"), field)
+    }
+
+    /// [`Scope::field`], with `version` saying which field it takes (`field 1`), so that a node
+    /// named after the user's binding changes when the binding takes another field.
+    #[doc(hidden)]
+    fn field_node<H, F, G>(&mut self, value: H, name: &str, version: &str, field: G) -> H::Field<F>
+    where
+        H: Fields,
+        F: Data,
+        G: Fn(&H::Item) -> &F + Send + Sync + 'static,
+        Self: Sized,
+    {
         let map = self.current_map();
         let work = Work::Derived(Arc::new(take_field::<H::Item, F, G>(field)));
         let output_type = std::any::type_name::<F>();
-        let node =
-            NewNode::made(name.to_string(), work, vec![value.edge()], false, output_type, Codec::of::<F, Json>());
+        let (name, version) = (name.to_string(), version.to_string());
+        let node = NewNode::made(name, version, work, vec![value.edge()], false, output_type, Codec::of::<F, Json>());
         H::field(self.add_node(node), map)
     }
 
@@ -102,6 +115,7 @@ pub trait Scope: Declare {
         let edge = Edge { port: value.port(), how: How::Whole };
         let node = NewNode::made(
             name.to_string(),
+            format!("convert {name}"),
             work,
             vec![edge],
             false,
@@ -120,7 +134,8 @@ pub trait Scope: Declare {
         let output_type = std::any::type_name::<P::Packed>();
         let codec = Codec::of::<P::Packed, Json>();
         let name = format!("{}_output", self.dag().name);
-        Value::new(self.add_node(NewNode::made(name, work, values.edges(), false, output_type, codec)))
+        let node = NewNode::made(name, "pack".to_string(), work, values.edges(), false, output_type, codec);
+        Value::new(self.add_node(node))
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
@@ -154,8 +169,8 @@ impl Declare for DagBuilder {
     fn add_node(&mut self, node: NewNode) -> Port {
         self.add(node, None)
     }
-    fn add_constant(&mut self, value: AnyValue) -> Port {
-        self.consts.push(value);
+    fn add_constant(&mut self, value: AnyValue, codec: Codec) -> Port {
+        self.consts.push((value, codec));
         self.port(Source::Const(self.consts.len() as u32 - 1))
     }
 }
@@ -174,8 +189,8 @@ impl Declare for MapBuilder<'_> {
     fn add_node(&mut self, node: NewNode) -> Port {
         self.dag.add(node, Some(self.map))
     }
-    fn add_constant(&mut self, value: AnyValue) -> Port {
-        self.dag.add_constant(value)
+    fn add_constant(&mut self, value: AnyValue, codec: Codec) -> Port {
+        self.dag.add_constant(value, codec)
     }
 }
 
@@ -207,7 +222,8 @@ impl DagBuilder {
         if let Err(error) = names::check(&self.name, "a parameter", name) {
             self.fail(error);
         }
-        self.params.push(ParamSpec { name: name.to_string(), type_name: std::any::type_name::<T>(), default: None });
+        let (type_name, codec) = (std::any::type_name::<T>(), Codec::of::<T, Json>());
+        self.params.push(ParamSpec { name: name.to_string(), type_name, codec, default: None });
         Param::new(self.port(Source::Param(self.params.len() as u32 - 1)))
     }
 

@@ -40,6 +40,14 @@ pub trait Callable: Sealed + Sized + 'static {
     /// Settings for the runtimes (`#[task(options(cpu = "4", retries = 3))]`): resources,
     /// retries, anything a cluster runtime reads. The in-process runtime ignores them.
     const OPTIONS: &'static [(&'static str, &'static str)] = &[];
+    /// The version of the task's code: `#[task]` hashes the function's tokens, so that editing
+    /// it invalidates what earlier runs stored; `#[task(version = "..")]` sets it.
+    #[doc(hidden)]
+    const VERSION: &'static str = "";
+    /// Whether a later run may reuse the task's stored output: `#[task(cache = false)]` for a
+    /// task that is not a pure function of its inputs.
+    #[doc(hidden)]
+    const CACHE: bool = true;
     /// The type of the output: the return value, or the type of one partition when the output
     /// is partitioned.
     type Output: Data;
@@ -71,6 +79,8 @@ pub trait Callable: Sealed + Sized + 'static {
             output_type: std::any::type_name::<Self::Output>(),
             codec: Self::codec(),
             options: Self::OPTIONS,
+            version: version::<Self>(),
+            cache: Self::CACHE,
         };
         M::handle(scope.add_node(node), map)
     }
@@ -80,16 +90,25 @@ pub trait Callable: Sealed + Sized + 'static {
     #[doc(hidden)]
     fn call_named_in<M: Produce<Self>>(scope: &mut dyn Declare, mode: M, mut edges: Vec<(usize, Edge)>) -> M::Handle {
         let defaults: Vec<_> = match Self::work() {
-            Work::Dag(graph) => graph.params.iter().map(|p| p.default.clone()).collect(),
+            Work::Dag(graph) => graph.params.iter().map(|p| p.default.clone().map(|d| (d, p.codec))).collect(),
             Work::Task(..) | Work::Derived(_) => Vec::new(),
         };
         for (position, default) in defaults.into_iter().enumerate() {
-            if let (Some(value), false) = (default, edges.iter().any(|(p, _)| *p == position)) {
-                edges.push((position, Edge { port: scope.add_constant(value), how: How::Whole }));
+            if let (Some((value, codec)), false) = (default, edges.iter().any(|(p, _)| *p == position)) {
+                edges.push((position, Edge { port: scope.add_constant(value, codec), how: How::Whole }));
             }
         }
         edges.sort_by_key(|(position, _)| *position);
         Self::call_in(scope, mode, edges.into_iter().map(|(_, edge)| edge).collect())
+    }
+}
+
+/// The version of what a call of `C` runs: its code's, and for a nested DAG its graph's
+/// fingerprint (a change inside it is a change of it).
+fn version<C: Callable>() -> String {
+    match C::work() {
+        Work::Dag(graph) => graph.fingerprint().to_hex(),
+        Work::Task(..) | Work::Derived(_) => C::VERSION.to_string(),
     }
 }
 

@@ -173,6 +173,8 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
             output_type: node.output_type,
             codec: node.codec,
             options: node.options,
+            version: node.version,
+            cache: node.cache,
         })
         .collect();
     let maps = map_specs(&nodes, &builder.maps);

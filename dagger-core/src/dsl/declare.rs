@@ -14,8 +14,8 @@ pub trait Declare {
     fn current_map(&self) -> Option<MapId>;
     /// Adds a node; the builder names it when the DAG is complete.
     fn add_node(&mut self, node: NewNode) -> Port;
-    /// Adds a constant whose type the caller already checked.
-    fn add_constant(&mut self, value: AnyValue) -> Port;
+    /// Adds a constant whose type the caller already checked; `codec` writes it as JSON.
+    fn add_constant(&mut self, value: AnyValue, codec: Codec) -> Port;
 }
 
 /// A node as declared: everything but its name (given once every node is known, so that a
@@ -33,18 +33,35 @@ pub struct NewNode {
     pub(crate) output_type: &'static str,
     pub(crate) codec: Codec,
     pub(crate) options: &'static [(&'static str, &'static str)],
+    /// See [`NodeSpec::version`](crate::graph::NodeSpec).
+    pub(crate) version: String,
+    /// See [`NodeSpec::cache`](crate::graph::NodeSpec).
+    pub(crate) cache: bool,
 }
 
 impl NewNode {
-    /// A node the builder makes itself (a field, a pack, a conversion): no task options.
+    /// A node the builder makes itself (a field, a pack, a conversion): no task options;
+    /// `version` says what it derives (`field 1`), since its name may be the user's binding.
     pub(crate) fn made(
         callee: String,
+        version: String,
         work: Work,
         inputs: Vec<Edge>,
         splits_output: bool,
         output_type: &'static str,
         codec: Codec,
     ) -> Self {
-        NewNode { callee, callable: None, work, inputs, splits_output, output_type, codec, options: &[] }
+        NewNode {
+            callee,
+            callable: None,
+            work,
+            inputs,
+            splits_output,
+            output_type,
+            codec,
+            options: &[],
+            version,
+            cache: true,
+        }
     }
 }

@@ -209,7 +209,8 @@ pub fn whole_field<T: Data, F: Data>(
     let inputs = vec![Edge { port, how: How::Whole }];
     let output_type = std::any::type_name::<F>();
     let name = field_node_name(callee, index, binding);
-    Value::new(scope.add_node(NewNode::made(name, work, inputs, false, output_type, Codec::of::<F, Json>())))
+    let version = format!("field {index}");
+    Value::new(scope.add_node(NewNode::made(name, version, work, inputs, false, output_type, Codec::of::<F, Json>())))
 }
 
 /// A partitioned field `I` of a task's tuple output `T`: each item is one partition.
@@ -233,5 +234,6 @@ where
     let output_type = std::any::type_name::<F::Item>();
     let codec = Codec::of::<F::Item, Json>();
     let name = field_node_name(callee, index, binding);
-    Partitioned::new(scope.add_node(NewNode::made(name, work, inputs, true, output_type, codec)))
+    let version = format!("partitioned field {index}");
+    Partitioned::new(scope.add_node(NewNode::made(name, version, work, inputs, true, output_type, codec)))
 }

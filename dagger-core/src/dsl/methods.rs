@@ -37,7 +37,7 @@ macro_rules! field_methods {
                 G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
             {
                 let name = field_name(scope, self.port, member, binding);
-                scope.field(self, &name, field)
+                scope.field_node(self, &name, &format!("field {member}"), field)
             }
 
             /// `value.0`; the node is named `binding` when the field is bound to a name.
@@ -55,7 +55,7 @@ macro_rules! field_methods {
                 G: Fn(&<Self as Fields>::Item) -> &F + Send + Sync + 'static,
             {
                 let name = field_name(scope, self.port, &I.to_string(), binding);
-                scope.field(self, &name, field)
+                scope.field_node(self, &name, &format!("field {I}"), field)
             }
         }
     )+};

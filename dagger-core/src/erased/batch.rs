@@ -38,6 +38,11 @@ impl Batch {
         &self.codec
     }
 
+    /// The `Vec<T>` of the items, for writing them together.
+    pub(crate) fn items(&self) -> &AnyValue {
+        &self.items
+    }
+
     /// Item `i`, for writing it.
     pub(crate) fn item(&self, i: usize) -> Option<&Erased> {
         (self.codec.item)(&*self.items, i)

@@ -15,6 +15,7 @@ use crate::store::PartsReader;
 
 mod dot;
 mod explain;
+mod identity;
 mod info;
 mod port;
 
@@ -63,6 +64,8 @@ pub struct Edge {
 pub(crate) struct ParamSpec {
     pub(crate) name: String,
     pub(crate) type_name: &'static str,
+    /// Its values in JSON: read from text (the command line), and hashed for fingerprints.
+    pub(crate) codec: Codec,
     /// The value used when a DAG that calls this one leaves the parameter out.
     pub(crate) default: Option<AnyValue>,
 }
@@ -81,6 +84,12 @@ pub(crate) struct NodeSpec {
     pub(crate) output_type: &'static str,
     /// Writes and reads the node's output in its task's format.
     pub(crate) codec: Codec,
+    /// The version of what the node runs: a hash of the task's code (or its
+    /// `#[task(version = "..")]`), what the builder derives (`field 1`), or empty.
+    pub(crate) version: String,
+    /// Whether the node's output may be reused by a later run with the same inputs: false for
+    /// a task that is not a pure function of its inputs (`#[task(cache = false)]`).
+    pub(crate) cache: bool,
     /// Settings for the runtimes, from `#[task(options(...))]`.
     pub(crate) options: &'static [(&'static str, &'static str)],
 }
@@ -135,7 +144,9 @@ pub(crate) struct MapSpec {
 pub struct Graph {
     pub(crate) name: String,
     pub(crate) params: Vec<ParamSpec>,
-    pub(crate) consts: Vec<AnyValue>,
+    /// The constants written in the DAG body, with the codec that writes them as JSON (for
+    /// fingerprints).
+    pub(crate) consts: Vec<(AnyValue, Codec)>,
     pub(crate) nodes: Vec<NodeSpec>,
     pub(crate) maps: Vec<MapSpec>,
     pub(crate) output: Option<Port>,

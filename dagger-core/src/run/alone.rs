@@ -5,12 +5,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::emit::OneEmit;
+use super::fingerprints::Inputs;
 use super::plan::{Plan, KEEP};
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, How, NodeSpec, Source, Work};
-use crate::store::{Store, StoredParts};
+use crate::store::{Existing, Files, Store, Stored, StoredParts};
 
 /// `name` or `name[3]`.
 pub(super) fn parse_segment(segment: &str) -> Option<(String, Option<usize>)> {
@@ -39,12 +40,12 @@ pub(super) struct Target<'a> {
 pub(super) fn execute_node(
     graph: &Graph,
     plan: &Plan,
-    params: Vec<AnyValue>,
+    params: (Vec<AnyValue>, Inputs),
     path: &NodePath,
     store: &Arc<dyn Store>,
     target: Target<'_>,
 ) -> Result<(), Error> {
-    let top = Top { progress: None, span: tracing::Span::current() };
+    let top = Top { progress: None, span: tracing::Span::current(), reuse: true };
     let run = Run::new(graph, plan, params, path, store, &top);
     if let Some(((dag_node, instance), rest)) = target.nested.split_first() {
         let index = run.find(dag_node)?;
@@ -56,8 +57,10 @@ pub(super) fn execute_node(
         run.prefill(spec, instance)?;
         let params: Vec<AnyValue> =
             run.gather(spec, instance, &mut Vec::new()).map_err(|_| run.take_failure())?.collect();
+        let arguments = Inputs { params: run.argument_fingerprints(spec, instance), nonce: run.inputs.nonce };
         let inner_path = path.child(&spec.name, instance);
-        return execute_node(inner, inner_plan, params, &inner_path, store, Target { nested: rest, ..target });
+        let target = Target { nested: rest, ..target };
+        return execute_node(inner, inner_plan, (params, arguments), &inner_path, store, target);
     }
     let index = run.find(target.node)?;
     let spec = &graph.nodes[index];
@@ -101,29 +104,53 @@ impl Run<'_> {
         }
     }
 
-    /// Points the outputs that `spec` reads at the values an earlier run stored.
+    /// Points the outputs that `spec` reads (on `partition`) at the values an earlier run
+    /// stored with the fingerprints this run computes.
     fn prefill(&self, spec: &NodeSpec, partition: Option<usize>) -> Result<(), Error> {
         for edge in &spec.inputs {
             let Source::Node(source) = edge.port.source else { continue };
             let source_spec = &self.graph.nodes[source as usize];
             let output = &self.outputs[source as usize];
-            let missing = || {
-                self.isolation_error(source_spec, "its output is not in the store: run it first, with a `DiskStore`")
+            let at = self.location(source_spec, None);
+            let existing = self.store.find(&at, self.fingerprints[source as usize]).map_err(|error| {
+                let path = self.path.child(&source_spec.name, None);
+                Error::Store { path, partition: None, file: error.file, writing: false, error: error.source }
+            })?;
+            let reason = match (edge.how, existing, partition) {
+                (How::Whole, Existing::Whole, _) => {
+                    output.one.set(Stored::Written, KEEP);
+                    continue;
+                }
+                (How::Collect(_), Existing::Sealed(files), _) => {
+                    let _ = output.count.set(files.len());
+                    output.parts.push(0, StoredParts::Files(files), KEEP);
+                    continue;
+                }
+                (How::Split(_), Existing::Sealed(files), Some(p)) if p >= files.len() => {
+                    format!("it has {} partitions: there is no partition {p}", files.len())
+                }
+                (How::Split(_), Existing::Sealed(files), Some(p)) => {
+                    let file = files.file_of(0, p).unwrap_or(p..p + 1);
+                    output.parts.push(file.start, StoredParts::Files(Files::one(file.len())), KEEP);
+                    continue;
+                }
+                (How::Split(_), Existing::Partial(files), Some(p)) => match files.iter().find(|file| file.contains(&p))
+                {
+                    Some(file) => {
+                        output.parts.push(file.start, StoredParts::Files(Files::one(file.len())), KEEP);
+                        continue;
+                    }
+                    None => format!("its partition {p} is not in the store: run it first, with a `DiskStore`"),
+                },
+                (_, Existing::Different, _) => "the output in the store was produced by other parameters, inputs or \
+                     code: run it again, with these parameters"
+                    .to_string(),
+                (How::Collect(_), Existing::Partial(_), _) => {
+                    "its output is not complete in the store: run its other partitions first".to_string()
+                }
+                _ => "its output is not in the store: run it first, with a `DiskStore`".to_string(),
             };
-            let find = |p: Option<usize>| self.store.find(&self.location(source_spec, p)).ok_or_else(missing);
-            match edge.how {
-                How::Whole => output.one.set(find(None)?, KEEP),
-                How::Split(_) => {
-                    let p = partition.unwrap_or_default();
-                    output.parts.push(p, StoredParts::Each(vec![find(Some(p))?]), KEEP);
-                }
-                How::Collect(_) => {
-                    let count = self.store.find_count(&self.location(source_spec, None)).ok_or_else(missing)?;
-                    let all = (0..count).map(|p| find(Some(p))).collect::<Result<Vec<_>, _>>()?;
-                    output.parts.push(0, StoredParts::each(all), KEEP);
-                    let _ = output.count.set(count);
-                }
-            }
+            return Err(self.isolation_error(source_spec, &reason));
         }
         Ok(())
     }
@@ -133,10 +160,14 @@ impl Run<'_> {
     fn run_partition(&self, node: usize, partition: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
         let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition).entered();
+        let at = self.location(spec, None);
+        self.store
+            .prepare(&at, self.fingerprints[node], true, true)
+            .map_err(|error| self.store_failed(spec, None, true, error))?;
         let mut emit = OneEmit::default();
         self.invoke(node, Some(partition), &mut emit)?;
         let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
-        self.put(spec, Some(partition), value)?;
+        self.put(node, Some(partition), value)?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use super::plan::KEEP;
-use crate::store::{Stored, StoredParts};
+use crate::store::{Files, Stored, StoredParts};
 use crate::sync::lock;
 
 /// One whole value and the reads of it that are left.
@@ -58,33 +58,51 @@ struct Chunk {
 
 impl Chunks {
     /// Keeps partitions `start..start + values.len()`, to be read `reads` times. A chunk that
-    /// nobody reads is not kept.
+    /// nobody reads is not kept in memory.
     ///
-    /// Partitions the store has written hold nothing in memory: they are kept for any number
-    /// of reads, and adjacent runs of them make one chunk, so that an output announced one
-    /// partition at a time (a slow source on disk) costs a few chunks, not one per partition.
+    /// Partitions the store has written hold nothing in memory but the list of their files:
+    /// they are kept for any number of reads (and for the output's listing), and adjacent runs
+    /// of them make one chunk, so that an output announced one partition at a time (a slow
+    /// source on disk) costs a few chunks, not one per partition.
     pub(super) fn push(&self, start: usize, values: StoredParts, reads: u32) {
-        if reads == 0 {
-            return;
-        }
         let mut chunks = lock(&self.0);
         let mut at = chunks.partition_point(|c| c.start < start);
         let (mut start, mut values, mut reads) = (start, values, reads);
-        if let StoredParts::Written(mut len) = values {
-            if at > 0 && chunks[at - 1].written() && chunks[at - 1].start + chunks[at - 1].len == start {
-                at -= 1;
-                let before = chunks.remove(at);
-                start = before.start;
-                len += before.len;
+        if let StoredParts::Files(mut files) = values {
+            if at > 0 && chunks[at - 1].start + chunks[at - 1].len == start {
+                if let Some(mut before) = chunks[at - 1].files() {
+                    at -= 1;
+                    start = chunks.remove(at).start;
+                    before.append(files);
+                    files = before;
+                }
             }
-            if at < chunks.len() && chunks[at].written() && start + len == chunks[at].start {
-                len += chunks.remove(at).len;
+            if at < chunks.len() && start + files.len() == chunks[at].start {
+                if let Some(after) = chunks[at].files() {
+                    chunks.remove(at);
+                    files.append(after);
+                }
             }
-            values = StoredParts::Written(len);
+            values = StoredParts::Files(files);
             reads = KEEP;
+        } else if reads == 0 {
+            return;
         }
         let chunk = Arc::new(Chunk { start, len: values.len(), values: Mutex::new((Some(values), reads)) });
         chunks.insert(at, chunk);
+    }
+
+    /// The files of partitions `0..count`, when the store wrote every one.
+    pub(super) fn files(&self, count: usize) -> Option<Files> {
+        let chunks = lock(&self.0);
+        let mut all = Files::default();
+        for chunk in chunks.iter() {
+            if chunk.start != all.len() {
+                return None;
+            }
+            all.append(chunk.files()?);
+        }
+        (all.len() == count).then_some(all)
     }
 
     /// The chunk that holds partition `index`.
@@ -102,8 +120,8 @@ impl Chunks {
             if chunk.start == range.start && chunk.len == range.len() {
                 return chunk.read();
             }
-            if chunk.written() && range.end <= chunk.start + chunk.len {
-                return Some(StoredParts::Written(range.len()));
+            if let Some(files) = chunk.files().and_then(|files| files.slice(chunk.start, range.clone())) {
+                return Some(StoredParts::Files(files));
             }
         }
         range.map(|index| self.peek(index)).collect::<Option<_>>().map(StoredParts::each)
@@ -128,13 +146,17 @@ impl Chunks {
     pub(super) fn peek(&self, index: usize) -> Option<Stored> {
         let chunk = self.chunk_at(index)?;
         let values = lock(&chunk.values);
-        values.0.as_ref()?.get(index - chunk.start)
+        values.0.as_ref()?.get(chunk.start, index - chunk.start)
     }
 }
 
 impl Chunk {
-    fn written(&self) -> bool {
-        matches!(lock(&self.values).0, Some(StoredParts::Written(_)))
+    /// The chunk's files, if the store wrote its partitions.
+    fn files(&self) -> Option<Files> {
+        match &lock(&self.values).0 {
+            Some(StoredParts::Files(files)) => Some(files.clone()),
+            _ => None,
+        }
     }
 
     fn read(&self) -> Option<StoredParts> {
@@ -151,7 +173,7 @@ mod tests {
     fn value(stored: Stored) -> usize {
         match stored {
             Stored::Memory(value) => *value.downcast_ref::<usize>().unwrap(),
-            Stored::Written => unreachable!("a test keeps values in memory"),
+            Stored::Written | Stored::InFile(_) => unreachable!("a test keeps values in memory"),
         }
     }
 
@@ -197,25 +219,30 @@ mod tests {
     }
 
     #[test]
-    fn partitions_written_by_the_store_cost_a_number_not_a_handle_each() {
-        let mut written = StoredParts::Written(1024);
-        written.append(StoredParts::Written(5)).unwrap();
-        assert!(matches!(written, StoredParts::Written(1029)));
+    fn partitions_written_by_the_store_cost_their_files_runs_not_a_handle_each() {
+        let files = |lens: &[usize]| {
+            let mut files = Files::default();
+            lens.iter().for_each(|&len| files.push(len));
+            StoredParts::Files(files)
+        };
         let chunks = Chunks::default();
-        chunks.push(0, written, 1);
-        assert!(matches!(chunks.read_range(10..20), Some(StoredParts::Written(10))));
-        assert!(matches!(chunks.peek(1028), Some(Stored::Written)));
+        chunks.push(0, files(&[1024, 5]), 1);
+        assert!(matches!(chunks.read_range(1024..1029), Some(StoredParts::Files(f)) if f.len() == 5));
+        assert!(matches!(chunks.peek(1028), Some(Stored::InFile(r)) if r == (1024..1029)));
         assert!(chunks.peek(1029).is_none());
+        // A range inside one file is read partition by partition.
+        assert!(matches!(chunks.read_range(10..20), Some(StoredParts::Each(each)) if each.len() == 10));
         // Announced one by one, out of order: adjacent runs become one chunk.
-        chunks.push(1031, StoredParts::Written(1), 1);
-        chunks.push(1029, StoredParts::Written(1), 1);
-        chunks.push(1030, StoredParts::Written(1), 1);
-        assert_eq!(chunks.0.lock().unwrap().len(), 1);
-        assert!(matches!(chunks.read_range(1030..1031), Some(StoredParts::Written(1))));
+        chunks.push(1031, files(&[1]), 1);
+        chunks.push(1029, files(&[1]), 1);
+        chunks.push(1030, files(&[1]), 0);
+        assert_eq!(chunks.0.lock().unwrap().len(), 1, "and kept even when nobody reads them: the listing needs them");
+        assert!(matches!(chunks.peek(1030), Some(Stored::Written)));
         let all = chunks.read_all(1032).unwrap();
-        assert!(matches!(all[..], [StoredParts::Written(1032)]), "and they are kept for every reader");
+        assert!(matches!(&all[..], [StoredParts::Files(f)] if f.len() == 1032), "kept for every reader");
         assert!(chunks.read_all(1032).is_some());
-        let mixed = StoredParts::concat(vec![StoredParts::Written(2), stored(2..3)]).unwrap();
+        assert_eq!(chunks.files(1032).unwrap().ranges(0).count(), 5);
+        let mixed = StoredParts::concat(vec![stored(0..2), stored(2..3)]).unwrap();
         assert!(matches!(&mixed, StoredParts::Each(each) if each.len() == 3));
     }
 

@@ -22,7 +22,7 @@ use crate::erased::{AnyValue, Batch, Codec, Fronts};
 use crate::error::BoxError;
 use crate::graph::{NodeSpec, Work};
 use crate::invoke::{BatchFn, BatchRun, BatchStop, Failure, Inputs, Items};
-use crate::store::StoredParts;
+use crate::store::{Files, StoredParts};
 
 /// The values of one run of a chain: slot 0 is what the map's source gives, slot `1 + i` the
 /// result of the chain's node `i`. Each is read as often as the plan says, and moved out on
@@ -55,6 +55,12 @@ impl<V: Clone> Slots<V> {
         let used = self.uses.get(slot).is_some_and(|&uses| uses > 0);
         self.values.push(used.then_some(value));
     }
+}
+
+/// What a step keeps of a piece or a slice: the values, or the files the store wrote them to.
+enum Kept {
+    Value(AnyValue),
+    Files(Files),
 }
 
 /// One task of a chain, ready to run over partitions.
@@ -95,28 +101,40 @@ impl Run<'_> {
             Err(BatchStop::Cancelled) => return Err(Stopped),
             Err(BatchStop::Inputs(error)) => return Err(self.internal(steps[0].spec, &error.to_string())),
         };
-        let mut columns: Vec<Vec<AnyValue>> = steps.iter().map(|_| Vec::with_capacity(pieces.len())).collect();
+        let mut columns: Vec<Vec<Kept>> = steps.iter().map(|_| Vec::with_capacity(pieces.len())).collect();
         for piece in pieces {
             for (column, output) in columns.iter_mut().zip(piece) {
                 column.extend(output);
             }
         }
-        let mut stored = Vec::with_capacity(steps.len());
-        for (step, column) in steps.iter().zip(columns) {
-            if !step.keep {
-                stored.push(StoredParts::Each(Vec::new()));
-                continue;
+        steps.iter().zip(columns).map(|(step, column)| self.store_step(step, start, len, column)).collect()
+    }
+
+    /// The results of one step over a batch of `len` partitions from `start`, as the store
+    /// keeps them: the values joined into one batch (written as one file on disk), or the
+    /// files already written slice by slice.
+    fn store_step(&self, step: &Step<'_>, start: usize, len: usize, column: Vec<Kept>) -> Result<StoredParts, Stopped> {
+        if !step.keep {
+            return Ok(StoredParts::Each(Vec::new()));
+        }
+        let mut values = Vec::with_capacity(column.len());
+        let mut files = Files::default();
+        for kept in column {
+            match kept {
+                Kept::Value(value) => values.push(value),
+                Kept::Files(written) => files.append(written),
             }
-            let items = (step.spec.codec.concat)(column)
+        }
+        if !values.is_empty() {
+            let items = (step.spec.codec.concat)(values)
                 .ok_or_else(|| self.internal(step.spec, "the results of a batch are not of the task's output type"))?;
             let at = self.location(step.spec, Some(start));
-            let parts = self
+            return self
                 .store
                 .put_batch(&at, Batch::new(items, len, step.spec.codec))
-                .map_err(|error| self.store_failed(step.spec, Some(start), true, error))?;
-            stored.push(parts);
+                .map_err(|error| self.store_failed(step.spec, Some(start), true, error));
         }
-        Ok(stored)
+        Ok(StoredParts::Files(files))
     }
 
     /// The tasks of `map`, each with its whole inputs read.
@@ -137,7 +155,7 @@ impl Run<'_> {
             for (position, edge) in spec.inputs.iter().enumerate() {
                 inputs.push(if position == split { Arc::new(()) } else { self.whole(edge.port)? });
             }
-            let keep = self.plan.reads[node as usize] > 0 || !self.store.keeps_batches();
+            let keep = self.plan.reads[node as usize] > 0 || !self.store.holds_values();
             steps.push(Step { spec, run_batch, split, slot, inputs, keep });
         }
         Ok(steps)
@@ -153,12 +171,12 @@ impl Run<'_> {
         start: usize,
         fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
         span: &tracing::Span,
-    ) -> Result<Vec<Vec<AnyValue>>, BatchStop> {
-        let mut outputs: Vec<Vec<AnyValue>> = steps.iter().map(|_| Vec::new()).collect();
+    ) -> Result<Vec<Vec<Kept>>, BatchStop> {
+        let mut outputs: Vec<Vec<Kept>> = steps.iter().map(|_| Vec::new()).collect();
         if let [step] = steps {
             let output = self.run_step(step, items, start, fail, span)?;
             if step.keep {
-                outputs[0].push(output);
+                outputs[0].push(Kept::Value(output));
             }
             return Ok(outputs);
         }
@@ -172,7 +190,7 @@ impl Run<'_> {
                 let input = slots.read(step.slot).ok_or("a slice of partitions was read after its last use")?;
                 let result = self.run_step(step, input, at, fail, span)?;
                 if step.keep {
-                    output.push(result.clone());
+                    output.push(self.keep(step, at, len, &result)?);
                 }
                 slots.push(Items::Own(Batch::new(result, len, step.spec.codec)));
             }
@@ -185,6 +203,23 @@ impl Run<'_> {
             }
         }
         Ok(outputs)
+    }
+
+    /// A slice's results that are kept: in memory, the values (shared with the next task); on
+    /// disk, written now, so that the next task gets the values to itself (moved, not copied).
+    fn keep(&self, step: &Step<'_>, start: usize, len: usize, result: &AnyValue) -> Result<Kept, BatchStop> {
+        if self.store.holds_values() {
+            return Ok(Kept::Value(result.clone()));
+        }
+        let at = self.location(step.spec, Some(start));
+        match self.store.put_batch(&at, Batch::new(result.clone(), len, step.spec.codec)) {
+            Ok(StoredParts::Files(files)) => Ok(Kept::Files(files)),
+            Ok(_) => Err(BatchStop::Inputs("a store that writes partitions kept them".into())),
+            Err(error) => {
+                self.store_failed(step.spec, Some(start), true, error);
+                Err(BatchStop::Cancelled)
+            }
+        }
     }
 
     /// Runs one task over `items`, the partitions from `start`.

@@ -65,7 +65,7 @@ impl<'r, 's> PartsEmit<'r, 's> {
     fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
         self.next += parts.len();
         match (self.pending.last_mut(), parts) {
-            (Some(last @ (StoredParts::Each(_) | StoredParts::Written(_))), parts @ StoredParts::Written(_))
+            (Some(last @ StoredParts::Files(_)), parts @ StoredParts::Files(_))
             | (Some(last @ StoredParts::Each(_)), parts @ StoredParts::Each(_)) => {
                 last.append(parts).ok_or("a batch of partitions could not be taken apart")?
             }
@@ -106,18 +106,15 @@ impl Emit for PartsEmit<'_, '_> {
         if self.run.stopped() {
             return Err("the run stopped".into());
         }
-        let spec = &self.run.graph.nodes[self.node];
-        let stored = self.run.put(spec, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
+        let stored =
+            self.run.put(self.node, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
         self.stored(StoredParts::each(vec![stored]))
     }
 
-    /// As many partitions as fill the next announcement, when the store keeps them together.
+    /// As many partitions as fill the next announcement: they are stored together (in
+    /// memory as one vector, on disk as one file).
     fn room(&self) -> usize {
-        if self.run.store.keeps_batches() {
-            self.batch.saturating_sub(self.next - self.announced).max(1)
-        } else {
-            1
-        }
+        self.batch.saturating_sub(self.next - self.announced).max(1)
     }
 
     fn batch(&mut self, items: AnyValue, len: usize) -> Result<(), BoxError> {

@@ -1,20 +1,39 @@
 //! Running a map: partitions of its source go through the chain of nodes declared in it.
 //!
-//! With the in-memory store, a map whose nodes are all tasks that read one partition runs
-//! over whole batches ([`super::chain`]). Otherwise (a nested DAG, a field, a task reading two
-//! partitions, any map on disk) each partition goes through the chain on its own, here,
-//! partitions in parallel. Either way a value of the chain is moved into its last reader
-//! ([`Slots`]), so that a task taking it by value gets it without a copy.
+//! A map whose nodes are all tasks that read one partition runs over whole batches
+//! ([`super::chain`]). Otherwise (a nested DAG, a field, a task reading two partitions) each
+//! partition goes through the chain on its own, here, partitions in parallel. Either way a
+//! value of the chain is moved into its last reader ([`Slots`]), so that a task taking it by
+//! value gets it without a copy, and each node's results of one job are stored together (on
+//! disk, one file per node and job).
+//!
+//! On disk, a job whose results an earlier run stored with this run's fingerprints (a run
+//! killed half way) does not run again.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
-use std::ops::Range;
 
 use super::chain::Slots;
 use super::emit::OneEmit;
 use super::state::{Run, Stopped};
-use crate::erased::AnyValue;
+use crate::erased::{AnyValue, Batch};
 use crate::invoke::Inputs;
-use crate::store::{Stored, StoredParts};
+use crate::store::{Existing, Files, StoredParts};
+
+/// Whether consecutive files among `files` (sorted) hold exactly partitions `range`.
+fn tiles(files: &[Range<usize>], range: &Range<usize>) -> bool {
+    let mut at = range.start;
+    let mut next = files.partition_point(|file| file.start < at);
+    while at < range.end {
+        match files.get(next) {
+            Some(file) if file.start == at && file.end <= range.end => at = file.end,
+            _ => return false,
+        }
+        next += 1;
+    }
+    true
+}
 
 impl<'s> Run<'s> {
     /// The job of a map: runs partitions `range` through every node of `map`, keeps each node's
@@ -32,21 +51,70 @@ impl<'s> Run<'s> {
             partitions = range.len(),
         );
         let _entered = span.enter();
-        let Some(parts) = self.outputs[source].parts.read_range(range.clone()) else {
-            self.internal(&self.graph.nodes[source], "partitions were read before they were stored");
-            return;
-        };
-        let columns = match parts {
-            StoredParts::Batch(batch) if self.plan.chains[map].batched => {
-                self.run_batches(map, range.start, batch, &span)
-            }
-            parts => self.run_each(map, range.clone(), parts, &span),
+        let columns = if self.done_before(map, &range) {
+            Ok(spec.nodes.iter().map(|_| StoredParts::Files(Files::one(range.len()))).collect())
+        } else {
+            self.read_source(map, range.clone()).and_then(|parts| match parts {
+                StoredParts::Batch(batch) if self.plan.chains[map].batched => {
+                    self.run_batches(map, range.start, batch, &span)
+                }
+                parts => self.run_each(map, range.clone(), parts, &span),
+            })
         };
         let Ok(columns) = columns else { return };
         for (&node, column) in spec.nodes.iter().zip(columns) {
             self.outputs[node as usize].parts.push(range.start, column, self.plan.reads[node as usize]);
         }
         self.map_done(scope, map, range);
+    }
+
+    /// Partitions `range` of the map's source: a batch, read from its files if the store wrote
+    /// them.
+    fn read_source(&self, map: usize, range: Range<usize>) -> Result<StoredParts, Stopped> {
+        let source = self.graph.maps[map].source as usize;
+        let spec = &self.graph.nodes[source];
+        let parts = self.outputs[source]
+            .parts
+            .read_range(range.clone())
+            .ok_or_else(|| self.internal(spec, "partitions were read before they were stored"))?;
+        match parts {
+            StoredParts::Files(files) => self
+                .store
+                .load(&self.location(spec, Some(range.start)), &files, &spec.codec)
+                .map(StoredParts::Batch)
+                .map_err(|error| self.store_failed(spec, Some(range.start), false, error)),
+            parts => Ok(parts),
+        }
+    }
+
+    /// Whether an earlier run stored this job's results, with this run's fingerprints, for
+    /// every node of the map. The first job readies the nodes' outputs for the others.
+    fn done_before(&self, map: usize, range: &Range<usize>) -> bool {
+        let existing = self.maps[map].existing.get_or_init(|| self.ready_map(map).unwrap_or_default());
+        !range.is_empty()
+            && existing.len() == self.graph.maps[map].nodes.len()
+            && existing.iter().all(|files| tiles(files, range))
+    }
+
+    /// Readies the outputs of the nodes of `map`: for each, the files an earlier run left with
+    /// this run's fingerprint (none if they may not be reused).
+    fn ready_map(&self, map: usize) -> Result<Vec<Vec<Range<usize>>>, Stopped> {
+        let mut all = Vec::new();
+        for &node in &self.graph.maps[map].nodes {
+            let spec = &self.graph.nodes[node as usize];
+            let at = self.location(spec, None);
+            let reuse = self.reuse && spec.cache;
+            let existing = self
+                .store
+                .prepare(&at, self.fingerprints[node as usize], true, reuse)
+                .map_err(|error| self.store_failed(spec, None, true, error))?;
+            all.push(match existing {
+                Existing::Partial(files) => files,
+                Existing::Sealed(files) => files.ranges(0).collect(),
+                Existing::Nothing | Existing::Whole | Existing::Different => Vec::new(),
+            });
+        }
+        Ok(all)
     }
 
     /// Runs partitions `range` through the nodes of `map` one partition at a time (in
@@ -59,44 +127,61 @@ impl<'s> Run<'s> {
         span: &tracing::Span,
     ) -> Result<Vec<StoredParts>, Stopped> {
         let spec = &self.graph.maps[map];
-        let values = parts.into_each().ok_or_else(|| {
-            self.internal(&self.graph.nodes[spec.source as usize], "a batch of partitions could not be taken apart")
-        })?;
-        let rows: Vec<Result<Vec<Option<Stored>>, Stopped>> = values
+        let source = &self.graph.nodes[spec.source as usize];
+        let values = parts.into_each().ok_or_else(|| self.internal(source, "partitions could not be taken apart"))?;
+        let rows: Vec<Result<Vec<Option<AnyValue>>, Stopped>> = values
             .into_par_iter()
             .enumerate()
             .map(|(offset, stored)| {
                 if self.stopped() {
                     return Err(Stopped);
                 }
-                self.run_chain(map, range.start + offset, stored, span)
+                let value = self.get(spec.source as usize, Some(range.start + offset), stored)?;
+                self.run_chain(map, range.start + offset, value, span)
             })
             .collect();
         if self.stopped() {
             return Err(Stopped);
         }
-        let mut columns: Vec<Vec<Stored>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
+        let mut columns: Vec<Vec<AnyValue>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
         for row in rows {
-            columns.iter_mut().zip(row?).for_each(|(column, stored)| column.extend(stored));
+            columns.iter_mut().zip(row?).for_each(|(column, value)| column.extend(value));
         }
-        Ok(columns.into_iter().map(StoredParts::each).collect())
+        spec.nodes
+            .iter()
+            .zip(columns)
+            .map(|(&node, column)| self.store_column(node as usize, range.start, column))
+            .collect()
     }
 
-    /// Runs partition `partition` through the nodes of `map`, in order; a node reads the
-    /// partition of the map's source, and the results of the nodes before it, directly.
-    /// Returns each node's result, if other nodes read it.
+    /// The results of one node over a job, from partition `start`, as the store keeps them:
+    /// one file for all of them on disk, each value on its own in memory.
+    fn store_column(&self, node: usize, start: usize, column: Vec<AnyValue>) -> Result<StoredParts, Stopped> {
+        if self.store.holds_values() || column.is_empty() {
+            return Ok(StoredParts::Each(column.into_iter().map(crate::store::Stored::Memory).collect()));
+        }
+        let spec = &self.graph.nodes[node];
+        let len = column.len();
+        let items = (spec.codec.gather)(column).ok_or_else(|| self.internal(spec, "results of another type"))?;
+        self.store
+            .put_batch(&self.location(spec, Some(start)), Batch::new(items, len, spec.codec))
+            .map_err(|error| self.store_failed(spec, Some(start), true, error))
+    }
+
+    /// Runs partition `partition` (of value `value`) through the nodes of `map`, in order; a
+    /// node reads the partition of the map's source, and the results of the nodes before it,
+    /// directly. Returns each node's result, if it is kept: read by other nodes, or written.
     fn run_chain(
         &self,
         map: usize,
         partition: usize,
-        source: Stored,
+        value: AnyValue,
         span: &tracing::Span,
-    ) -> Result<Vec<Option<Stored>>, Stopped> {
+    ) -> Result<Vec<Option<AnyValue>>, Stopped> {
         let nodes = &self.graph.maps[map].nodes;
         let chain = &self.plan.chains[map];
-        let value = self.get(self.graph.maps[map].source as usize, Some(partition), source)?;
         let mut slots: Slots<AnyValue> = Slots::new(chain, value);
-        let mut stored = Vec::with_capacity(nodes.len());
+        let mut kept = Vec::with_capacity(nodes.len());
         for (position, &node) in nodes.iter().enumerate() {
             let spec = &self.graph.nodes[node as usize];
             let _span = tracing::debug_span!(parent: span, "partition", node = %spec.name, partition).entered();
@@ -111,11 +196,10 @@ impl<'s> Run<'s> {
             let mut emit = OneEmit::default();
             self.call_with(node as usize, inputs, readers, Some(partition), &mut emit)?;
             let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
-            let kept = self.put(spec, Some(partition), value.clone())?;
-            // Only outputs that other nodes read stay; the store has written the others.
-            stored.push((self.plan.reads[node as usize] > 0).then_some(kept));
+            let keep = self.plan.reads[node as usize] > 0 || !self.store.holds_values();
+            kept.push(keep.then(|| value.clone()));
             slots.push(value);
         }
-        Ok(stored)
+        Ok(kept)
     }
 }

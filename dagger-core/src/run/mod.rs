@@ -38,6 +38,7 @@ use std::time::Duration;
 
 use crate::dsl::callable::DagReturn;
 use crate::dsl::dag::{Dag, Params};
+use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, Work};
 use crate::store::{MemoryStore, Store};
@@ -47,6 +48,7 @@ mod cells;
 mod chain;
 mod emit;
 mod failure;
+mod fingerprints;
 mod map;
 mod pieces;
 mod plan;
@@ -56,6 +58,7 @@ mod state;
 mod values;
 
 use alone::{execute_node, parse_segment, Target};
+use fingerprints::Inputs;
 use plan::Plan;
 use progress::Progress;
 use schedule::execute;
@@ -81,11 +84,12 @@ pub struct Runner {
     pool: Option<Arc<rayon::ThreadPool>>,
     store: Arc<dyn Store>,
     progress: bool,
+    reuse: bool,
 }
 
 impl Default for Runner {
     fn default() -> Self {
-        Runner { pool: None, store: Arc::new(MemoryStore), progress: true }
+        Runner { pool: None, store: Arc::new(MemoryStore), progress: true, reuse: true }
     }
 }
 
@@ -150,8 +154,30 @@ impl Runner {
         }
         let values = params.into_values();
         let plan = Plan::of(graph);
+        let (store, inputs) = self.open(graph, &values)?;
         let target = Target { nested: &nested, node: last, partition };
-        self.install(|| execute_node(graph, &plan, values, &path, &self.store, target))
+        let result = self.install(|| execute_node(graph, &plan, (values, inputs), &path, &store, target));
+        store.end(result.is_ok());
+        result
+    }
+
+    /// The same runner, reusing what earlier runs stored (with a [`DiskStore`](crate::DiskStore))
+    /// when `reuse` (the default), or computing every node again.
+    pub fn with_reuse(self, reuse: bool) -> Self {
+        Runner { reuse, ..self }
+    }
+
+    /// Opens the store for a run of `graph` with parameters `values`, and the fingerprints of
+    /// those parameters.
+    fn open(&self, graph: &Graph, values: &[AnyValue]) -> Result<(Arc<dyn Store>, Inputs), Error> {
+        let params = fingerprints::of_params(graph, values);
+        let run = fingerprints::of_run(graph, &params);
+        let store = self
+            .store
+            .open_run(graph.name(), run)
+            .map_err(|error| Error::StoreUnavailable { file: error.file, error: error.source })?;
+        let nonce = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), run);
+        Ok((store, Inputs { params: params.into(), nonce }))
     }
 
     /// The same runner, showing a progress bar (nodes and partitions done) while a DAG runs,
@@ -172,16 +198,17 @@ impl Runner {
         let path = NodePath::root(graph.name());
         let values = params.into_values();
         let plan = Plan::of(graph);
+        let (store, inputs) = self.open(graph, &values)?;
         let progress = if self.progress { Progress::on_terminal(graph.name(), work_nodes(graph)) } else { None };
-        let top = Top { progress: progress.as_ref(), span: tracing::Span::current() };
-        let output = self.install(|| execute(graph, &plan, values, &path, &self.store, &top));
+        let top = Top { progress: progress.as_ref(), span: tracing::Span::current(), reuse: self.reuse };
+        let output = self.install(|| execute(graph, &plan, (values, inputs), &path, &store, &top));
         if let Some(progress) = &progress {
             progress.finish();
         }
         if let Err(error) = &output {
             tracing::error!(dag = graph.name(), %error, "run failed");
         }
-        self.store.end(graph.name(), output.is_ok());
+        store.end(output.is_ok());
         R::from_output(output?).map_err(|e| Error::Internal { path, message: e.to_string() })
     }
 

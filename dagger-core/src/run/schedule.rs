@@ -8,20 +8,21 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::emit::{OneEmit, PartsEmit};
+use super::fingerprints::Inputs;
 use super::plan::Plan;
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, Work};
 use crate::invoke::DagValue;
-use crate::store::Store;
+use crate::store::{Existing, Files, Store, Stored, StoredParts};
 use crate::sync::lock;
 
 /// Runs one graph to completion and returns its output (`None` for `()`).
 pub(super) fn execute(
     graph: &Graph,
     plan: &Plan,
-    params: Vec<AnyValue>,
+    params: (Vec<AnyValue>, Inputs),
     path: &NodePath,
     store: &Arc<dyn Store>,
     top: &Top<'_>,
@@ -74,6 +75,14 @@ impl<'s> Run<'s> {
         scope: Option<&rayon::ScopeFifo<'s>>,
     ) -> Result<Option<usize>, Stopped> {
         let spec = &self.graph.nodes[node];
+        match self.prepare(node)? {
+            Existing::Whole if !spec.splits_output => {
+                self.outputs[node].one.set(Stored::Written, self.plan.reads[node]);
+                return Ok(None);
+            }
+            Existing::Sealed(files) if spec.splits_output => return Ok(Some(self.reused_parts(scope, node, files))),
+            _ => {}
+        }
         if spec.splits_output {
             let mut emit = PartsEmit::new(self, scope, node);
             self.invoke(node, None, &mut emit)?;
@@ -84,7 +93,7 @@ impl<'s> Run<'s> {
             let mut emit = OneEmit::default();
             self.invoke(node, None, &mut emit)?;
             let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
-            let stored = self.put(spec, None, value)?;
+            let stored = self.put(node, None, value)?;
             self.outputs[node].one.set(stored, self.plan.reads[node]);
             Ok(None)
         }
@@ -129,11 +138,45 @@ impl<'s> Run<'s> {
         }
     }
 
+    /// Readies the place of `node`'s output (a node outside maps): what an earlier run stored
+    /// there with this run's fingerprint, if it may be reused; a source's partial output is
+    /// not (its task runs again from the start).
+    fn prepare(&self, node: usize) -> Result<Existing, Stopped> {
+        let spec = &self.graph.nodes[node];
+        let (at, fingerprint) = (self.location(spec, None), self.fingerprints[node]);
+        let prepare = |reuse| {
+            self.store
+                .prepare(&at, fingerprint, spec.splits_output, reuse)
+                .map_err(|error| self.store_failed(spec, None, true, error))
+        };
+        match prepare(self.reuse && spec.cache)? {
+            Existing::Partial(_) => prepare(false),
+            existing => Ok(existing),
+        }
+    }
+
+    /// A partitioned output an earlier run completed: kept as it is, and handed to the maps
+    /// over it file by file, as a run that produced it would have. Returns its count.
+    fn reused_parts(&'s self, scope: Option<&rayon::ScopeFifo<'s>>, node: usize, files: Files) -> usize {
+        let count = files.len();
+        let output = &self.outputs[node];
+        for range in files.ranges(0) {
+            output.parts.push(range.start, StoredParts::Files(Files::one(range.len())), self.plan.reads[node]);
+            if let Some(scope) = scope {
+                self.parts_available(scope, node, range);
+            }
+        }
+        let _ = output.count.set(count);
+        tracing::info!(node = %self.graph.nodes[node].name, partitions = count, "reused");
+        count
+    }
+
     /// Marks `node`'s partitioned output complete with `count` partitions, in the store too.
     pub(super) fn seal(&self, node: usize, count: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
+        let files = self.outputs[node].parts.files(count);
         self.store
-            .seal(&self.location(spec, None), count)
+            .seal(&self.location(spec, None), count, files.as_ref())
             .map_err(|error| self.store_failed(spec, None, true, error))?;
         let _ = self.outputs[node].count.set(count);
         Ok(())

@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::cells::{Chunks, Held};
+use super::fingerprints::{self, Inputs};
 use super::plan::Plan;
 use super::progress::Progress;
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
+use crate::fingerprint::Fingerprint;
 use crate::graph::Graph;
 use crate::store::Store;
 
@@ -26,6 +28,10 @@ pub(super) struct NodeOutput {
 
 /// One map during a run.
 pub(super) struct MapRun {
+    /// For each node of the map, the files of its output that an earlier run left with the
+    /// fingerprint this run computes: a job over exactly one of them need not run. Read once,
+    /// by the map's first job.
+    pub(super) existing: OnceLock<Vec<Vec<Range<usize>>>>,
     /// Whole inputs not complete yet.
     pub(super) waiting: AtomicU32,
     pub(super) trigger: Mutex<Trigger>,
@@ -48,12 +54,20 @@ pub(super) struct Top<'g> {
     pub(super) progress: Option<&'g Progress>,
     /// The span the root DAG's span goes under.
     pub(super) span: tracing::Span,
+    /// Whether outputs an earlier run stored may be reused.
+    pub(super) reuse: bool,
 }
 
 /// One run of one graph (the root DAG, or one run of a nested DAG).
 pub(super) struct Run<'g> {
     pub(super) graph: &'g Graph,
     pub(super) plan: &'g Plan,
+    /// What the fingerprints of this run's nodes are made from.
+    pub(super) inputs: Inputs,
+    /// The fingerprint of each node's output.
+    pub(super) fingerprints: Vec<Fingerprint>,
+    /// Whether outputs an earlier run stored may be reused.
+    pub(super) reuse: bool,
     /// The progress bar, for the root DAG only.
     pub(super) progress: Option<&'g Progress>,
     pub(super) span: tracing::Span,
@@ -73,7 +87,7 @@ impl<'g> Run<'g> {
     pub(super) fn new(
         graph: &'g Graph,
         plan: &'g Plan,
-        params: Vec<AnyValue>,
+        (params, inputs): (Vec<AnyValue>, Inputs),
         path: &'g NodePath,
         store: &'g Arc<dyn Store>,
         top: &Top<'g>,
@@ -81,6 +95,9 @@ impl<'g> Run<'g> {
         Run {
             graph,
             plan,
+            fingerprints: fingerprints::of_nodes(graph, &path.to_string(), &inputs),
+            inputs,
+            reuse: top.reuse,
             progress: top.progress,
             span: tracing::info_span!(parent: &top.span, "dag", path = %path),
             store,
@@ -94,6 +111,7 @@ impl<'g> Run<'g> {
                 .maps
                 .iter()
                 .map(|map| MapRun {
+                    existing: OnceLock::new(),
                     waiting: AtomicU32::new(map.whole_inputs.len() as u32),
                     trigger: Mutex::new(Trigger::default()),
                     done: AtomicUsize::new(0),

@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use super::fingerprints::{self, Inputs as FingerprintInputs};
 use super::schedule::execute;
 use super::state::{Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::Error;
+use crate::fingerprint::Fingerprint;
 use crate::graph::{Edge, How, NodeSpec, Port, Source, Work};
 use crate::invoke::{DagValue, Emit, Failure, Inputs};
 use crate::store::{Location, PartsReader, Stored, StoredParts};
@@ -59,8 +61,10 @@ impl Run<'_> {
                     path: path.clone(),
                     message: "a nested DAG has no plan".into(),
                 })?;
-                let top = Top { progress: None, span: tracing::Span::current() };
-                let emitted = match execute(graph, plan, inputs.collect(), &path, self.store, &top)? {
+                let top = Top { progress: None, span: tracing::Span::current(), reuse: self.reuse };
+                let arguments =
+                    FingerprintInputs { params: self.argument_fingerprints(spec, partition), nonce: self.inputs.nonce };
+                let emitted = match execute(graph, plan, (inputs.collect(), arguments), &path, self.store, &top)? {
                     Some(DagValue::One(value)) => emit.one(value),
                     Some(DagValue::Parts(parts)) => parts.into_iter().try_for_each(|part| emit.part(part)),
                     None => emit.one(Arc::new(())),
@@ -124,7 +128,7 @@ impl Run<'_> {
     pub(super) fn whole(&self, port: Port) -> Result<AnyValue, Stopped> {
         match port.source {
             Source::Param(i) => Ok(self.params[i as usize].clone()),
-            Source::Const(i) => Ok(self.graph.consts[i as usize].clone()),
+            Source::Const(i) => Ok(self.graph.consts[i as usize].0.clone()),
             Source::Node(n) => {
                 let stored = self.outputs[n as usize].one.read().ok_or_else(|| self.missing(port))?;
                 self.get(n as usize, None, stored)
@@ -160,9 +164,10 @@ impl Run<'_> {
     }
 
     /// Stores the output of `spec` (its partition `partition`).
-    pub(super) fn put(&self, spec: &NodeSpec, partition: Option<usize>, value: AnyValue) -> Result<Stored, Stopped> {
+    pub(super) fn put(&self, node: usize, partition: Option<usize>, value: AnyValue) -> Result<Stored, Stopped> {
+        let spec = &self.graph.nodes[node];
         self.store
-            .put(&self.location(spec, partition), value, &spec.codec)
+            .put(&self.location(spec, partition), value, &spec.codec, self.fingerprints[node])
             .map_err(|error| self.store_failed(spec, partition, true, error))
     }
 
@@ -172,5 +177,30 @@ impl Run<'_> {
         self.store
             .take(&self.location(spec, partition), stored, &spec.codec)
             .map_err(|error| self.store_failed(spec, partition, false, error))
+    }
+}
+
+impl Run<'_> {
+    /// The fingerprint of what `port` is in this run.
+    pub(super) fn fingerprint_of(&self, port: Port) -> Fingerprint {
+        match port.source {
+            Source::Param(i) => self.inputs.params[i as usize],
+            Source::Const(i) => {
+                fingerprints::of_value(&self.graph.consts[i as usize].0, &self.graph.consts[i as usize].1)
+            }
+            Source::Node(i) => self.fingerprints[i as usize],
+        }
+    }
+
+    /// The fingerprints of the arguments of a nested DAG `spec` (on `partition`, for one that
+    /// runs once per partition): its parameters' in its run.
+    pub(super) fn argument_fingerprints(&self, spec: &NodeSpec, partition: Option<usize>) -> Arc<[Fingerprint]> {
+        spec.inputs
+            .iter()
+            .map(|edge| match (edge.how, partition) {
+                (How::Split(_), Some(p)) => fingerprints::of_partition(self.fingerprint_of(edge.port), p),
+                _ => self.fingerprint_of(edge.port),
+            })
+            .collect()
     }
 }

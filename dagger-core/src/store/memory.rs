@@ -1,17 +1,34 @@
 //! The default store: outputs stay in memory.
 
-use super::{sealed, Location, Store, StoreError, Stored, StoredParts};
+use std::sync::Arc;
+
+use super::{sealed, Existing, Files, Location, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
+use crate::fingerprint::Fingerprint;
 
 /// Keeps outputs in memory, shared by every node that reads them (never copied for a reader
-/// that takes a reference). The default.
+/// that takes a reference). The default. Nothing outlives the run.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MemoryStore;
 
 impl sealed::Sealed for MemoryStore {}
 
 impl Store for MemoryStore {
-    fn put(&self, _: &Location<'_>, value: AnyValue, _: &Codec) -> Result<Stored, StoreError> {
+    fn open_run(&self, _: &str, _: Fingerprint) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(Arc::new(MemoryStore))
+    }
+
+    fn end(&self, _: bool) {}
+
+    fn find(&self, _: &Location<'_>, _: Fingerprint) -> Result<Existing, StoreError> {
+        Ok(Existing::Nothing)
+    }
+
+    fn prepare(&self, _: &Location<'_>, _: Fingerprint, _: bool, _: bool) -> Result<Existing, StoreError> {
+        Ok(Existing::Nothing)
+    }
+
+    fn put(&self, _: &Location<'_>, value: AnyValue, _: &Codec, _: Fingerprint) -> Result<Stored, StoreError> {
         Ok(Stored::Memory(value))
     }
 
@@ -19,28 +36,22 @@ impl Store for MemoryStore {
         Ok(StoredParts::Batch(batch))
     }
 
-    fn keeps_batches(&self) -> bool {
+    fn holds_values(&self) -> bool {
         true
     }
 
     fn take(&self, _: &Location<'_>, stored: Stored, _: &Codec) -> Result<AnyValue, StoreError> {
         match stored {
             Stored::Memory(value) => Ok(value),
-            Stored::Written => Err(StoreError { file: None, source: "the memory store writes no files".into() }),
+            Stored::Written | Stored::InFile(_) => Err(StoreError::new(None, "the memory store writes no files")),
         }
     }
 
-    fn seal(&self, _: &Location<'_>, _: usize) -> Result<(), StoreError> {
+    fn load(&self, _: &Location<'_>, _: &Files, _: &Codec) -> Result<Batch, StoreError> {
+        Err(StoreError::new(None, "the memory store writes no files"))
+    }
+
+    fn seal(&self, _: &Location<'_>, _: usize, _: Option<&Files>) -> Result<(), StoreError> {
         Ok(())
     }
-
-    fn find(&self, _: &Location<'_>) -> Option<Stored> {
-        None
-    }
-
-    fn find_count(&self, _: &Location<'_>) -> Option<usize> {
-        None
-    }
-
-    fn end(&self, _: &str, _: bool) {}
 }

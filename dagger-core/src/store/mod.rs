@@ -1,27 +1,27 @@
 //! Where node outputs live between nodes: in memory ([`MemoryStore`], the default) or in files
-//! ([`DiskStore`]).
+//! ([`DiskStore`], whose module documents its layout and what it guarantees).
 //!
-//! On disk, the output of node `n` of DAG `d` is the file `<root>/d/n/output`; a partitioned
-//! output is the folder `<root>/d/n/output/` holding one file per partition, named `0` to
-//! `count - 1`, and `partitions.json`, the JSON list of those names, written last. A nested DAG
-//! adds its node's name to the path, and the partition for a nested DAG that runs once per
-//! partition: `<root>/d/inner/3/n/output`. This is the layout of the original's command-line
-//! runtime, and the one a per-node entry point on a cluster reads and writes.
-//!
-//! Every file is written under a temporary name in the same folder, then renamed into place: a
-//! reader never sees half a file, and a folder without `partitions.json` is not complete.
+//! A run opens the store for itself ([`Store::open_run`]), and asks it, before it runs a node,
+//! what an earlier run left that the same inputs and code produced ([`Store::prepare`]): what
+//! is there is reused, and anything else removed before the node writes. Every stored output
+//! records its [`Fingerprint`].
 
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::error::{BoxError, NodePath};
+use crate::fingerprint::Fingerprint;
 
 mod disk;
+mod files;
 mod memory;
 mod partitions;
 
 pub use disk::DiskStore;
+pub(crate) use files::Files;
 pub use memory::MemoryStore;
 pub use partitions::Partitions;
 pub(crate) use partitions::PartsReader;
@@ -32,32 +32,60 @@ mod sealed {
 
 /// Where a runner keeps the outputs of nodes: [`MemoryStore`] or [`DiskStore`].
 pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
+    /// The store one run of the root DAG `dag` reads and writes, holding what the run holds
+    /// while it lasts (a lock on a folder); `run` fingerprints the DAG and its parameters, so
+    /// that runs that would write the same values may share a folder and others may not.
     #[doc(hidden)]
-    fn put(&self, at: &Location<'_>, value: AnyValue, codec: &Codec) -> Result<Stored, StoreError>;
+    fn open_run(&self, dag: &str, run: Fingerprint) -> Result<Arc<dyn Store>, StoreError>;
+    /// The run ends.
+    #[doc(hidden)]
+    fn end(&self, succeeded: bool);
+    /// What an earlier run stored at `at` (a node's output) that `fingerprint` produced, to read
+    /// it. Nothing is changed.
+    #[doc(hidden)]
+    fn find(&self, at: &Location<'_>, fingerprint: Fingerprint) -> Result<Existing, StoreError>;
+    /// Readies `at` for the output of a node that `fingerprint` produces (`partitioned` or
+    /// whole): what an earlier run left there with that fingerprint is kept and returned (if
+    /// `reuse`); anything else is removed, a partitioned output's listing first, so that no
+    /// reader takes it for complete. Several processes of one run may ready one output: the
+    /// first cleans it, the others find it ready.
+    #[doc(hidden)]
+    fn prepare(
+        &self,
+        at: &Location<'_>,
+        fingerprint: Fingerprint,
+        partitioned: bool,
+        reuse: bool,
+    ) -> Result<Existing, StoreError>;
+    /// Stores a whole output (`at.partition` is `None`), recording its fingerprint, or one
+    /// partition.
+    #[doc(hidden)]
+    fn put(
+        &self,
+        at: &Location<'_>,
+        value: AnyValue,
+        codec: &Codec,
+        fingerprint: Fingerprint,
+    ) -> Result<Stored, StoreError>;
     /// Stores partitions handed over together; `at` names the first.
     #[doc(hidden)]
     fn put_batch(&self, at: &Location<'_>, batch: Batch) -> Result<StoredParts, StoreError>;
-    /// Whether partitions handed over together stay together, so that a task may produce
-    /// them in batches. A store that writes each partition as it is produced says no: its
-    /// memory holds one partition at a time.
+    /// Whether outputs are held by the store itself (in memory), so that an output no node
+    /// reads need not be stored.
     #[doc(hidden)]
-    fn keeps_batches(&self) -> bool;
+    fn holds_values(&self) -> bool;
     /// The value of `stored`, the output at `at`: moved out of it when it is kept in memory,
     /// read from its file otherwise.
     #[doc(hidden)]
     fn take(&self, at: &Location<'_>, stored: Stored, codec: &Codec) -> Result<AnyValue, StoreError>;
-    /// Marks a partitioned output complete, with `count` partitions.
+    /// The partitions in `files`, from partition `at.partition`, read as one batch.
     #[doc(hidden)]
-    fn seal(&self, at: &Location<'_>, count: usize) -> Result<(), StoreError>;
-    /// A value stored by an earlier run, if there is one.
+    fn load(&self, at: &Location<'_>, files: &Files, codec: &Codec) -> Result<Batch, StoreError>;
+    /// Marks a partitioned output complete, with `count` partitions: those in `files` (from
+    /// partition 0), or, when the caller does not know them (partitions written by other
+    /// processes), whatever files the store finds.
     #[doc(hidden)]
-    fn find(&self, at: &Location<'_>) -> Option<Stored>;
-    /// The number of partitions of a partitioned output stored by an earlier run, if complete.
-    #[doc(hidden)]
-    fn find_count(&self, at: &Location<'_>) -> Option<usize>;
-    /// Called when a run of the root DAG `dag` ends.
-    #[doc(hidden)]
-    fn end(&self, dag: &str, succeeded: bool);
+    fn seal(&self, at: &Location<'_>, count: usize, files: Option<&Files>) -> Result<(), StoreError>;
 }
 
 /// The output of one node (one partition of it), in a store.
@@ -69,30 +97,53 @@ pub struct Location<'a> {
     pub(crate) partition: Option<usize>,
 }
 
+/// What an earlier run left of an output.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Nothing (or nothing it may reuse).
+    Nothing,
+    /// A whole output.
+    Whole,
+    /// A partitioned output, complete: its files, from partition 0.
+    Sealed(Files),
+    /// Some partitions of a partitioned output, not yet complete: the partitions of each file.
+    Partial(Vec<Range<usize>>),
+    /// An output that another fingerprint produced (other parameters, inputs or code).
+    Different,
+}
+
 /// A stored value: kept in memory, or written by the store at its location (the runtime knows
 /// the location, so that a million partitions on disk do not cost a million paths in memory).
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum Stored {
     Memory(AnyValue),
+    /// In a file of its own.
     Written,
+    /// One partition in the file that holds partitions `range`.
+    InFile(Range<usize>),
 }
 
 /// Consecutive partitions of one output, in a store: each kept on its own, a batch kept as it
-/// was handed over, or a number of partitions written by the store at their locations.
+/// was handed over, or the files the store wrote them to.
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum StoredParts {
     Each(Vec<Stored>),
     Batch(Batch),
-    Written(usize),
+    Files(Files),
 }
 
 impl StoredParts {
-    /// `each`, as `Written` if the store wrote every one.
+    /// `each`, as files of one partition if the store wrote every one to its own file.
     pub(crate) fn each(each: Vec<Stored>) -> StoredParts {
         if each.iter().all(|stored| matches!(stored, Stored::Written)) {
-            StoredParts::Written(each.len())
+            let mut files = Files::default();
+            for _ in &each {
+                files.push(1);
+            }
+            StoredParts::Files(files)
         } else {
             StoredParts::Each(each)
         }
@@ -102,43 +153,39 @@ impl StoredParts {
         match self {
             StoredParts::Each(each) => each.len(),
             StoredParts::Batch(batch) => batch.len(),
-            StoredParts::Written(len) => *len,
+            StoredParts::Files(files) => files.len(),
         }
     }
 
-    /// Partition `i` of these (a copy, for a batch).
-    pub(crate) fn get(&self, i: usize) -> Option<Stored> {
+    /// Partition `i` of these, which start at partition `start` (a copy, for a batch).
+    pub(crate) fn get(&self, start: usize, i: usize) -> Option<Stored> {
         match self {
             StoredParts::Each(each) => each.get(i).cloned(),
             StoredParts::Batch(batch) => batch.value(i).map(Stored::Memory),
-            StoredParts::Written(len) => (i < *len).then_some(Stored::Written),
+            StoredParts::Files(files) => match files.file_of(start, start + i)? {
+                file if file.len() == 1 => Some(Stored::Written),
+                file => Some(Stored::InFile(file)),
+            },
         }
     }
 
-    /// Each partition on its own, if these are not a batch.
-    pub(crate) fn unbatched(self) -> Result<Vec<Stored>, Batch> {
-        match self {
-            StoredParts::Each(each) => Ok(each),
-            StoredParts::Written(len) => Ok(vec![Stored::Written; len]),
-            StoredParts::Batch(batch) => Err(batch),
-        }
-    }
-
-    /// Each partition on its own: a batch is taken apart.
+    /// Each partition on its own: a batch is taken apart. `None` for files: they are read
+    /// with [`Store::load`].
     pub(crate) fn into_each(self) -> Option<Vec<Stored>> {
-        match self.unbatched() {
-            Ok(each) => Some(each),
-            Err(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
+        match self {
+            StoredParts::Each(each) => Some(each),
+            StoredParts::Batch(batch) => Some(batch.into_values()?.into_iter().map(Stored::Memory).collect()),
+            StoredParts::Files(_) => None,
         }
     }
 
-    /// Appends the next partitions, keeping runs of written ones as a number.
+    /// Appends the next partitions.
     pub(crate) fn append(&mut self, next: StoredParts) -> Option<()> {
         match (&mut *self, next) {
-            (StoredParts::Written(len), StoredParts::Written(more)) => *len += more,
+            (StoredParts::Files(files), StoredParts::Files(more)) => files.append(more),
             (StoredParts::Each(each), StoredParts::Each(more)) => each.extend(more),
             (_, next) => {
-                let mut each = std::mem::replace(self, StoredParts::Written(0)).into_each()?;
+                let mut each = std::mem::replace(self, StoredParts::Each(Vec::new())).into_each()?;
                 each.extend(next.into_each()?);
                 *self = StoredParts::Each(each);
             }
@@ -149,7 +196,7 @@ impl StoredParts {
     /// Consecutive runs of partitions as one.
     pub(crate) fn concat(runs: Vec<StoredParts>) -> Option<StoredParts> {
         let mut runs = runs.into_iter();
-        let mut all = runs.next().unwrap_or(StoredParts::Written(0));
+        let mut all = runs.next().unwrap_or(StoredParts::Each(Vec::new()));
         for run in runs {
             all.append(run)?;
         }
@@ -163,4 +210,10 @@ impl StoredParts {
 pub struct StoreError {
     pub(crate) file: Option<PathBuf>,
     pub(crate) source: BoxError,
+}
+
+impl StoreError {
+    pub(crate) fn new(file: impl Into<Option<PathBuf>>, source: impl Into<BoxError>) -> StoreError {
+        StoreError { file: file.into(), source: source.into() }
+    }
 }

@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{Location, Store, StoreError, Stored, StoredParts};
+use super::{Files, Location, Store, StoreError, Stored, StoredParts};
 use crate::data::{Data, TaskInput};
-use crate::erased::{owned, AnyValue, Codec};
+use crate::erased::{owned, AnyValue, Batch, Codec};
 use crate::error::{BoxError, NodePath};
 use crate::sync::lock;
 
@@ -167,11 +167,14 @@ impl<T: Data> Iterator for Partitions<T> {
                 return self.fail(index, already_read());
             };
             self.chunk += 1;
-            self.current = match parts.unbatched() {
-                Ok(stored) => Current::Stored(stored.into_iter()),
-                Err(batch) => match batch.take::<T>() {
+            self.current = match parts {
+                StoredParts::Each(stored) => Current::Stored(stored.into_iter()),
+                parts => match reader
+                    .batch(index, parts)
+                    .and_then(|batch| batch.take::<T>().map_err(|source| StoreError { file: None, source }))
+                {
                     Ok(items) => Current::Items(items.into_iter()),
-                    Err(source) => return self.fail(index, StoreError { file: None, source }),
+                    Err(error) => return self.fail(index, error),
                 },
             };
         }
@@ -208,7 +211,7 @@ pub struct PartsReader {
 
 impl PartsReader {
     /// A reader of `chunks`: consecutive runs of partitions, from partition 0, of the output of
-    /// `node` in `dag`.
+    /// `node` in `dag`. Partitions in files are read file by file.
     pub(crate) fn new(
         chunks: Vec<StoredParts>,
         store: Arc<dyn Store>,
@@ -217,12 +220,25 @@ impl PartsReader {
         node: String,
     ) -> Self {
         let mut starts = Vec::with_capacity(chunks.len());
+        let mut each = Vec::with_capacity(chunks.len());
         let mut count = 0;
-        for chunk in &chunks {
-            starts.push(count);
-            count += chunk.len();
+        for chunk in chunks {
+            match chunk {
+                StoredParts::Files(files) => {
+                    for file in files.ranges(count) {
+                        starts.push(file.start);
+                        each.push(Some(StoredParts::Files(Files::one(file.len()))));
+                    }
+                    count += files.len();
+                }
+                chunk => {
+                    starts.push(count);
+                    count += chunk.len();
+                    each.push(Some(chunk));
+                }
+            }
         }
-        let chunks = Mutex::new(chunks.into_iter().map(Some).collect());
+        let chunks = Mutex::new(each);
         PartsReader { chunks, starts, count, store, codec, dag, node, failure: Mutex::new(None) }
     }
 
@@ -236,34 +252,61 @@ impl PartsReader {
         lock(&self.chunks).get_mut(chunk).and_then(Option::take)
     }
 
-    /// Reads every partition now, in order (partitions stored each on its own are read in
-    /// parallel), for a `Vec<T>` fan-in.
+    /// The partitions of a chunk from partition `start`, as a batch: read from their files if
+    /// the store wrote them.
+    fn batch(&self, start: usize, parts: StoredParts) -> Result<Batch, StoreError> {
+        match parts {
+            StoredParts::Batch(batch) => Ok(batch),
+            StoredParts::Files(files) => {
+                let at = Location { dag: &self.dag, node: &self.node, partition: Some(start) };
+                self.store.load(&at, &files, &self.codec)
+            }
+            StoredParts::Each(_) => Err(StoreError::new(None, "partitions stored each on their own are not a batch")),
+        }
+    }
+
+    /// The values of one chunk, from partition `start`; the partition that could not be read.
+    fn chunk_values<T: Data>(&self, start: usize, parts: StoredParts) -> Result<Vec<T>, (usize, StoreError)> {
+        match parts {
+            StoredParts::Each(stored) => stored
+                .into_iter()
+                .enumerate()
+                .map(|(offset, stored)| {
+                    let index = start + offset;
+                    let value = self.take(index, stored).map_err(|error| (index, error))?;
+                    owned::<T>(value).map_err(|source| (index, StoreError { file: None, source }))
+                })
+                .collect(),
+            parts => self
+                .batch(start, parts)
+                .and_then(|batch| batch.take::<T>().map_err(|source| StoreError { file: None, source }))
+                .map_err(|error| (start, error)),
+        }
+    }
+
+    /// Reads every partition now, in order (chunks in parallel), for a `Vec<T>` fan-in.
     pub(crate) fn take_all<T: Data>(&self) -> Result<Vec<T>, BoxError> {
         let chunks = std::mem::take(&mut *lock(&self.chunks));
-        let mut all: Vec<T> = Vec::new();
-        for (chunk, &start) in chunks.into_iter().zip(&self.starts) {
-            match chunk.ok_or_else(|| already_read().source)?.unbatched() {
-                Err(batch) if all.is_empty() => all = batch.take::<T>()?,
-                Err(batch) => all.extend(batch.take::<T>()?),
-                Ok(stored) => {
-                    let values: Vec<T> = stored
-                        .into_par_iter()
-                        .enumerate()
-                        .map(|(offset, stored)| {
-                            let index = start + offset;
-                            match self.take(index, stored) {
-                                Ok(value) => owned::<T>(value),
-                                Err(error) => {
-                                    let message = format!("partition {index}: {}", error.source);
-                                    self.fail((index, error));
-                                    Err(message.into())
-                                }
-                            }
-                        })
-                        .collect::<Result<_, BoxError>>()?;
-                    all.reserve(self.count - all.len());
-                    all.extend(values);
-                }
+        let parts: Vec<Result<Vec<T>, BoxError>> = chunks
+            .into_par_iter()
+            .zip(self.starts.par_iter())
+            .map(|(chunk, &start)| {
+                let chunk = chunk.ok_or_else(|| already_read().source)?;
+                self.chunk_values::<T>(start, chunk).map_err(|(index, error)| {
+                    let message = format!("partition {index}: {}", error.source);
+                    self.fail((index, error));
+                    message.into()
+                })
+            })
+            .collect();
+        let mut all: Vec<T> = Vec::with_capacity(self.count);
+        for part in parts {
+            let part = part?;
+            if all.is_empty() {
+                all = part;
+                all.reserve(self.count);
+            } else {
+                all.extend(part);
             }
         }
         Ok(all)

@@ -1,0 +1,90 @@
+//! The fingerprint of each node's output in one run of a graph: the node's place and code, and
+//! the fingerprints of what it reads (a parameter's or constant's value, another node's
+//! output), so that a change anywhere upstream changes it, and nothing else does.
+
+use std::sync::Arc;
+
+use crate::erased::{AnyValue, Codec};
+use crate::fingerprint::{Fingerprint, Hasher};
+use crate::graph::{Graph, How, NodeSpec, Source, Work};
+
+/// The fingerprint of a value, from its JSON.
+pub(super) fn of_value(value: &AnyValue, codec: &Codec) -> Fingerprint {
+    let mut json = Vec::new();
+    let mut hasher = Hasher::new("value");
+    match (codec.encode)(&**value, &mut json) {
+        Ok(()) => hasher.bytes(&json),
+        // A value JSON cannot hold (a NaN): its debug text, then, is what identifies it.
+        Err(error) => hasher.text(&error.to_string()),
+    };
+    hasher.finish()
+}
+
+/// The fingerprints of a graph's parameters, from their values.
+pub(super) fn of_params(graph: &Graph, values: &[AnyValue]) -> Vec<Fingerprint> {
+    graph.params.iter().zip(values).map(|(param, value)| of_value(value, &param.codec)).collect()
+}
+
+/// The fingerprint of a run of `graph` with parameters of fingerprints `params`: what a store
+/// folder's lock compares.
+pub(super) fn of_run(graph: &Graph, params: &[Fingerprint]) -> Fingerprint {
+    let mut hasher = Hasher::new("run");
+    hasher.fingerprint(graph.fingerprint());
+    for &param in params {
+        hasher.fingerprint(param);
+    }
+    hasher.finish()
+}
+
+/// What a run knows to fingerprint its nodes: the fingerprints of the parameters (their
+/// values' for the root DAG, the arguments' for a nested one), and a number of this run for the
+/// tasks that are not pure functions of their inputs.
+#[derive(Clone)]
+pub(super) struct Inputs {
+    pub(super) params: Arc<[Fingerprint]>,
+    pub(super) nonce: u64,
+}
+
+/// The fingerprint of each node of `graph`, run at `path` with `inputs`.
+pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Fingerprint> {
+    let consts: Vec<Fingerprint> = graph.consts.iter().map(|(value, codec)| of_value(value, codec)).collect();
+    let mut nodes: Vec<Fingerprint> = Vec::with_capacity(graph.nodes.len());
+    for node in &graph.nodes {
+        let mut hasher = Hasher::new("node");
+        hasher.text(path).text(&node.name).text(kind(node)).text(&node.version).text(node.codec.format);
+        for edge in &node.inputs {
+            let from = match edge.port.source {
+                Source::Param(i) => inputs.params[i as usize],
+                Source::Const(i) => consts[i as usize],
+                Source::Node(i) => nodes[i as usize],
+            };
+            hasher.text(how(edge.how)).fingerprint(from);
+        }
+        if !node.cache {
+            hasher.number(inputs.nonce);
+        }
+        nodes.push(hasher.finish());
+    }
+    nodes
+}
+
+fn kind(node: &NodeSpec) -> &'static str {
+    match node.work {
+        Work::Task(..) => "task",
+        Work::Derived(_) => "derived",
+        Work::Dag(_) => "dag",
+    }
+}
+
+fn how(how: How) -> &'static str {
+    match how {
+        How::Whole => "whole",
+        How::Split(_) => "partition",
+        How::Collect(_) => "every partition",
+    }
+}
+
+/// The fingerprint of partition `partition` of an output of fingerprint `output`.
+pub(super) fn of_partition(output: Fingerprint, partition: usize) -> Fingerprint {
+    Hasher::new("partition").fingerprint(output).number(partition as u64).finish()
+}
