@@ -90,7 +90,7 @@ pub use error::{BoxError, BuildError, Error, NodePath};
 pub use fingerprint::Fingerprint;
 pub use format::{Binary, Format, Json};
 pub use graph::{EdgeInfo, EdgeKind, Graph, NodeInfo, Origin};
-pub use run::Runner;
+pub use run::{DryRun, Reuse, Runner};
 pub use store::{DiskStore, MemoryStore, Partitions, Store};
 
 pub mod rules {

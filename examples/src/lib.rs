@@ -3,6 +3,7 @@
 
 pub mod composition;
 pub mod logs;
+pub mod many;
 pub mod peers;
 pub mod quick_start;
 pub mod scenarios;

@@ -8,9 +8,12 @@
 //! takes over four times that. Slow tasks over big values (a file parsed, then summarized)
 //! hold one partition per thread at a time, as a plain `par_iter` would; quick tasks over
 //! small values advance by slices large enough that their bookkeeping does not show. A map of
-//! one task runs over whole pieces: it holds nothing between tasks.
+//! one task in memory runs over whole pieces: it holds nothing between tasks. On disk, each
+//! slice's results are written as soon as they are computed, so that a run killed half way
+//! loses at most the slices in flight.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -57,10 +60,43 @@ impl<V: Clone> Slots<V> {
     }
 }
 
-/// What a step keeps of a piece or a slice: the values, or the files the store wrote them to.
+/// What a step keeps of a piece or a slice: the values (from a partition, how many, a `Vec`),
+/// or the files the store wrote them to.
 enum Kept {
-    Value(AnyValue),
+    Value(usize, usize, AnyValue),
     Files(Files),
+}
+
+impl Kept {
+    fn into_value(self) -> Option<(usize, usize, AnyValue)> {
+        match self {
+            Kept::Value(at, len, value) => Some((at, len, value)),
+            Kept::Files(_) => None,
+        }
+    }
+}
+
+/// How long the last task of a map on disk may hold results before it writes them: what a run
+/// killed half way may lose, per thread.
+const FLUSH_TIME: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How many partitions `items` holds.
+fn items_len(items: &Items<'_>) -> usize {
+    match items {
+        Items::Own(batch) => batch.len(),
+        Items::Shared(_, range) => range.len(),
+    }
+}
+
+/// What every piece of one batch shares.
+#[derive(Clone, Copy)]
+struct Piece<'a, 's> {
+    chain: &'a Chain,
+    steps: &'a [Step<'s>],
+    fail: &'a (dyn Fn(usize, &NodeSpec, Failure) + Sync),
+    span: &'a tracing::Span,
+    /// The size of the map's slices, as the last piece left it.
+    slice: &'a AtomicUsize,
 }
 
 /// One task of a chain, ready to run over partitions.
@@ -95,7 +131,8 @@ impl Run<'_> {
         let fail = |partition, spec: &NodeSpec, failure| {
             self.fail(self.task_error(spec, Some(partition), failure));
         };
-        let piece = |items: Items<'_>, offset: usize| self.run_piece(chain, &steps, items, start + offset, &fail, span);
+        let context = Piece { chain, steps: &steps, fail: &fail, span, slice: &self.maps[map].slice };
+        let piece = |items: Items<'_>, offset: usize| self.run_piece(&context, items, start + offset);
         let pieces = match split_pieces(batch, &piece) {
             Ok(pieces) => pieces,
             Err(BatchStop::Cancelled) => return Err(Stopped),
@@ -107,34 +144,52 @@ impl Run<'_> {
                 column.extend(output);
             }
         }
-        steps.iter().zip(columns).map(|(step, column)| self.store_step(step, start, len, column)).collect()
+        steps.iter().zip(columns).map(|(step, column)| self.store_step(step, len, column)).collect()
     }
 
-    /// The results of one step over a batch of `len` partitions from `start`, as the store
-    /// keeps them: the values joined into one batch (written as one file on disk), or the
-    /// files already written slice by slice.
-    fn store_step(&self, step: &Step<'_>, start: usize, len: usize, column: Vec<Kept>) -> Result<StoredParts, Stopped> {
+    /// The results of one step over a batch of `len` partitions, as the store
+    /// keeps them: in memory, one batch; on disk, the files written slice by slice, and the
+    /// values not written yet written now, each run of them as one file.
+    fn store_step(&self, step: &Step<'_>, len: usize, column: Vec<Kept>) -> Result<StoredParts, Stopped> {
         if !step.keep {
             return Ok(StoredParts::Each(Vec::new()));
         }
-        let mut values = Vec::with_capacity(column.len());
-        let mut files = Files::default();
-        for kept in column {
-            match kept {
-                Kept::Value(value) => values.push(value),
-                Kept::Files(written) => files.append(written),
-            }
-        }
-        if !values.is_empty() {
+        if self.store.holds_values() {
+            let values = column.into_iter().filter_map(Kept::into_value).map(|(_, _, value)| value).collect();
             let items = (step.spec.codec.concat)(values)
                 .ok_or_else(|| self.internal(step.spec, "the results of a batch are not of the task's output type"))?;
-            let at = self.location(step.spec, Some(start));
-            return self
-                .store
-                .put_batch(&at, Batch::new(items, len, step.spec.codec))
-                .map_err(|error| self.store_failed(step.spec, Some(start), true, error));
+            return Ok(StoredParts::Batch(Batch::new(items, len, step.spec.codec)));
         }
+        let mut files = Files::default();
+        let mut pending = Vec::new();
+        for kept in column {
+            match kept {
+                Kept::Value(at, len, value) => pending.push((at, len, value)),
+                Kept::Files(written) => {
+                    files.append(self.write_values(step, std::mem::take(&mut pending)).map_err(|_| Stopped)?);
+                    files.append(written);
+                }
+            }
+        }
+        files.append(self.write_values(step, pending).map_err(|_| Stopped)?);
         Ok(StoredParts::Files(files))
+    }
+
+    /// Writes consecutive results of `step` (each a first partition, a length and a `Vec`) as
+    /// one file.
+    fn write_values(&self, step: &Step<'_>, values: Vec<(usize, usize, AnyValue)>) -> Result<Files, BatchStop> {
+        let Some(&(start, _, _)) = values.first() else { return Ok(Files::default()) };
+        let len = values.iter().map(|(_, len, _)| len).sum();
+        let items = (step.spec.codec.concat)(values.into_iter().map(|(_, _, value)| value).collect())
+            .ok_or("the results of a batch are not of the task's output type")?;
+        match self.store.put_batch(&self.location(step.spec, Some(start)), Batch::new(items, len, step.spec.codec)) {
+            Ok(StoredParts::Files(files)) => Ok(files),
+            Ok(_) => Err(BatchStop::Inputs("a store that writes partitions kept them".into())),
+            Err(error) => {
+                self.store_failed(step.spec, Some(start), true, error);
+                Err(BatchStop::Cancelled)
+            }
+        }
     }
 
     /// The tasks of `map`, each with its whole inputs read.
@@ -163,36 +218,44 @@ impl Run<'_> {
 
     /// Runs one piece of a batch, from partition `start`, through the chain: for each step,
     /// its results over the piece (in slices), if they are kept.
-    fn run_piece(
-        &self,
-        chain: &Chain,
-        steps: &[Step<'_>],
-        items: Items<'_>,
-        start: usize,
-        fail: &(dyn Fn(usize, &NodeSpec, Failure) + Sync),
-        span: &tracing::Span,
-    ) -> Result<Vec<Vec<Kept>>, BatchStop> {
+    fn run_piece(&self, piece: &Piece<'_, '_>, items: Items<'_>, start: usize) -> Result<Vec<Vec<Kept>>, BatchStop> {
+        let Piece { chain, steps, fail, span, slice } = *piece;
         let mut outputs: Vec<Vec<Kept>> = steps.iter().map(|_| Vec::new()).collect();
-        if let [step] = steps {
+        // A task alone, in memory, holds nothing between tasks: it runs over the whole piece.
+        if let ([step], true) = (steps, self.store.holds_values()) {
+            let len = items_len(&items);
             let output = self.run_step(step, items, start, fail, span)?;
             if step.keep {
-                outputs[0].push(Kept::Value(output));
+                outputs[0].push(Kept::Value(start, len, output));
             }
             return Ok(outputs);
         }
         let mut slices = Slices::new(items)?;
-        let mut size = 1;
+        let mut size = slice.load(Ordering::Relaxed).max(1);
         let mut at = start;
+        let mut written = Instant::now();
         while let Some((slice, len)) = slices.next(size) {
             let began = Instant::now();
             let mut slots = Slots::new(chain, slice);
-            for (step, output) in steps.iter().zip(&mut outputs) {
+            for (position, (step, output)) in steps.iter().zip(&mut outputs).enumerate() {
                 let input = slots.read(step.slot).ok_or("a slice of partitions was read after its last use")?;
                 let result = self.run_step(step, input, at, fail, span)?;
+                let last = position + 1 == steps.len();
                 if step.keep {
-                    output.push(self.keep(step, at, len, &result)?);
+                    // A result no later task reads is kept as it is; others are written now on
+                    // disk, so that the next task gets them to itself.
+                    output.push(if last {
+                        Kept::Value(at, len, result.clone())
+                    } else {
+                        self.keep(step, at, len, &result)?
+                    });
                 }
                 slots.push(Items::Own(Batch::new(result, len, step.spec.codec)));
+                if last && !self.store.holds_values() && written.elapsed() > FLUSH_TIME {
+                    let pending = std::mem::take(output);
+                    output.extend(self.flush(step, pending)?);
+                    written = Instant::now();
+                }
             }
             at += len;
             let took = began.elapsed();
@@ -202,14 +265,31 @@ impl Run<'_> {
                 size = (size / 2).max(1);
             }
         }
+        // The next piece of the map starts where this one ended.
+        slice.store(size, Ordering::Relaxed);
         Ok(outputs)
+    }
+
+    /// The results of the last step kept so far, with the values not written yet written as
+    /// one file: how a slow map on disk keeps what it computed should the run be killed.
+    fn flush(&self, step: &Step<'_>, kept: Vec<Kept>) -> Result<Vec<Kept>, BatchStop> {
+        let mut out = Vec::with_capacity(2);
+        let mut pending = Vec::new();
+        for kept in kept {
+            match kept {
+                Kept::Value(at, len, value) => pending.push((at, len, value)),
+                files => out.push(files),
+            }
+        }
+        out.push(Kept::Files(self.write_values(step, pending)?));
+        Ok(out)
     }
 
     /// A slice's results that are kept: in memory, the values (shared with the next task); on
     /// disk, written now, so that the next task gets the values to itself (moved, not copied).
     fn keep(&self, step: &Step<'_>, start: usize, len: usize, result: &AnyValue) -> Result<Kept, BatchStop> {
         if self.store.holds_values() {
-            return Ok(Kept::Value(result.clone()));
+            return Ok(Kept::Value(start, len, result.clone()));
         }
         let at = self.location(step.spec, Some(start));
         match self.store.put_batch(&at, Batch::new(result.clone(), len, step.spec.codec)) {

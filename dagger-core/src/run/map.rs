@@ -16,23 +16,17 @@ use rayon::prelude::*;
 
 use super::chain::Slots;
 use super::emit::OneEmit;
-use super::state::{Run, Stopped};
+use super::resume::{self, Segment};
+use super::state::{NodeFiles, Run, Stopped};
 use crate::erased::{AnyValue, Batch};
 use crate::invoke::Inputs;
-use crate::store::{Existing, Files, StoredParts};
+use crate::store::{Existing, StoredParts};
 
-/// Whether consecutive files among `files` (sorted) hold exactly partitions `range`.
-fn tiles(files: &[Range<usize>], range: &Range<usize>) -> bool {
-    let mut at = range.start;
-    let mut next = files.partition_point(|file| file.start < at);
-    while at < range.end {
-        match files.get(next) {
-            Some(file) if file.start == at && file.end <= range.end => at = file.end,
-            _ => return false,
-        }
-        next += 1;
-    }
-    true
+/// Partitions `part` of `parts`, which start at partition `start`: a copy, for a job that
+/// computes only part of its range.
+fn slice(parts: &StoredParts, start: usize, part: &Range<usize>) -> Option<StoredParts> {
+    let each = parts.clone().into_each()?;
+    Some(StoredParts::Each(each.get(part.start - start..part.end - start)?.to_vec()))
 }
 
 impl<'s> Run<'s> {
@@ -51,21 +45,82 @@ impl<'s> Run<'s> {
             partitions = range.len(),
         );
         let _entered = span.enter();
-        let columns = if self.done_before(map, &range) {
-            Ok(spec.nodes.iter().map(|_| StoredParts::Files(Files::one(range.len()))).collect())
-        } else {
-            self.read_source(map, range.clone()).and_then(|parts| match parts {
-                StoredParts::Batch(batch) if self.plan.chains[map].batched => {
-                    self.run_batches(map, range.start, batch, &span)
-                }
-                parts => self.run_each(map, range.clone(), parts, &span),
-            })
-        };
-        let Ok(columns) = columns else { return };
+        let Ok(columns) = self.run_job(map, range.clone(), &span) else { return };
         for (&node, column) in spec.nodes.iter().zip(columns) {
             self.outputs[node as usize].parts.push(range.start, column, self.plan.reads[node as usize]);
         }
         self.map_done(scope, map, range);
+    }
+
+    /// The results of each node of `map` over partitions `range`: computed, or, for the parts
+    /// an earlier run stored with this run's fingerprints, found.
+    fn run_job(&self, map: usize, range: Range<usize>, span: &tracing::Span) -> Result<Vec<StoredParts>, Stopped> {
+        let existing = self.maps[map].existing.get_or_init(|| self.ready_map(map).unwrap_or_default());
+        let nodes = self.graph.maps[map].nodes.len();
+        let segments = match existing.len() == nodes && existing.iter().any(|(files, _)| !files.is_empty()) {
+            true => {
+                resume::segments(&existing.iter().map(|(files, _)| files.clone()).collect::<Vec<_>>(), range.clone())
+            }
+            false => vec![Segment::Missing(range.clone())],
+        };
+        if let [Segment::Missing(_)] = segments[..] {
+            self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
+            return self.compute(map, range, None, span);
+        }
+        let mut columns: Vec<Vec<StoredParts>> = (0..nodes).map(|_| Vec::new()).collect();
+        let mut source = None;
+        for segment in segments {
+            let parts = match segment {
+                Segment::Stored(_, files) => files.into_iter().map(StoredParts::Files).collect(),
+                Segment::Missing(missing) => {
+                    self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
+                    if source.is_none() {
+                        source = Some(self.read_source(map, range.clone())?);
+                    }
+                    let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &missing));
+                    let parts = parts.ok_or_else(|| {
+                        self.internal(
+                            &self.graph.nodes[self.graph.maps[map].source as usize],
+                            "partitions could not be taken apart",
+                        )
+                    })?;
+                    self.compute(map, missing, Some(parts), span)?
+                }
+            };
+            columns.iter_mut().zip(parts).for_each(|(column, part)| column.push(part));
+        }
+        columns
+            .into_iter()
+            .map(|column| {
+                StoredParts::concat(column).ok_or_else(|| {
+                    self.internal(
+                        &self.graph.nodes[self.graph.maps[map].source as usize],
+                        "results could not be joined",
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Runs partitions `range` through the chain of `map`: those of the source (`parts`, or
+    /// read from it).
+    fn compute(
+        &self,
+        map: usize,
+        range: Range<usize>,
+        parts: Option<StoredParts>,
+        span: &tracing::Span,
+    ) -> Result<Vec<StoredParts>, Stopped> {
+        let parts = match parts {
+            Some(parts) => parts,
+            None => self.read_source(map, range.clone())?,
+        };
+        match parts {
+            StoredParts::Batch(batch) if self.plan.chains[map].batched => {
+                self.run_batches(map, range.start, batch, span)
+            }
+            parts => self.run_each(map, range, parts, span),
+        }
     }
 
     /// Partitions `range` of the map's source: a batch, read from its files if the store wrote
@@ -87,18 +142,9 @@ impl<'s> Run<'s> {
         }
     }
 
-    /// Whether an earlier run stored this job's results, with this run's fingerprints, for
-    /// every node of the map. The first job readies the nodes' outputs for the others.
-    fn done_before(&self, map: usize, range: &Range<usize>) -> bool {
-        let existing = self.maps[map].existing.get_or_init(|| self.ready_map(map).unwrap_or_default());
-        !range.is_empty()
-            && existing.len() == self.graph.maps[map].nodes.len()
-            && existing.iter().all(|files| tiles(files, range))
-    }
-
     /// Readies the outputs of the nodes of `map`: for each, the files an earlier run left with
     /// this run's fingerprint (none if they may not be reused).
-    fn ready_map(&self, map: usize) -> Result<Vec<Vec<Range<usize>>>, Stopped> {
+    fn ready_map(&self, map: usize) -> Result<Vec<NodeFiles>, Stopped> {
         let mut all = Vec::new();
         for &node in &self.graph.maps[map].nodes {
             let spec = &self.graph.nodes[node as usize];
@@ -109,9 +155,9 @@ impl<'s> Run<'s> {
                 .prepare(&at, self.fingerprints[node as usize], true, reuse)
                 .map_err(|error| self.store_failed(spec, None, true, error))?;
             all.push(match existing {
-                Existing::Partial(files) => files,
-                Existing::Sealed(files) => files.ranges(0).collect(),
-                Existing::Nothing | Existing::Whole | Existing::Different => Vec::new(),
+                Existing::Partial(files) => (files, false),
+                Existing::Sealed(files) => (files.ranges(0).collect(), true),
+                Existing::Nothing | Existing::Whole | Existing::Different => (Vec::new(), false),
             });
         }
         Ok(all)

@@ -46,6 +46,7 @@ use crate::store::{MemoryStore, Store};
 mod alone;
 mod cells;
 mod chain;
+mod dry;
 mod emit;
 mod failure;
 mod fingerprints;
@@ -53,11 +54,13 @@ mod map;
 mod pieces;
 mod plan;
 mod progress;
+mod resume;
 mod schedule;
 mod state;
 mod values;
 
 use alone::{execute_node, parse_segment, Target};
+pub use dry::{DryRun, Reuse};
 use fingerprints::Inputs;
 use plan::Plan;
 use progress::Progress;
@@ -159,6 +162,26 @@ impl Runner {
         let result = self.install(|| execute_node(graph, &plan, (values, inputs), &path, &store, target));
         store.end(result.is_ok());
         result
+    }
+
+    /// What a run of `dag` with `params` would reuse of what this runner's store holds, node
+    /// by node, without running anything or changing the store.
+    ///
+    /// ```
+    /// use dagger_core::prelude::*;
+    /// use dagger_core::{DiskStore, Reuse};
+    ///
+    /// #[task]
+    /// fn double(x: u64) -> u64 { x * 2 }
+    ///
+    /// #[dag]
+    /// fn twice(x: u64) -> u64 { double(x) }
+    ///
+    /// let runner = Runner::new().with_store(DiskStore::temporary().unwrap());
+    /// assert_eq!(runner.dry_run(&twice::dag(), (3,)).unwrap().nodes(), [("double".to_string(), Reuse::Runs)]);
+    /// ```
+    pub fn dry_run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<DryRun, Error> {
+        dry::dry_run(dag.graph(), &params.into_values(), &*self.store)
     }
 
     /// The same runner, reusing what earlier runs stored (with a [`DiskStore`](crate::DiskStore))

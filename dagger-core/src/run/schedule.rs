@@ -139,20 +139,15 @@ impl<'s> Run<'s> {
     }
 
     /// Readies the place of `node`'s output (a node outside maps): what an earlier run stored
-    /// there with this run's fingerprint, if it may be reused; a source's partial output is
-    /// not (its task runs again from the start).
+    /// there with this run's fingerprint, if it may be reused. A partitioned task whose output
+    /// is not complete runs again from its start, over the files it finds: they hold the values
+    /// of the same fingerprint (and another process of this run may be writing them).
     fn prepare(&self, node: usize) -> Result<Existing, Stopped> {
         let spec = &self.graph.nodes[node];
-        let (at, fingerprint) = (self.location(spec, None), self.fingerprints[node]);
-        let prepare = |reuse| {
-            self.store
-                .prepare(&at, fingerprint, spec.splits_output, reuse)
-                .map_err(|error| self.store_failed(spec, None, true, error))
-        };
-        match prepare(self.reuse && spec.cache)? {
-            Existing::Partial(_) => prepare(false),
-            existing => Ok(existing),
-        }
+        let at = self.location(spec, None);
+        self.store
+            .prepare(&at, self.fingerprints[node], spec.splits_output, self.reuse && spec.cache)
+            .map_err(|error| self.store_failed(spec, None, true, error))
     }
 
     /// A partitioned output an earlier run completed: kept as it is, and handed to the maps
@@ -222,8 +217,15 @@ impl<'s> Run<'s> {
             return;
         };
         if state.done.load(Ordering::Acquire) == count && !state.finished.swap(true, Ordering::AcqRel) {
-            for &node in &self.graph.maps[map].nodes {
-                if self.seal(node as usize, count).is_err() {
+            // Outputs an earlier run listed, of which no job ran again, are listed already.
+            let listed = |i: usize| {
+                !state.ran.load(Ordering::Relaxed)
+                    && state.existing.get().is_some_and(|e| e.get(i).is_some_and(|n| n.1))
+            };
+            for (i, &node) in self.graph.maps[map].nodes.iter().enumerate() {
+                if listed(i) {
+                    let _ = self.outputs[node as usize].count.set(count);
+                } else if self.seal(node as usize, count).is_err() {
                     return;
                 }
                 self.parts_counted(scope, node as usize, count);

@@ -29,9 +29,15 @@ pub(super) struct NodeOutput {
 /// One map during a run.
 pub(super) struct MapRun {
     /// For each node of the map, the files of its output that an earlier run left with the
-    /// fingerprint this run computes: a job over exactly one of them need not run. Read once,
-    /// by the map's first job.
-    pub(super) existing: OnceLock<Vec<Vec<Range<usize>>>>,
+    /// fingerprint this run computes (a job over exactly those need not run), and whether they
+    /// were listed. Read once, by the map's first job.
+    pub(super) existing: OnceLock<Vec<NodeFiles>>,
+    /// Whether a job of the map ran (rather than finding its results stored): the outputs must
+    /// then be listed anew.
+    pub(super) ran: AtomicBool,
+    /// How many partitions a slice of the map's chain holds (see [`super::chain`]), learned
+    /// over the map's jobs.
+    pub(super) slice: AtomicUsize,
     /// Whole inputs not complete yet.
     pub(super) waiting: AtomicU32,
     pub(super) trigger: Mutex<Trigger>,
@@ -41,6 +47,9 @@ pub(super) struct MapRun {
     pub(super) count: OnceLock<usize>,
     pub(super) finished: AtomicBool,
 }
+
+/// The files of one node's output that an earlier run left, and whether they were listed.
+pub(super) type NodeFiles = (Vec<Range<usize>>, bool);
 
 /// Partitions announced before the map's whole inputs were complete wait here.
 #[derive(Default)]
@@ -112,6 +121,8 @@ impl<'g> Run<'g> {
                 .iter()
                 .map(|map| MapRun {
                     existing: OnceLock::new(),
+                    ran: AtomicBool::new(false),
+                    slice: AtomicUsize::new(1),
                     waiting: AtomicU32::new(map.whole_inputs.len() as u32),
                     trigger: Mutex::new(Trigger::default()),
                     done: AtomicUsize::new(0),
