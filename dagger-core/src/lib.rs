@@ -211,10 +211,12 @@ pub use dagger_macros::task;
 #[doc(inline)]
 pub use dagger_macros::dag;
 
-/// Everything a DAG author needs: the macros, the handles and the runner.
+/// Everything a DAG author needs: the macros, the handles, the runner, and the formats a task
+/// names in `#[task(format = Binary)]`.
 pub mod prelude {
     pub use crate::{
-        dag, task, Dag, Error, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope, Value,
+        dag, task, Binary, Dag, Error, Json, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope,
+        Value,
     };
 }
 
