@@ -40,6 +40,12 @@ pub fn constant<P: Data, S: Scope, V: IntoConstant<P>>(scope: &mut S, value: V) 
     scope.constant(value.into_constant())
 }
 
+/// A constant written in a DAG body or a `#[default(..)]`, as a value of the parameter's type
+/// `P`.
+pub fn into_constant<P, V: IntoConstant<P>>(value: V) -> P {
+    value.into_constant()
+}
+
 /// What a constant written in a DAG body may be for a parameter of type `P`: a `P`, or a
 /// string literal for a `String`.
 #[diagnostic::on_unimplemented(

@@ -2,10 +2,10 @@
 //! graph, and the traits through which other DAGs call it.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::LitStr;
 
-use super::{body, plain_name};
+use super::{body, plain_name, SpanOrCallSite};
 use crate::model::{Dag, DagOutput};
 
 pub fn dag(dag: &Dag) -> TokenStream {
@@ -20,11 +20,11 @@ pub fn dag(dag: &Dag) -> TokenStream {
     };
     let runs = runs(dag, &name_str, &ret);
     let default = params.iter().all(|p| p.default.is_some()).then(|| {
-        let defaults = params.iter().map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
+        let defaults = params.iter().enumerate().map(|(i, _)| default_fn(i));
         quote! {
             impl ::core::default::Default for #name {
                 fn default() -> Self {
-                    #name { #(#names: #defaults),* }
+                    #name { #(#names: Self::#defaults()),* }
                 }
             }
         }
@@ -73,23 +73,43 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let body_tokens = body::dag_body(body, ret);
     let required: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.name).collect();
     let required_types: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.ty).collect();
-    let initial = params.iter().map(|p| match &p.default {
-        Some(default) => default.to_token_stream(),
+    // Each default is written once, in a function of its own, and converted like a constant
+    // argument (`"info"` for a `String`): a default of the wrong type is one error, at it.
+    let default_fns = params.iter().enumerate().filter_map(|(i, p)| {
+        let default = p.default.as_ref()?;
+        let ty = &p.ty;
+        let function = default_fn(i);
+        let value =
+            quote_spanned!(default.span_or_call_site()=> ::dagger_core::__private::into_constant::<#ty, _>(#default));
+        Some(quote! {
+            #[doc(hidden)]
+            #[allow(unused_braces)]
+            fn #function() -> #ty {
+                #value
+            }
+        })
+    });
+    let initial = params.iter().enumerate().map(|(i, p)| match &p.default {
+        Some(_) => {
+            let function = default_fn(i);
+            quote!(Self::#function())
+        }
         None => p.name.to_token_stream(),
     });
-    let default_values = params.iter().map(|p| match &p.default {
-        Some(default) => {
-            let ty = &p.ty;
-            quote!(::core::option::Option::Some({
-                let value: #ty = #default;
-                ::std::sync::Arc::new(value) as ::dagger_core::__private::Erased
-            }))
+    let default_values = params.iter().enumerate().map(|(i, p)| match &p.default {
+        Some(_) => {
+            let function = default_fn(i);
+            quote!(::core::option::Option::Some(
+                ::std::sync::Arc::new(Self::#function()) as ::dagger_core::__private::Erased
+            ))
         }
         None => quote!(::core::option::Option::None),
     });
     let doc_run = format!("Runs the DAG `{}` with these parameters, on rayon's global thread pool.", name_str.value());
     quote! {
         impl #name {
+            #(#default_fns)*
+
             #[doc = #doc_run]
             #[allow(clippy::too_many_arguments)]
             #vis fn run(#(#names: #types),*) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
@@ -129,6 +149,11 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// The hidden function that gives the default of the `index`-th parameter.
+fn default_fn(index: usize) -> syn::Ident {
+    quote::format_ident!("__dagger_default_{}", index)
 }
 
 /// `Callable`, for other DAGs to call this one as a node. `NESTING` is one more than the deepest
