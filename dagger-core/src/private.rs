@@ -161,3 +161,41 @@ const fn str_eq(a: &str, b: &str) -> bool {
     }
     true
 }
+
+/// What a call in a DAG body names when its path names no task or DAG (a plain function, or
+/// nothing): `#[dag]` declares a marker struct with the function's name, which does not
+/// implement this trait, and the callee becomes `<marker as TaskOrDag>::Node`. The bound fails
+/// once, with this message, and the rest of the call is not checked further.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[task]` or a `#[dag]`",
+    label = "only functions marked `#[task]` or `#[dag]` are nodes of a DAG",
+    note = "mark `{Self}` with `#[task]` (or import the task of that name); to pass the value of a plain function as a constant, wrap the call in braces: `{{ {Self}(..) }}`"
+)]
+pub trait TaskOrDag {
+    type Node;
+}
+
+/// Keeps rustc from calling [`TaskOrDag`] a trait without implementations.
+#[diagnostic::do_not_recommend]
+impl TaskOrDag for PlainFunction {
+    type Node = PlainFunction;
+}
+
+/// Where the nesting depth of a DAG is computed, what a plain function called in its body
+/// stands for: a callee of depth 0, so that the call's own error (above) is the only one.
+pub struct PlainFunction;
+
+impl Sealed for PlainFunction {}
+
+#[diagnostic::do_not_recommend]
+impl Callable for PlainFunction {
+    const NAME: &'static str = "";
+    const NESTING: usize = 0;
+    const PARAMS: &'static [&'static str] = &[];
+    const DEFAULTS: &'static [bool] = &[];
+    type Output = ();
+    type Shape = Single;
+    fn work() -> Work {
+        Work::Task(|_, _| Err("a plain function is not a node: the DAG calling it does not compile".into()), None)
+    }
+}

@@ -4,12 +4,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use super::{body, plain_name, SpanOrCallSite};
+use super::{body, callee, plain_name, SpanOrCallSite};
 use crate::model::{Arg, Call};
 
 pub fn call(call: &Call) -> TokenStream {
-    let Call { func, args, named, span, .. } = call;
+    let Call { func: path, args, named, span, .. } = call;
     let span = *span;
+    let func = callee::name(path);
     let names: Vec<_> = (0..args.len() + named.len()).map(|i| format_ident!("__dagger_arg{}", i)).collect();
     // The position of each argument: its index, or for a named one a constant computed from the
     // callee's parameter names. The constants are named by the argument's index: a name made
@@ -30,10 +31,14 @@ pub fn call(call: &Call) -> TokenStream {
         }
     });
     let all_args = args.iter().chain(named.iter().map(|named| &named.value));
-    let checks = all_args.zip(&names).zip(&positions).map(|((arg, var), position)| {
-        let param = quote!(<#func as ::dagger_core::__private::InputAt<#position>>::Ty);
-        argument(arg, var, &param)
-    });
+    let checks: Vec<TokenStream> = all_args
+        .zip(&names)
+        .zip(&positions)
+        .map(|((arg, var), position)| {
+            let param = quote!(<#func as ::dagger_core::__private::InputAt<#position>>::Ty);
+            argument(arg, var, &param)
+        })
+        .collect();
     let mode = quote_spanned!(span=> __dagger_mode);
     let (check_arguments, call) = if named.is_empty() {
         let arity = args.len();
@@ -61,17 +66,17 @@ pub fn call(call: &Call) -> TokenStream {
             )),
         )
     };
-    quote_spanned! {span=>
-        {
-            #check_arguments
-            let __dagger_mode = ::dagger_core::__private::Whole;
-            #(
-                #checks
-                let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
-            )*
-            #call
-        }
-    }
+    let arguments = quote!(#(#checks)*);
+    let body = quote_spanned! {span=>
+        #check_arguments
+        let __dagger_mode = ::dagger_core::__private::Whole;
+        #(
+            #checks
+            let __dagger_mode = ::dagger_core::__private::join(__dagger_mode, #names.mode);
+        )*
+        #call
+    };
+    callee::scope(path, &callee::marker(path), &arguments, body)
 }
 
 /// One argument, bound to `var` as an input of parameter type `param`: a handle checked against

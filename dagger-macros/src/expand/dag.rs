@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::LitStr;
 
-use super::{body, plain_name, SpanOrCallSite};
+use super::{body, callee, plain_name, SpanOrCallSite};
 use crate::model::{Dag, DagOutput};
 
 pub fn dag(dag: &Dag) -> TokenStream {
@@ -71,6 +71,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let run_ty = quote!(<#ret as ::dagger_core::__private::DagReturn>::Run);
     let body_tokens = body::dag_body(body, ret);
+    let markers = callee::markers(body);
     let required: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.name).collect();
     let required_types: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.ty).collect();
     // Each default is written once, in a function of its own, and converted like a constant
@@ -134,6 +135,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
 
             /// The declared DAG: its graph, and a typed handle to run it.
             #vis fn dag() -> ::dagger_core::Dag<(#(#types,)*), #ret> {
+                #markers
                 static DAG: ::std::sync::OnceLock<::dagger_core::Dag<(#(#types,)*), #ret>> = ::std::sync::OnceLock::new();
                 DAG.get_or_init(|| {
                     ::dagger_core::Dag::<(#(#types,)*), #ret>::build(
@@ -164,9 +166,15 @@ fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let has_defaults = dag.params.iter().map(|p| p.default.is_some());
     let mut nesting = quote!(0);
     dag.body.visit_calls(&mut |call| {
-        let callee = &call.func;
-        nesting =
-            quote!(::dagger_core::__private::max(#nesting, <#callee as ::dagger_core::__private::Callable>::NESTING));
+        let callee = callee::name(&call.func);
+        // A plain function is reported in the body; here it is a callee of depth 0.
+        let callee_nesting = callee::scope(
+            &call.func,
+            &quote!(::dagger_core::__private::PlainFunction),
+            &TokenStream::new(),
+            quote!(<#callee as ::dagger_core::__private::Callable>::NESTING),
+        );
+        nesting = quote!(::dagger_core::__private::max(#nesting, #callee_nesting));
     });
     quote! {
         impl ::dagger_core::__private::Sealed for #name {}
