@@ -8,9 +8,12 @@
 //! and declares a fallback type of the same name in the enclosing block. Where the path names a
 //! type (a task, a DAG), the import shadows the fallback; where it does not (a plain function,
 //! a name that does not exist), `__dagger_callee` is the fallback:
-//! `<marker as Callable>::Output` for a marker struct that has the callee's name and is not
-//! `Callable`, so every use of the callee fails on one bound whose message names the function.
-//! Spanned alike, those failures print as one error.
+//! `<marker as TaskOrDag>::Node` for a marker struct that has the callee's name (declared once
+//! per DAG body, in the module [`MARKERS`]) and does not implement `TaskOrDag`, so every use of
+//! the callee fails on one bound whose message names the function, and the type it stands for
+//! is an error that rustc checks no further. Spanned alike, those failures print as one error.
+//! (Where a DAG's nesting depth is computed, the fallback is a callee of depth 0 instead, so
+//! that the body's error is the only one.)
 //!
 //! The import must resolve in some namespace, or it is an error of its own ("unresolved
 //! import"): for a one-segment path, the block also declares a constant of that name, which the
