@@ -10,15 +10,14 @@ pub use crate::dsl::declare::Declare;
 pub use crate::dsl::fields::{partitioned_field, whole_field, FieldAt, WithFields};
 pub use crate::dsl::handle::{Param, Partitioned, Value};
 pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned, Returns, Split, Whole};
-pub use crate::erased::{owned, shared, Codec};
+pub use crate::erased::Codec;
 pub use crate::error::BoxError;
 pub use crate::graph::{Edge, Port, Work};
-pub use crate::invoke::{
-    map_batch, map_batch_ref, one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn,
-};
+pub use crate::invoke::{one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn};
 
 use crate::data::Data;
-use crate::erased::AnyValue;
+use crate::erased::{owned, shared, AnyValue};
+use crate::invoke::{map_batch, map_batch_ref};
 
 /// A value between nodes, type-erased.
 pub type Erased = AnyValue;
@@ -33,6 +32,45 @@ pub struct Arg<M> {
 /// span this call at the user's argument so that a failing bound points there.
 pub fn input<P, H: Input<P>>(handle: H) -> Arg<H::Mode> {
     Arg { edge: handle.edge(), mode: Default::default() }
+}
+
+// The entry points `#[task]` generates take each input as the type `InputAt<I>` of the task
+// names, through these functions, whose only bound is `C: InputAt<I>`: the stored type is
+// checked once, where `#[task]` implements `InputAt<I>` (spanned at the parameter), so a type
+// that cannot be stored is one error there, not one per use.
+
+/// The input of parameter `I` of task `C`, as its own value.
+pub fn owned_at<C: InputAt<I>, const I: usize>(value: Erased) -> Result<<C as InputAt<I>>::Ty, BoxError> {
+    owned::<C::Ty>(value)
+}
+
+/// The input of parameter `I` of task `C`, borrowed.
+pub fn shared_at<C: InputAt<I>, const I: usize>(value: &Erased) -> Result<&<C as InputAt<I>>::Ty, BoxError> {
+    shared::<C::Ty>(value)
+}
+
+/// Runs task `C` over a batch of partitions that feed its parameter `I`, by value.
+pub fn map_batch_at<C, const I: usize>(
+    items: Items<'_>,
+    run: &BatchRun<'_>,
+    task: impl Fn(<C as InputAt<I>>::Ty) -> Result<C::Output, BoxError>,
+) -> Result<Erased, BatchStop>
+where
+    C: Callable + InputAt<I>,
+{
+    map_batch(items, run, task)
+}
+
+/// Runs task `C` over a batch of partitions that feed its parameter `I`, borrowed.
+pub fn map_batch_ref_at<C, const I: usize>(
+    items: Items<'_>,
+    run: &BatchRun<'_>,
+    task: impl Fn(&<C as InputAt<I>>::Ty) -> Result<C::Output, BoxError>,
+) -> Result<Erased, BatchStop>
+where
+    C: Callable + InputAt<I>,
+{
+    map_batch_ref(items, run, task)
 }
 
 /// A constant argument, typed by the parameter it feeds.
