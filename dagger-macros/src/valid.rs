@@ -2,6 +2,8 @@
 //! rules, each reported at the tokens that break it. Rules that depend on types are not checked
 //! here; the expansion leaves them to trait bounds in `dagger-core`.
 
+mod plain;
+
 use syn::visit::Visit;
 use syn::{FnArg, Signature, Type};
 
@@ -110,6 +112,7 @@ fn tokens(tokens: &impl quote::ToTokens) -> String {
 }
 
 pub fn dag(cx: &mut Ctxt, dag: &Dag) {
+    dag.body.visit_plain(&mut |expr, values| plain::check(cx, expr, values));
     signature(cx, &dag.sig, "DAG");
     for param in &dag.params {
         if let Type::Reference(_) | Type::ImplTrait(_) = &param.ty {

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{body, callee, plain_name, SpanOrCallSite};
-use crate::model::{Arg, Call};
+use crate::model::{Arg, Call, Plain};
 
 pub fn call(call: &Call) -> TokenStream {
     let Call { func: path, args, named, span, .. } = call;
@@ -128,7 +128,7 @@ fn argument(arg: &Arg, var: &syn::Ident, param: &TokenStream) -> TokenStream {
                 let #var = #check;
             }
         }
-        Arg::Const(expr) => {
+        Arg::Const(Plain { code: expr, .. }) => {
             let span = expr.span_or_call_site();
             let value = match expr {
                 syn::Expr::Path(path) if path.path.get_ident().is_some() => {
