@@ -44,6 +44,9 @@ pub trait Data: Send + Sync + 'static {
         Self: Sized;
 }
 
+/// `do_not_recommend`: a type that misses several of these traits is one error about `Data`,
+/// not one per missing trait.
+#[diagnostic::do_not_recommend]
 impl<T> Data for T
 where
     T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
