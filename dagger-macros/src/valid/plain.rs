@@ -179,7 +179,13 @@ impl<'ast> Visit<'ast> for Checker<'_> {
             return;
         }
         if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            args.iter().for_each(|arg| self.visit_expr(arg));
+            for arg in &args {
+                match arg {
+                    // `format!("{a}", a = ..)`: `a` names the argument, not a value.
+                    Expr::Assign(assign) => self.visit_expr(&assign.right),
+                    arg => self.visit_expr(arg),
+                }
+            }
         }
     }
 }

@@ -21,7 +21,8 @@ fn describe(label: String, values: Vec<u64>, extra: Option<u64>) -> String {
 fn pipeline(x: u64) -> String {
     let offset = { base() + 2 };
     let labels = ["a", "b"].map(|s| s.to_uppercase());
-    let label = format!("{}-{}", labels[0], labels[1]);
+    // `x = ..` names a format argument, not the DAG parameter `x`.
+    let label = format!("{a}-{x}", a = labels[0], x = labels[1]);
     let doubled = [1u64, 2].iter().map(|x| x * 2).collect::<Vec<u64>>();
     let sum = add(x, offset);
     // A plain `let` of a DAG value's name shadows it from here on.
