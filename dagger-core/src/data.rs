@@ -44,6 +44,9 @@ pub trait Data: Send + Sync + 'static {
         Self: Sized;
 }
 
+/// `do_not_recommend`: a type that misses several of these traits is one error about `Data`,
+/// not one per missing trait.
+#[diagnostic::do_not_recommend]
 impl<T> Data for T
 where
     T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
@@ -63,10 +66,15 @@ where
 
 /// What a task parameter can be: a [`Data`] value (or a reference to one), or
 /// [`Partitions<T>`](crate::Partitions), which reads the partitions of an output lazily.
+///
+/// A resource that cannot be stored (a compiled regex, a client) is not a parameter: build it
+/// once in the task's module, `static WORD: LazyLock<Regex> = LazyLock::new(|| ..);`, and use
+/// it in the task.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a task parameter: it cannot flow between the nodes of a DAG",
     label = "task parameters must be `Serialize + Deserialize + Clone + Send + Sync + 'static`, or `Partitions<T>`",
-    note = "derive them: `#[derive(Clone, serde::Serialize, serde::Deserialize)]`"
+    note = "for a type of yours, derive them: `#[derive(Clone, serde::Serialize, serde::Deserialize)]`",
+    note = "for a resource that cannot be stored (a compiled regex, a client), build it once in the task's module and use it in the task: `static WORD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| Regex::new(..).unwrap());`"
 )]
 pub trait TaskInput: Send + Sync + 'static {
     /// A copy for a task that takes the value by value while other nodes read it too.
@@ -76,6 +84,9 @@ pub trait TaskInput: Send + Sync + 'static {
         Self: Sized;
 }
 
+/// `do_not_recommend`: a type that misses several of the traits of [`Data`] is one error about
+/// `TaskInput`, not one per missing trait.
+#[diagnostic::do_not_recommend]
 impl<T: Data> TaskInput for T {
     fn clone_input(&self) -> Self {
         self.clone_value()

@@ -207,16 +207,36 @@ pub use dagger_macros::task;
 /// ones (`task(x, factor = 3)`) and then leave out the parameters of a nested DAG that have
 /// defaults. Loops and branches are refused: the shape of a DAG is fixed when it is declared.
 ///
+/// A call of an all-lowercase path (`load(..)`, `tasks::load(..)`) where a value is bound or
+/// passed is a node call: a task or a DAG. Everything else is plain Rust, which runs once, when
+/// the DAG is declared: constants (`7`, `"text"`, `vec![..]`, `Some(3)`, `String::from("x")`,
+/// a `const`), passed as arguments or bound with `let`. So plain Rust:
+///
+/// - calls no all-lowercase path outside braces: `let x = load(r).unwrap();` or
+///   `["eu", "us"].map(|r| load(r.to_string()))` would run `load` once, as a plain function,
+///   and every run would reuse that value; it is a compile error. Call a task where its output
+///   is bound (`let x = load(r);`) or in a map over a partitioned output
+///   (`regions.map(|r| load(r))`). For a plain value computed when the DAG is declared, wrap the
+///   expression in braces: `let x = { plain(..) };`, `task({ plain(..) })`;
+/// - uses no value of the DAG (a parameter, a node's output, a partition), which exists only
+///   when the DAG runs: `timeout_s * 1000` is a compile error; compute in a task,
+///   `#[task] fn to_ms(s: u64) -> u64 { s * 1000 }`, then `to_ms(timeout_s)`;
+/// - has no `?`: a task that returns `Result` fails the run with its error by itself.
+///
+/// A plain function (not `#[task]`) called as a node is a compile error that names it.
+///
 /// The function becomes a type with the parameters as fields: `name::run(..)`,
 /// `name { .. }.execute()`, `execute_on(&runner)`, `name::with_defaults(..)`, `name::default()`
 /// when every parameter has a default, and `name::dag()` for the declared [`Dag`].
 #[doc(inline)]
 pub use dagger_macros::dag;
 
-/// Everything a DAG author needs: the macros, the handles and the runner.
+/// Everything a DAG author needs: the macros, the handles, the runner, and the formats a task
+/// names in `#[task(format = Binary)]`.
 pub mod prelude {
     pub use crate::{
-        dag, task, Dag, Error, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope, Value,
+        dag, task, Binary, Dag, Error, Json, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope,
+        Value,
     };
 }
 

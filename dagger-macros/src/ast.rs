@@ -10,7 +10,8 @@ use syn::{Expr, FnArg, Ident, ItemFn, Pat, PatType, ReturnType, Type};
 use crate::attr::{self, TaskAttrs};
 use crate::ctxt::Ctxt;
 use crate::model::{
-    Arg, Body, Call, Dag, DagOutput, DagParam, Field, NamedArg, Node, Partitioning, Stmt, Task, TaskOutput, TaskParam,
+    Arg, Body, Call, Dag, DagOutput, DagParam, Field, NamedArg, Node, Partitioning, Plain, Stmt, Task, TaskOutput,
+    TaskParam,
 };
 
 pub fn task(cx: &mut Ctxt, attr: TokenStream, item: &ItemFn) -> Task {
@@ -161,6 +162,8 @@ fn dag_param(cx: &mut Ctxt, arg: &PatType) -> Option<DagParam> {
     Some(DagParam { name, ty: (*arg.ty).clone(), default })
 }
 
+pub const QUESTION_MARK_HELP: &str = "`?` is not needed in a DAG body: a task that returns `Result` fails the run with its error by itself; call it without `?`";
+
 const BODY_HELP: &str = "a DAG body declares nodes: `let` bindings of task calls, maps (`parts.map(|part| ...)`) and constants, then the output as its last expression";
 
 /// Reads a DAG body. `scope` holds the names bound to handles so far: any other name is plain
@@ -179,7 +182,7 @@ impl BodyReader<'_> {
             let last = i + 1 == stmts.len();
             match stmt {
                 syn::Stmt::Local(local) => out.extend(self.local(stmt, local, scope)),
-                syn::Stmt::Item(_) => out.push(Stmt::Plain(stmt.clone())),
+                syn::Stmt::Item(_) => out.push(Stmt::Plain(Plain { code: stmt.clone(), values: scope.clone() })),
                 syn::Stmt::Expr(expr, semi) => match (self.node(expr, scope), semi) {
                     (Some(node), Some(_)) => out.push(Stmt::Node(node)),
                     (Some(node), None) if last => {
@@ -212,12 +215,19 @@ impl BodyReader<'_> {
             Pat::Type(typed) => (&*typed.pat, Some((*typed.ty).clone())),
             pat => (pat, None),
         };
-        let Some(value) = self.node(&init.expr, scope) else {
-            // A plain Rust value: a constant for the calls that use it.
-            if let Pat::Ident(ident) = pat {
-                scope.retain(|bound| !same_name(bound, &ident.ident));
-            }
-            return Some(Stmt::Plain(stmt.clone()));
+        let errors = self.cx.count();
+        let value = self.node(&init.expr, scope);
+        if value.is_none() && self.cx.count() > errors {
+            // Reading it reported an error: it is not plain code to check further.
+            return None;
+        }
+        let Some(value) = value else {
+            // A plain Rust value: a constant for the calls that use it. The names it binds
+            // shadow DAG values of the same names.
+            let plain = Plain { code: stmt.clone(), values: scope.clone() };
+            let bound = pattern_names(pat);
+            scope.retain(|value| !bound.iter().any(|name| same_name(name, value)));
+            return Some(Stmt::Plain(plain));
         };
         match pat {
             Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
@@ -245,6 +255,7 @@ impl BodyReader<'_> {
                 "branches are not allowed in a DAG body: the shape of a DAG is fixed when it is declared; branch inside a task".to_string()
             }
             Expr::Return(_) => "a DAG body returns its last expression; `return` is not allowed".to_string(),
+            Expr::Try(try_expr) => return self.cx.error(try_expr.question_token, QUESTION_MARK_HELP),
             Expr::Path(_) => "this is not a value of this DAG: a DAG returns a parameter or the output of a node".to_string(),
             _ => format!("not a node of this DAG; {BODY_HELP}"),
         };
@@ -320,14 +331,7 @@ impl BodyReader<'_> {
         let Expr::Path(func) = &*call.func else {
             return None;
         };
-        // Tasks and DAGs are functions: snake_case paths. `Some(x)`, `String::from(x)` and other
-        // constructors are plain Rust, hence constants.
-        let is_function_path =
-            func.qself.is_none()
-                && func.path.segments.iter().all(|s| {
-                    s.arguments.is_none() && !s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase())
-                });
-        if !is_function_path {
+        if !is_node_call(func) {
             return None;
         }
         let mut args = Vec::new();
@@ -335,13 +339,17 @@ impl BodyReader<'_> {
         for arg in &call.args {
             match arg {
                 Expr::Assign(assign) => match argument_name(&assign.left) {
-                    Some(name) => named.push(NamedArg { name: name.clone(), value: self.arg(&assign.right, scope) }),
+                    Some(name) => {
+                        if let Some(value) = self.arg(&assign.right, scope) {
+                            named.push(NamedArg { name: name.clone(), value });
+                        }
+                    }
                     None => self.cx.error(&assign.left, "a named argument is `parameter = value`"),
                 },
                 // The model keeps positional arguments apart from named ones: one after a named
                 // argument has no position to say.
                 arg if !named.is_empty() => self.cx.error(arg, "positional arguments come before named ones"),
-                arg => args.push(self.arg(arg, scope)),
+                arg => args.extend(self.arg(arg, scope)),
             }
         }
         Some(Call { func: func.path.clone(), paren: call.paren_token, args, named, span: call.span() })
@@ -380,8 +388,12 @@ impl BodyReader<'_> {
             }
             expr => {
                 let tail = self.node(expr, scope);
-                if tail.is_none() {
-                    self.cx.error(expr, "a map ends with the output of a task that runs once per partition");
+                match (&tail, expr) {
+                    (None, Expr::Try(try_expr)) => self.cx.error(try_expr.question_token, QUESTION_MARK_HELP),
+                    (None, _) => {
+                        self.cx.error(expr, "a map ends with the output of a task that runs once per partition")
+                    }
+                    (Some(_), _) => {}
                 }
                 Body { stmts: Vec::new(), tail, tail_span: expr.span() }
             }
@@ -396,12 +408,41 @@ impl BodyReader<'_> {
         })
     }
 
-    fn arg(&mut self, expr: &Expr, scope: &mut Vec<Ident>) -> Arg {
+    /// An argument; `None` when reading it reported an error, which leaves it out of later
+    /// checks (its error is the one to see).
+    fn arg(&mut self, expr: &Expr, scope: &mut Vec<Ident>) -> Option<Arg> {
+        let errors = self.cx.count();
         match self.node(expr, scope) {
-            Some(node) => Arg::Node(node, expr.span()),
-            None => Arg::Const(expr.clone()),
+            Some(node) => Some(Arg::Node(node, expr.span())),
+            None if self.cx.count() > errors => None,
+            None => Some(Arg::Const(Plain { code: expr.clone(), values: scope.clone() })),
         }
     }
+}
+
+/// Whether a call of `func` in a DAG body is a node call. Tasks and DAGs are functions:
+/// snake_case paths. `Some(x)`, `String::from(x)` and other constructors are plain Rust.
+pub fn is_node_call(func: &syn::ExprPath) -> bool {
+    func.qself.is_none()
+        && func
+            .path
+            .segments
+            .iter()
+            .all(|s| s.arguments.is_none() && !s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase()))
+}
+
+/// The names a pattern binds: `x`, `(a, b)`, `[eu, us, apac]`, `Pair { a, b: c }`.
+pub fn pattern_names(pat: &Pat) -> Vec<Ident> {
+    struct Names(Vec<Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+            self.0.push(pat.ident.clone());
+            syn::visit::visit_pat_ident(self, pat);
+        }
+    }
+    let mut names = Names(Vec::new());
+    syn::visit::Visit::visit_pat(&mut names, pat);
+    names.0
 }
 
 /// `r#type` and `type` (where it may be written plain) are one name to Rust.

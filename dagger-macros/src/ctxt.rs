@@ -7,6 +7,7 @@ use quote::ToTokens;
 #[derive(Default)]
 pub struct Ctxt {
     errors: Option<syn::Error>,
+    count: usize,
 }
 
 impl Ctxt {
@@ -15,10 +16,17 @@ impl Ctxt {
     }
 
     pub fn push(&mut self, error: syn::Error) {
+        self.count += 1;
         match &mut self.errors {
             Some(errors) => errors.combine(error),
             None => self.errors = Some(error),
         }
+    }
+
+    /// How many errors were reported so far: a phase that reads an expression can tell whether
+    /// reading it reported one, and then leave it out of later checks.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     pub fn finish<T>(self, value: T) -> syn::Result<T> {

@@ -117,8 +117,8 @@ pub enum Stmt {
     Let { mutability: Option<Token![mut]>, name: Ident, ty: Option<Type>, value: Node },
     /// `let (a, b) = node;` or `let Pair { a, b: c } = node;`: each field its own output.
     Destructure { value: Node, fields: Vec<(Member, Ident)> },
-    /// `let x = <plain Rust>;`: a constant, evaluated while the DAG is declared.
-    Plain(syn::Stmt),
+    /// `let x = <plain Rust>;` (or an item): a constant, evaluated while the DAG is declared.
+    Plain(Plain<syn::Stmt>),
     /// `task(args);`: a node whose output nobody reads.
     Node(Node),
 }
@@ -158,7 +158,15 @@ pub struct NamedArg {
 pub enum Arg {
     Node(Node, Span),
     /// Anything else: a constant of the parameter's type.
-    Const(Expr),
+    Const(Plain<Expr>),
+}
+
+/// Plain Rust in a DAG body: code that runs once, when the DAG is declared, not as a node.
+pub struct Plain<T> {
+    pub code: T,
+    /// The names of the DAG's values (parameters, outputs, partitions) in scope where the code is
+    /// written. They have no value while the DAG is declared: the code cannot use them.
+    pub values: Vec<Ident>,
 }
 
 impl Body {
@@ -175,9 +183,66 @@ impl Body {
             tail.visit_calls(f);
         }
     }
+
+    /// Every expression of plain Rust in the body, nested maps included: the initializers of
+    /// plain `let`s and the constant arguments of calls, with the DAG values in scope there.
+    pub fn visit_plain<'a>(&'a self, f: &mut dyn FnMut(&'a Expr, &'a [Ident])) {
+        self.visit_plain_lets(f);
+        self.visit_calls(&mut |call| {
+            for arg in call.args.iter().chain(call.named.iter().map(|named| &named.value)) {
+                if let Arg::Const(Plain { code, values }) = arg {
+                    f(code, values);
+                }
+            }
+        });
+    }
+
+    fn visit_plain_lets<'a>(&'a self, f: &mut dyn FnMut(&'a Expr, &'a [Ident])) {
+        let mut maps = Vec::new();
+        for stmt in &self.stmts {
+            match stmt {
+                Stmt::Plain(Plain { code: syn::Stmt::Local(local), values }) => {
+                    if let Some(init) = &local.init {
+                        f(&init.expr, values);
+                    }
+                }
+                Stmt::Plain(_) => {}
+                Stmt::Let { value, .. } | Stmt::Destructure { value, .. } | Stmt::Node(value) => {
+                    value.collect_maps(&mut maps)
+                }
+            }
+        }
+        if let Some(tail) = &self.tail {
+            tail.collect_maps(&mut maps);
+        }
+        for map in maps {
+            map.visit_plain_lets(f);
+        }
+    }
 }
 
 impl Node {
+    /// The bodies of the maps in this node, outermost first, not those nested in them.
+    fn collect_maps<'a>(&'a self, maps: &mut Vec<&'a Body>) {
+        match self {
+            Node::Var(_) => {}
+            Node::Call(call) => {
+                for arg in call.args.iter().chain(call.named.iter().map(|named| &named.value)) {
+                    if let Arg::Node(node, _) = arg {
+                        node.collect_maps(maps);
+                    }
+                }
+            }
+            Node::Map { source, body, .. } => {
+                source.collect_maps(maps);
+                maps.push(body);
+            }
+            Node::Field { base, .. } => base.collect_maps(maps),
+            Node::Pack { items, .. } => items.iter().for_each(|item| item.collect_maps(maps)),
+            Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.collect_maps(maps)),
+        }
+    }
+
     fn visit_calls<'a>(&'a self, f: &mut dyn FnMut(&'a Call)) {
         match self {
             Node::Var(_) => {}

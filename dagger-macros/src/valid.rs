@@ -2,6 +2,9 @@
 //! rules, each reported at the tokens that break it. Rules that depend on types are not checked
 //! here; the expansion leaves them to trait bounds in `dagger-core`.
 
+mod plain;
+
+use syn::visit::Visit;
 use syn::{FnArg, Signature, Type};
 
 use crate::ast::same_name;
@@ -13,6 +16,7 @@ pub fn task(cx: &mut Ctxt, task: &Task) {
     for param in &task.params {
         task_param(cx, param);
     }
+    task_output(cx, &task.output.ty);
     // The output is stored between nodes, so its type must be one the expansion can name.
     let ty = &task.output.ty;
     if let Type::ImplTrait(_) = ty {
@@ -36,6 +40,14 @@ fn task_param(cx: &mut Ctxt, param: &TaskParam) {
             &param.ty,
             "a task cannot take `&mut`: values between nodes are shared; take the value (`T`) to own a copy",
         ),
+        Type::Reference(reference) => {
+            if let Some((unsized_ty, owned)) = unsized_std_type(&reference.elem) {
+                cx.error(
+                    &param.ty,
+                    format!("a task cannot take `&{unsized_ty}`: values between nodes are stored, and `{unsized_ty}` can only be borrowed; take `{owned}` or `&{owned}`"),
+                );
+            }
+        }
         Type::ImplTrait(_) => {
             cx.error(&param.ty, "a task parameter has a concrete type: values between nodes are stored")
         }
@@ -43,7 +55,64 @@ fn task_param(cx: &mut Ctxt, param: &TaskParam) {
     }
 }
 
+/// The unsized types of std that a task might borrow, with the owned type to take instead.
+fn unsized_std_type(ty: &Type) -> Option<(&'static str, &'static str)> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if !segment.arguments.is_none() {
+        return None;
+    }
+    [("Path", "PathBuf"), ("OsStr", "OsString"), ("CStr", "CString")]
+        .into_iter()
+        .find(|(unsized_ty, _)| segment.ident == unsized_ty)
+}
+
+/// A task's output is stored between nodes: it cannot borrow from the task's inputs. Each
+/// reference in the return type is an error, at it, with the owned type to return instead.
+fn task_output(cx: &mut Ctxt, ty: &Type) {
+    struct References<'c> {
+        cx: &'c mut Ctxt,
+    }
+    impl<'ast> Visit<'ast> for References<'_> {
+        fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {
+            let owned = match &*reference.elem {
+                Type::Path(path) if path.path.is_ident("str") => "String".to_string(),
+                Type::Slice(slice) => format!("Vec<{}>", tokens(&slice.elem)),
+                elem => match unsized_std_type(elem) {
+                    Some((_, owned)) => owned.to_string(),
+                    None => tokens(elem),
+                },
+            };
+            self.cx.error(
+                reference,
+                format!("a task returns an owned value, as its output is stored between nodes: return `{owned}` instead of `{}`", tokens(reference)),
+            );
+        }
+        // A function type's parameters may be references; it is not a value that can be
+        // stored either way, which the output's `Data` bound reports.
+        fn visit_type_bare_fn(&mut self, _: &'ast syn::TypeBareFn) {}
+    }
+    References { cx }.visit_type(ty);
+}
+
+/// A type as the user would write it: `Vec<T>`, not `Vec < T >`.
+fn tokens(tokens: &impl quote::ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let drop_space = c == ' '
+            && (matches!(next, Some('<' | '>' | ',' | ']' | ')' | ':')) || out.ends_with(['<', '&', '[', '(', ':']));
+        if !drop_space {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn dag(cx: &mut Ctxt, dag: &Dag) {
+    dag.body.visit_plain(&mut |expr, values| plain::check(cx, expr, values));
     signature(cx, &dag.sig, "DAG");
     for param in &dag.params {
         if let Type::Reference(_) | Type::ImplTrait(_) = &param.ty {

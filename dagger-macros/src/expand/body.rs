@@ -47,7 +47,7 @@ fn stmts(body: &Body) -> TokenStream {
                     #(#fields)*
                 }
             }
-            Stmt::Plain(stmt) => stmt.to_token_stream(),
+            Stmt::Plain(plain) => plain.code.to_token_stream(),
             Stmt::Node(value) => {
                 let value = node(value);
                 quote!(let _ = #value;)

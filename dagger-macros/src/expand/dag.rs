@@ -2,10 +2,10 @@
 //! graph, and the traits through which other DAGs call it.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::LitStr;
 
-use super::{body, plain_name};
+use super::{body, callee, plain_name, SpanOrCallSite};
 use crate::model::{Dag, DagOutput};
 
 pub fn dag(dag: &Dag) -> TokenStream {
@@ -20,11 +20,11 @@ pub fn dag(dag: &Dag) -> TokenStream {
     };
     let runs = runs(dag, &name_str, &ret);
     let default = params.iter().all(|p| p.default.is_some()).then(|| {
-        let defaults = params.iter().map(|p| p.default.as_ref().map(ToTokens::to_token_stream));
+        let defaults = params.iter().enumerate().map(|(i, _)| default_fn(i));
         quote! {
             impl ::core::default::Default for #name {
                 fn default() -> Self {
-                    #name { #(#names: #defaults),* }
+                    #name { #(#names: Self::#defaults()),* }
                 }
             }
         }
@@ -71,25 +71,46 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let run_ty = quote!(<#ret as ::dagger_core::__private::DagReturn>::Run);
     let body_tokens = body::dag_body(body, ret);
+    let markers = callee::markers(body);
     let required: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.name).collect();
     let required_types: Vec<_> = params.iter().filter(|p| p.default.is_none()).map(|p| &p.ty).collect();
-    let initial = params.iter().map(|p| match &p.default {
-        Some(default) => default.to_token_stream(),
+    // Each default is written once, in a function of its own, and converted like a constant
+    // argument (`"info"` for a `String`): a default of the wrong type is one error, at it.
+    let default_fns = params.iter().enumerate().filter_map(|(i, p)| {
+        let default = p.default.as_ref()?;
+        let ty = &p.ty;
+        let function = default_fn(i);
+        let value =
+            quote_spanned!(default.span_or_call_site()=> ::dagger_core::__private::into_constant::<#ty, _>(#default));
+        Some(quote! {
+            #[doc(hidden)]
+            #[allow(unused_braces)]
+            fn #function() -> #ty {
+                #value
+            }
+        })
+    });
+    let initial = params.iter().enumerate().map(|(i, p)| match &p.default {
+        Some(_) => {
+            let function = default_fn(i);
+            quote!(Self::#function())
+        }
         None => p.name.to_token_stream(),
     });
-    let default_values = params.iter().map(|p| match &p.default {
-        Some(default) => {
-            let ty = &p.ty;
-            quote!(::core::option::Option::Some({
-                let value: #ty = #default;
-                ::std::sync::Arc::new(value) as ::dagger_core::__private::Erased
-            }))
+    let default_values = params.iter().enumerate().map(|(i, p)| match &p.default {
+        Some(_) => {
+            let function = default_fn(i);
+            quote!(::core::option::Option::Some(
+                ::std::sync::Arc::new(Self::#function()) as ::dagger_core::__private::Erased
+            ))
         }
         None => quote!(::core::option::Option::None),
     });
     let doc_run = format!("Runs the DAG `{}` with these parameters, on rayon's global thread pool.", name_str.value());
     quote! {
         impl #name {
+            #(#default_fns)*
+
             #[doc = #doc_run]
             #[allow(clippy::too_many_arguments)]
             #vis fn run(#(#names: #types),*) -> ::core::result::Result<#run_ty, ::dagger_core::Error> {
@@ -114,6 +135,7 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
 
             /// The declared DAG: its graph, and a typed handle to run it.
             #vis fn dag() -> ::dagger_core::Dag<(#(#types,)*), #ret> {
+                #markers
                 static DAG: ::std::sync::OnceLock<::dagger_core::Dag<(#(#types,)*), #ret>> = ::std::sync::OnceLock::new();
                 DAG.get_or_init(|| {
                     ::dagger_core::Dag::<(#(#types,)*), #ret>::build(
@@ -131,6 +153,11 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     }
 }
 
+/// The hidden function that gives the default of the `index`-th parameter.
+fn default_fn(index: usize) -> syn::Ident {
+    quote::format_ident!("__dagger_default_{}", index)
+}
+
 /// `Callable`, for other DAGs to call this one as a node. `NESTING` is one more than the deepest
 /// callee's: a DAG that calls itself through others makes it a cycle the compiler reports.
 fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
@@ -139,9 +166,15 @@ fn callable(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
     let has_defaults = dag.params.iter().map(|p| p.default.is_some());
     let mut nesting = quote!(0);
     dag.body.visit_calls(&mut |call| {
-        let callee = &call.func;
-        nesting =
-            quote!(::dagger_core::__private::max(#nesting, <#callee as ::dagger_core::__private::Callable>::NESTING));
+        let callee = callee::name(&call.func);
+        // A plain function is reported in the body; here it is a callee of depth 0.
+        let callee_nesting = callee::scope(
+            &call.func,
+            &quote!(::dagger_core::__private::PlainFunction),
+            &TokenStream::new(),
+            quote!(<#callee as ::dagger_core::__private::Callable>::NESTING),
+        );
+        nesting = quote!(::dagger_core::__private::max(#nesting, #callee_nesting));
     });
     quote! {
         impl ::dagger_core::__private::Sealed for #name {}

@@ -8,6 +8,7 @@
 
 mod body;
 mod call;
+mod callee;
 mod dag;
 mod task;
 

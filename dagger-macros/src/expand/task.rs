@@ -69,12 +69,12 @@ fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
     let param_names: Vec<LitStr> = params.iter().map(|param| LitStr::new(&param.name, Span::call_site())).collect();
     let no_defaults = params.iter().map(|_| quote!(false));
     let inputs: Vec<_> = (0..params.len()).map(|i| format_ident!("__input{}", i)).collect();
-    let values = params.iter().zip(&inputs).map(|(param, input)| {
-        let stored = &param.stored;
+    // Each input as the type `InputAt<i>` names, which checks it once.
+    let values = params.iter().zip(&inputs).enumerate().map(|(i, (param, input))| {
         if param.by_ref {
-            quote!(::dagger_core::__private::shared::<#stored>(&#input)?)
+            quote!(::dagger_core::__private::shared_at::<#name, #i>(&#input)?)
         } else {
-            quote!(::dagger_core::__private::owned::<#stored>(#input)?)
+            quote!(::dagger_core::__private::owned_at::<#name, #i>(#input)?)
         }
     });
     // Only a task whose output is one value runs once per partition, over batches.
@@ -181,21 +181,19 @@ fn field_impls(name: &Ident, name_str: &LitStr, fields: &[Field]) -> Vec<TokenSt
 /// as the one-at-a-time entry point would receive them).
 fn run_batch(name: &Ident, params: &[TaskParam], inputs: &[Ident], unwrap: Option<&TokenStream>) -> TokenStream {
     let arms = params.iter().enumerate().map(|(split, param)| {
-        let values = params.iter().zip(inputs).enumerate().map(|(i, (param, input))| {
-            let stored = &param.stored;
-            match (i == split, param.by_ref) {
+        let values =
+            params.iter().zip(inputs).enumerate().map(|(i, (param, input))| match (i == split, param.by_ref) {
                 (true, _) => quote!(__item),
-                (false, true) => quote!(::dagger_core::__private::shared::<#stored>(#input)?),
+                (false, true) => quote!(::dagger_core::__private::shared_at::<#name, #i>(#input)?),
                 (false, false) => {
-                    quote!(::dagger_core::__private::owned::<#stored>(::core::clone::Clone::clone(#input))?)
+                    quote!(::dagger_core::__private::owned_at::<#name, #i>(::core::clone::Clone::clone(#input))?)
                 }
-            }
-        });
-        let stored = &param.stored;
+            });
+        let stored = quote!(<#name as ::dagger_core::__private::InputAt<#split>>::Ty);
         let (map, item) = if param.by_ref {
-            (quote!(::dagger_core::__private::map_batch_ref), quote!(&#stored))
+            (quote!(::dagger_core::__private::map_batch_ref_at::<#name, #split>), quote!(&#stored))
         } else {
-            (quote!(::dagger_core::__private::map_batch), quote!(#stored))
+            (quote!(::dagger_core::__private::map_batch_at::<#name, #split>), quote!(#stored))
         };
         quote! {
             #split => #map(__dagger_items, __dagger_run, |__item: #item| {
