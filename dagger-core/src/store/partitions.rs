@@ -77,6 +77,7 @@ enum Current<T> {
     Stored(std::vec::IntoIter<Stored>),
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Data> TaskInput for Partitions<T> {
     /// Another cursor over the same partitions. Each partition in a store is read once:
     /// whichever cursor reaches it first gets it. (A task receives its `Partitions` by value,
