@@ -202,3 +202,99 @@ fn runs_with_other_parameters_cannot_share_a_folder_and_runs_with_the_same_can()
     // Once the first is over, another may run there.
     assert_eq!(slowly { x: 2 }.execute_on(&runner).unwrap(), 2);
 }
+
+/// The same task twice, edited in between: `#[task]` hashes a function's code into its version.
+mod before {
+    use dagger_core::prelude::*;
+
+    #[task(name = "step")]
+    pub fn step(x: u64) -> u64 {
+        crate::CALLS[0].fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        x + 1
+    }
+}
+
+mod after {
+    use dagger_core::prelude::*;
+
+    #[task(name = "step")]
+    pub fn step(x: u64) -> u64 {
+        crate::CALLS[0].fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        x + 2
+    }
+}
+
+#[task]
+fn finish(x: u64) -> u64 {
+    CALLS[1].fetch_add(1, Ordering::SeqCst);
+    x * 100
+}
+
+#[task]
+fn start(x: u64) -> u64 {
+    CALLS[2].fetch_add(1, Ordering::SeqCst);
+    x
+}
+
+/// The DAG `edited`, with `step` as it was (`before`) or as it is (`after`).
+macro_rules! edited {
+    ($step:ty) => {
+        Dag::<(u64,), u64>::build("edited", ["x"], |b, (x,)| {
+            let started = b.call::<start, _>((x,));
+            let stepped = b.call::<$step, _>((started,));
+            b.call::<finish, _>((stepped,))
+        })
+        .unwrap()
+    };
+}
+
+#[test]
+fn editing_a_task_reruns_it_and_what_follows_it() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let runner = Runner::new().with_store(DiskStore::new(scratch("durable-edited"))).with_progress(false);
+    assert_ne!(edited!(before::step).graph().fingerprint(), edited!(after::step).graph().fingerprint());
+    let _ = calls();
+    assert_eq!(edited!(before::step).run_on(&runner, (5,)), 600);
+    assert_eq!(calls(), [1, 1, 1, 0]);
+    assert_eq!(edited!(before::step).run_on(&runner, (5,)), 600);
+    assert_eq!(calls(), [0, 0, 0, 0]);
+    // `step` edited: it runs again, and `finish` after it; `start` does not.
+    assert_eq!(edited!(after::step).run_on(&runner, (5,)), 700);
+    assert_eq!(calls(), [1, 1, 0, 0]);
+}
+
+trait RunOn {
+    fn run_on(&self, runner: &Runner, params: (u64,)) -> u64;
+}
+
+impl RunOn for Dag<(u64,), u64> {
+    fn run_on(&self, runner: &Runner, params: (u64,)) -> u64 {
+        runner.run(self, params).unwrap()
+    }
+}
+
+static CLOCK: AtomicUsize = AtomicUsize::new(0);
+
+/// Not a pure function of its inputs: its output may never be reused.
+#[task(cache = false)]
+fn tick(step: u64) -> u64 {
+    CLOCK.fetch_add(1, Ordering::SeqCst) as u64 * step
+}
+
+#[dag]
+fn ticking(step: u64) -> u64 {
+    finish(tick(step))
+}
+
+#[test]
+fn a_task_that_is_not_pure_runs_every_time_and_so_does_what_follows_it() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let runner = Runner::new().with_store(DiskStore::new(scratch("durable-impure"))).with_progress(false);
+    let _ = calls();
+    let first = ticking { step: 1 }.execute_on(&runner).unwrap();
+    let second = ticking { step: 1 }.execute_on(&runner).unwrap();
+    assert_eq!(second, first + 100);
+    assert_eq!(calls()[1], 2, "`finish` ran twice");
+    let dry = runner.dry_run(&ticking::dag(), (1,)).unwrap();
+    assert_eq!(dry.nodes()[0], ("tick".to_string(), Reuse::Runs));
+}

@@ -22,8 +22,22 @@ pub fn task(cx: &mut Ctxt, attr: TokenStream, item: &ItemFn) -> Task {
         ReturnType::Type(_, ty) => TaskOutput { ty: (**ty).clone(), fallible: last_segment_is(ty, "Result") },
     };
     let partitioning = partitioning(cx, &attrs, &output);
-    let TaskAttrs { format, name, options, .. } = attrs;
-    Task { item: item.clone(), partitioning, format, node_name: name, options, params, output }
+    let TaskAttrs { format, name, options, version, cache, .. } = attrs;
+    let version = version.unwrap_or_else(|| code_version(item));
+    let cache = cache.unwrap_or(true);
+    Task { item: item.clone(), partitioning, format, node_name: name, options, version, cache, params, output }
+}
+
+/// A hash of the function's signature and body (not its attributes: editing its documentation
+/// does not change what it computes). FNV-1a over the tokens' text: stable for one compiler;
+/// another compiler may print tokens otherwise, which only makes a run recompute.
+fn code_version(item: &ItemFn) -> String {
+    let (sig, block) = (&item.sig, &item.block);
+    let text = quote::quote!(#sig #block).to_string();
+    let hash = text
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x}")
 }
 
 /// The parameters a caller passes: a receiver is not one (and `valid` refuses it).

@@ -9,7 +9,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, Meta, MetaList, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name) and `options(key = value, ...)` (settings for the runtimes: resources, retries)";
+const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the runtimes: resources, retries)";
 
 /// The options of `#[task(...)]` as written. `partitioned` and `partitioned(0, ..)` stay apart
 /// here: only with the return type can [`ast`](crate::ast) tell which partitioning they mean.
@@ -23,6 +23,10 @@ pub struct TaskAttrs {
     /// `name = "..."`: only letters, digits, `-` and `_`, as it becomes a folder name and a
     /// cluster job name.
     pub name: Option<String>,
+    /// `version = "..."`: the version of the task's code, instead of a hash of its tokens.
+    pub version: Option<String>,
+    /// `cache = false`: a stored output of the task is never reused.
+    pub cache: Option<bool>,
     pub options: Vec<(String, String)>,
 }
 
@@ -47,6 +51,14 @@ impl TaskAttrs {
                 value => {
                     cx.error(value, "`name` is a string of letters, digits, `-` and `_`: `name = \"train-model\"`")
                 }
+            },
+            Meta::NameValue(nv) if nv.path.is_ident("version") => match &nv.value {
+                Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => self.version = Some(lit.value()),
+                value => cx.error(value, "`version` is a string: `version = \"2\"`"),
+            },
+            Meta::NameValue(nv) if nv.path.is_ident("cache") => match &nv.value {
+                Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => self.cache = Some(lit.value),
+                value => cx.error(value, "`cache` is `true` or `false`: `cache = false`"),
             },
             Meta::List(list) if list.path.is_ident("options") => self.read_options(cx, list),
             Meta::NameValue(nv) if nv.path.is_ident("format") => match &nv.value {

@@ -17,6 +17,11 @@ pub struct Task {
     pub node_name: Option<String>,
     /// `#[task(options(key = value, ...))]`: settings for the runtimes, as text.
     pub options: Vec<(String, String)>,
+    /// The version of the task's code: `#[task(version = "..")]`, or a hash of its signature
+    /// and body, so that editing the function invalidates what earlier runs stored.
+    pub version: String,
+    /// `#[task(cache = false)]`: a stored output of the task is never reused.
+    pub cache: bool,
     pub params: Vec<TaskParam>,
     pub output: TaskOutput,
 }

@@ -53,7 +53,7 @@ pub fn task(task: &Task) -> TokenStream {
 /// `Callable`: the node's name, parameters and options, its output type and shape, and the entry
 /// points the runtime calls.
 fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
-    let Task { format, options, params, output, .. } = task;
+    let Task { format, options, params, output, version, cache, .. } = task;
     let name = task.name();
     let option_keys = options.iter().map(|(key, _)| key);
     let option_values = options.iter().map(|(_, value)| value);
@@ -93,6 +93,8 @@ fn callable(task: &Task, name_str: &LitStr) -> TokenStream {
             const PARAMS: &'static [&'static str] = &[#(#param_names),*];
             const DEFAULTS: &'static [bool] = &[#(#no_defaults),*];
             const OPTIONS: &'static [(&'static str, &'static str)] = &[#((#option_keys, #option_values)),*];
+            const VERSION: &'static str = #version;
+            const CACHE: bool = #cache;
             type Output = #output_ty;
             type Shape = #shape;
             fn work() -> ::dagger_core::__private::Work {
