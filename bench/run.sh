@@ -10,8 +10,9 @@
 # times and the median and range (min-max) of the per-round ratios.
 #
 # Settings (environment): ROUNDS=7, W1_SIZES, W2_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000,
-# LOG_FILES=40, LOG_LINES=50000. Prints markdown; progress goes to stderr. Exits 1 if dagger's
-# results differ from raw rayon's.
+# LOG_FILES=40, LOG_LINES=50000, W4_N=50000, W5_N=20000, W5_DELAY_US=200. Prints markdown;
+# progress goes to stderr. Exits 1 if dagger's results differ from raw rayon's (or W4's from
+# the program written by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,13 +24,17 @@ W3_COUNTS=${W3_COUNTS:-"2000 20000"}
 WORDS=${WORDS:-35000}
 LOG_FILES=${LOG_FILES:-40}
 LOG_LINES=${LOG_LINES:-50000}
+W4_N=${W4_N:-50000}
+W5_N=${W5_N:-20000}
+W5_DELAY_US=${W5_DELAY_US:-200}
 PEERS=${PEERS:-../shared/peers}
 
-cargo build --release -q --example peers --example memory --example logs
+cargo build --release -q --example peers --example memory --example logs --bin w4
 cargo build --release -q --manifest-path "$PEERS/rust-baseline/Cargo.toml" --target-dir target/rust-baseline
 RAYON=target/rust-baseline/release/rust-baseline
 DAGGER=target/release/examples/peers
 LOGS=target/release/examples/logs
+W4=target/release/w4
 
 field() { sed -n "s/^$1 //p"; }
 # The median of the numbers on standard input.
@@ -86,6 +91,49 @@ for ((i = 0; i < ROUNDS; i++)); do
     field RUN_S <<<"$out" >>"$tmp/dt"; field PEAK_RSS_MB <<<"$out" >>"$tmp/dm"
 done
 echo "| logs (parse, then summarize) | $LOG_FILES | $(median <"$tmp/rt") | $(median <"$tmp/dt") | $(ratios "$tmp/dt" "$tmp/rt" | spread) | $(median <"$tmp/rm") | $(median <"$tmp/dm") | $(ratios "$tmp/dm" "$tmp/rm" | spread) |"
+echo
+echo "W4: $W4_N partitions of one \`u64\` through a map and a fan-in on a disk store, against a plain program writing and reading the same files with the same durability (\`w4 by-hand\`); each round in fresh folders."
+echo
+echo "| workload | N | by hand s | dagger s | dagger / by hand | files |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "[w4 $W4_N]" >&2
+: >"$tmp/ht"; : >"$tmp/dt"
+for ((i = 0; i < ROUNDS; i++)); do
+    rm -rf "$tmp/w4"; out=$($W4 by-hand "$tmp/w4" "$W4_N"); expected=$(field RESULT <<<"$out"); field RUN_S <<<"$out" >>"$tmp/ht"
+    rm -rf "$tmp/w4"; out=$($W4 dagger "$tmp/w4" "$W4_N"); check w4 "$(field RESULT <<<"$out")" "$expected"; field RUN_S <<<"$out" >>"$tmp/dt"
+done
+files=$(find "$tmp/w4/many/square/output" -type f ! -name partitions.json | wc -l)
+echo "| w4 | $W4_N | $(median <"$tmp/ht") | $(median <"$tmp/dt") | $(ratios "$tmp/dt" "$tmp/ht" | spread) | $files |"
+echo
+echo "W5: the first run of W4 against a second run on the same folder (everything reused); and a run slowed to $W5_DELAY_US µs a partition, killed with SIGKILL half way, then run again: what the rerun computes (counted in a side channel) against what was not stored."
+echo
+echo "| workload | N | first run s | rerun s | rerun / first |"
+echo "|---|---:|---:|---:|---:|"
+echo "[w5 rerun]" >&2
+: >"$tmp/ft"; : >"$tmp/rt"
+for ((i = 0; i < ROUNDS; i++)); do
+    rm -rf "$tmp/w5"; $W4 dagger "$tmp/w5" "$W4_N" | field RUN_S >>"$tmp/ft"
+    $W4 dagger "$tmp/w5" "$W4_N" | field RUN_S >>"$tmp/rt"
+done
+echo "| w5, rerun of a finished run | $W4_N | $(median <"$tmp/ft") | $(median <"$tmp/rt") | $(ratios "$tmp/rt" "$tmp/ft" | spread) |"
+echo
+echo "| workload | N | computed before the kill | stored at the kill | computed by the rerun | not stored at the kill | ran twice |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "[w5 kill]" >&2
+for ((i = 0; i < 3; i++)); do
+    rm -rf "$tmp/w5"; : >"$tmp/first.log"; : >"$tmp/second.log"
+    DAGGER_W4_DELAY_US=$W5_DELAY_US DAGGER_W4_LOG="$tmp/first.log" $W4 dagger "$tmp/w5" "$W5_N" >/dev/null &
+    pid=$!
+    while [ "$(wc -l <"$tmp/first.log")" -lt $((W5_N / 2)) ]; do sleep 0.01; done
+    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    before=$(wc -l <"$tmp/first.log")
+    stored=$(find "$tmp/w5/many/square/output" -type f ! -name partitions.json ! -name '.*' -printf '%f\n' | awk -F- '{ n += (NF == 2) ? $2 - $1 + 1 : 1 } END { print n + 0 }')
+    out=$(DAGGER_W4_LOG="$tmp/second.log" $W4 dagger "$tmp/w5" "$W5_N")
+    check w5 "$(field RESULT <<<"$out")" "$($W4 by-hand "$tmp/w5-check" "$W5_N" | field RESULT)"; rm -rf "$tmp/w5-check"
+    rerun=$(wc -l <"$tmp/second.log")
+    twice=$(sort -n "$tmp/first.log" "$tmp/second.log" | uniq -d | wc -l)
+    echo "| w5, killed half way | $W5_N | $before | $stored | $rerun | $((W5_N - stored)) | $twice |"
+done
 echo
 echo "| workload | N | partition MB | run s | peak RSS MB |"
 echo "|---|---:|---:|---:|---:|"
