@@ -171,7 +171,13 @@ impl fmt::Display for Error {
                 if let Some(file) = file {
                     write!(f, " (file `{}`)", file.display())?;
                 }
-                write!(f, ": {error}")
+                write!(f, ": {error}")?;
+                match file.as_deref().and_then(node_folder) {
+                    Some(folder) if !*writing => {
+                        write!(f, "; delete `{}` to compute this output again", folder.display())
+                    }
+                    _ => Ok(()),
+                }
             }
             Error::StoreUnavailable { file, error } => {
                 f.write_str("cannot use the store")?;
@@ -198,6 +204,12 @@ impl StdError for Error {
             Error::TaskPanicked { .. } | Error::Internal { .. } | Error::Isolation { .. } => None,
         }
     }
+}
+
+/// The folder of the node whose output `file` belongs to (`<node>/output` or a file in it), if
+/// it is a disk store's: deleting it makes the next run compute that output again.
+fn node_folder(file: &std::path::Path) -> Option<&std::path::Path> {
+    file.ancestors().find(|path| path.file_name().is_some_and(|name| name == "output"))?.parent()
 }
 
 /// The message, then the chain of causes below it, as a report: what `main() -> Result<_,

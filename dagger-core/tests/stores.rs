@@ -151,8 +151,26 @@ fn a_corrupt_partition_names_the_node_the_partition_and_the_file() {
     assert!(message.starts_with("cannot read the output of `damaged/numbers` on partition 1 (file `"), "{message}");
     assert!(message.contains("not a valid json list of partitions"), "{message}");
 
+    let hint = format!("; delete `{}` to compute this output again", dir.join("damaged/numbers").display());
+    assert!(message.ends_with(&hint), "{message}");
+
     let error = damaged { dir: dir_string, how: "delete".into() }.execute_on(&runner).unwrap_err();
     assert!(matches!(&error, Error::Store { partition: Some(1), writing: false, .. }), "{error}");
+}
+
+#[test]
+fn deleting_the_folder_a_read_error_names_computes_the_output_again() {
+    let dir = scratch("follow-the-hint");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(pipeline { n: 12 }.execute_on(&runner).unwrap(), pipeline::run(12).unwrap());
+    // A partition of `double` is damaged after the run, and `total` must read it again.
+    fs::write(dir.join("pipeline/double/output/3-6"), b"[6,8,").unwrap();
+    fs::remove_dir_all(dir.join("pipeline/total")).unwrap();
+    let message = pipeline { n: 12 }.execute_on(&runner).unwrap_err().to_string();
+    let folder = dir.join("pipeline/double");
+    assert!(message.ends_with(&format!("; delete `{}` to compute this output again", folder.display())), "{message}");
+    fs::remove_dir_all(folder).unwrap();
+    assert_eq!(pipeline { n: 12 }.execute_on(&runner).unwrap(), pipeline::run(12).unwrap());
 }
 
 #[task]
