@@ -231,12 +231,12 @@ pub use dagger_macros::task;
 #[doc(inline)]
 pub use dagger_macros::dag;
 
-/// Everything a DAG author needs: the macros, the handles, the runner, and the formats a task
-/// names in `#[task(format = Binary)]`.
+/// Everything a DAG author needs: the macros, the handles, the runner and its stores, and the
+/// formats a task names in `#[task(format = Binary)]`.
 pub mod prelude {
     pub use crate::{
-        dag, task, Binary, Dag, Error, Json, Param, Partition, Partitioned, Partitions, PerPartition, Runner, Scope,
-        Value,
+        dag, task, Binary, Dag, DiskStore, Error, Json, MemoryStore, Param, Partition, Partitioned, Partitions,
+        PerPartition, Runner, Scope, Value,
     };
 }
 

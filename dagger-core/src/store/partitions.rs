@@ -21,7 +21,6 @@ use crate::sync::lock;
 ///
 /// ```
 /// use dagger_core::prelude::*;
-/// use dagger_core::{DiskStore, Partitions};
 ///
 /// #[task(partitioned)]
 /// fn numbers(n: u64) -> Vec<u64> {
