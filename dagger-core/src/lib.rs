@@ -165,7 +165,12 @@ pub mod rules {
 /// Options: `partitioned`; `partitioned(0, ..)` for a task returning a tuple whose listed
 /// fields are partitioned outputs; `format = Binary` (or any [`Format`]) for how its output is
 /// written to files; `name = "..."` for the node's name; `options(key = value, ..)` for
-/// settings that cluster runtimes read.
+/// settings that cluster runtimes read; `version = "..."` and `cache = false` for when a
+/// [`DiskStore`] may reuse its stored output. By default the version is a hash of the
+/// function's own code (signature and body), so that an edited task runs again; a change in
+/// what it calls is not seen, so bump `version` when such a change alters its results.
+/// `cache = false` is for a task that is not a pure function of its inputs (it reads a clock, a
+/// database, a file that changes): it runs every time, and so does everything that reads it.
 #[doc(inline)]
 pub use dagger_macros::task;
 
