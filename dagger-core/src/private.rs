@@ -114,7 +114,7 @@ pub fn join<A: Mode, B: Mode>(_: A, _: B) -> A::Join<B> {
 }
 
 /// Checks the output of a DAG body against the declared return type (rule 5). Returns an
-/// [`Output`] whatever the check says, so that a failure is reported here only.
+/// [`Checked`] whatever the check says, so that a failure is reported here only.
 pub fn returns<R, H: Returns<R>>(handle: H) -> Checked<R> {
     Checked::new(handle.port())
 }

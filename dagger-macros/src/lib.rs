@@ -1,9 +1,9 @@
 //! Procedural macros of `dagger-core`: `#[task]` and `#[dag]`. Use them through
 //! `dagger_core::prelude`; their documentation lives there.
 //!
-//! Each macro runs in phases: [`attr`] reads the macros' own attributes, [`ast`] reads syn's
-//! tree into the [`model`], [`valid`] checks the model, and [`expand`] writes code from a model
-//! that is known to be valid. Every phase reports into one [`ctxt::Ctxt`], so a user sees all
+//! Each macro runs in phases: `attr` reads the macros' own attributes, `ast` reads syn's
+//! tree into the `model`, `valid` checks the model, and `expand` writes code from a model
+//! that is known to be valid. Every phase reports into one `ctxt::Ctxt`, so a user sees all
 //! mistakes at once. Rules that depend on types are left to trait bounds in `dagger-core`,
 //! which the expansion checks once per argument, spanned at the user's expression.
 

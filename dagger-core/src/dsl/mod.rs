@@ -1,7 +1,7 @@
 //! The DSL: what a DAG body manipulates and is checked against. [Handles](handle) name the
 //! outputs of the DAG under construction and carry their shape in their type; the
-//! [rules](rules) are trait bounds on them; [`Callable`](callable::Callable) is what a body
-//! can call; the [builder](builder) records the calls into a [`Graph`](crate::Graph).
+//! [rules] are trait bounds on them; [`Callable`](callable::Callable) is what a body
+//! can call; the [builder] records the calls into a [`Graph`](crate::Graph).
 
 pub(crate) mod args;
 pub(crate) mod builder;

@@ -23,8 +23,9 @@ use crate::error::BoxError;
 pub type TaskFn = fn(Inputs, &mut dyn Emit) -> Result<(), BoxError>;
 
 /// The erased entry point of a task that runs once per partition, over a piece of a batch of
-/// partitions at once: `(the parameter the partitions feed, the partitions, the inputs in
-/// parameter order (a placeholder for that parameter), the run) -> the results (a `Vec<O>`)`.
+/// partitions at once. It takes the parameter the partitions feed, the partitions, the inputs
+/// in parameter order (a placeholder for that parameter) and the run; it returns the results,
+/// a `Vec<O>`.
 pub type BatchFn = fn(usize, Items<'_>, &Inputs, &BatchRun<'_>) -> Result<AnyValue, BatchStop>;
 
 /// The body of a node the builder makes itself (a field of an output, outputs packed in a
