@@ -1,6 +1,6 @@
-//! From syn's tree to the [model](crate::model): task signatures and DAG bodies. Reports what
+//! From syn's tree to the `model`: task signatures and DAG bodies. Reports what
 //! cannot be read as a task or a DAG, at its tokens; what reads but breaks a rule is left to
-//! [`valid`](crate::valid). No code is generated here.
+//! `valid`. No code is generated here.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;

@@ -12,7 +12,7 @@ use crate::ctxt::Ctxt;
 const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the runtimes: resources, retries)";
 
 /// The options of `#[task(...)]` as written. `partitioned` and `partitioned(0, ..)` stay apart
-/// here: only with the return type can [`ast`](crate::ast) tell which partitioning they mean.
+/// here: only with the return type can `ast` tell which partitioning they mean.
 #[derive(Default)]
 pub struct TaskAttrs {
     /// `partitioned`: each item of the returned collection is one partition.

@@ -1,4 +1,4 @@
-//! What the user declared, as [`ast`](crate::ast) reads it and [`expand`](crate::expand) writes
+//! What the user declared, as `ast` reads it and `expand` writes
 //! from it. Each fact has one place: the expansion never reconciles two fields that could
 //! disagree.
 
@@ -8,7 +8,7 @@ use syn::{token, Attribute, Expr, Ident, ItemFn, Member, Path, Signature, Token,
 /// A `#[task]` function.
 pub struct Task {
     /// Emitted unchanged, so the user's function stays callable; its signature as written is
-    /// what [`valid`](crate::valid) checks.
+    /// what `valid` checks.
     pub item: ItemFn,
     pub partitioning: Partitioning,
     /// `#[task(format = F)]`: how the output is written to files.
@@ -80,7 +80,7 @@ pub struct Dag {
     /// Kept on the struct the DAG becomes: its docs and lint settings.
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
-    /// As written: [`valid`](crate::valid) checks it and points at it.
+    /// As written: `valid` checks it and points at it.
     pub sig: Signature,
     pub params: Vec<DagParam>,
     pub output: DagOutput,

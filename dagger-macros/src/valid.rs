@@ -1,4 +1,4 @@
-//! Checks on the [model](crate::model): what reads as a task or a DAG but breaks one of their
+//! Checks on the `model`: what reads as a task or a DAG but breaks one of their
 //! rules, each reported at the tokens that break it. Rules that depend on types are not checked
 //! here; the expansion leaves them to trait bounds in `dagger-core`.
 

@@ -1,4 +1,4 @@
-//! Code generation from a model that [`valid`](crate::valid) accepted: no reading and no
+//! Code generation from a model that `valid` accepted: no reading and no
 //! checking of the user's syntax here.
 //!
 //! Generated code uses absolute paths (`::dagger_core::...`) and puts helper impls inside
