@@ -152,6 +152,14 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A node run alone cannot run yet: an output it reads is not in the store, or not
+    /// complete (a partition is missing). Run the node named first.
+    NotReady {
+        /// The node whose output is missing.
+        path: NodePath,
+        /// What is missing, and what to run.
+        message: String,
+    },
     /// The thread pool could not be built.
     ThreadPool(rayon::ThreadPoolBuildError),
 }
@@ -188,6 +196,7 @@ impl fmt::Display for Error {
             }
             Error::Internal { path, message } => write!(f, "internal error at `{path}`: {message}"),
             Error::Isolation { path, message } => write!(f, "cannot run `{path}` alone: {message}"),
+            Error::NotReady { path, message } => write!(f, "the output of `{path}` is not ready: {message}"),
             Error::ThreadPool(error) => write!(f, "cannot start the thread pool: {error}"),
         }
     }
@@ -201,7 +210,9 @@ impl StdError for Error {
                 error.source()
             }
             Error::ThreadPool(error) => error.source(),
-            Error::TaskPanicked { .. } | Error::Internal { .. } | Error::Isolation { .. } => None,
+            Error::TaskPanicked { .. } | Error::Internal { .. } | Error::Isolation { .. } | Error::NotReady { .. } => {
+                None
+            }
         }
     }
 }
@@ -267,6 +278,9 @@ impl Error {
             Error::Isolation { path, message } => {
                 f.debug_struct("Isolation").field("path", path).field("message", message).finish()
             }
+            Error::NotReady { path, message } => {
+                f.debug_struct("NotReady").field("path", path).field("message", message).finish()
+            }
             Error::StoreUnavailable { file, error } => {
                 f.debug_struct("StoreUnavailable").field("file", file).field("error", error).finish()
             }
@@ -281,6 +295,7 @@ impl Error {
             | Error::TaskPanicked { path, .. }
             | Error::Store { path, .. }
             | Error::Isolation { path, .. }
+            | Error::NotReady { path, .. }
             | Error::Internal { path, .. } => Some(path),
             Error::ThreadPool(_) | Error::StoreUnavailable { .. } => None,
         }

@@ -89,7 +89,7 @@ pub use dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
 pub use error::{BoxError, BuildError, Error, NodePath};
 pub use fingerprint::Fingerprint;
 pub use format::{Binary, Format, Json};
-pub use graph::{EdgeInfo, EdgeKind, Graph, NodeInfo, Origin};
+pub use graph::{EdgeInfo, EdgeKind, Graph, NodeInfo, NodeKind, Origin};
 pub use run::{DryRun, Reuse, Runner};
 pub use store::{DiskStore, MemoryStore, Partitions, Store};
 

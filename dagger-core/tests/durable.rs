@@ -111,7 +111,7 @@ fn a_smaller_output_replaces_a_larger_one_whole() {
     let error = runner.run_node(&incremental::dag(), (1, 2, 4), "counted_double", Some(9)).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "cannot run `incremental/numbers` alone: it has 4 partitions: there is no partition 9"
+        "cannot run `incremental/counted_double` alone: its input `numbers` has 4 partitions: there is no partition 9"
     );
 }
 

@@ -322,7 +322,7 @@ fn nested_dags_appear_in_the_graph() {
     let dag = outer::dag();
     let graph = dag.graph();
     let inner_node = graph.nodes().into_iter().find(|n| n.name == "inner").unwrap();
-    assert!(inner_node.is_dag && inner_node.partitioned);
+    assert!(inner_node.kind == dagger_core::NodeKind::Dag && inner_node.partitioned);
     let nested = graph.nested("inner").unwrap();
     let names: Vec<String> = nested.nodes().into_iter().map(|n| n.name).collect();
     assert_eq!(names, ["only_even", "double"]);

@@ -342,14 +342,21 @@ fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
     let error = runner.run_node(&dag, (3,), "join", None).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "cannot run `pipeline/label` alone: its output is not complete in the store: run its other partitions first"
+        format!(
+            "the output of `pipeline/label` is not ready: partition 0 of 3 is missing (file `{}`): run the missing \
+             partitions of `pipeline/label` first",
+            dir.join("pipeline/label/output/0").display()
+        )
     );
-    fs::remove_dir_all(dir.join("pipeline/label")).unwrap();
-    let error = runner.run_node(&dag, (3,), "join", None).unwrap_err();
+    // A seal counts the partitions of the map's source, through chained maps.
+    fs::remove_dir_all(dir.join("pipeline/numbers")).unwrap();
+    fs::remove_file(dir.join("pipeline/double/output/partitions.json")).unwrap();
+    let error = runner.seal_node(&dag, (3,), "label").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "cannot run `pipeline/label` alone: its output is not in the store: run it first, with a `DiskStore`"
+        "the output of `pipeline/numbers` is not ready: it is not in the store: run it first"
     );
+    assert!(matches!(error, Error::NotReady { .. }));
     let error = runner.run_node(&dag, (3,), "label", None).unwrap_err();
     assert!(error.to_string().contains("runs once per partition: give the partition to run"), "{error}");
     let error = runner.run_node(&dag, (3,), "nope", None).unwrap_err();
@@ -364,17 +371,34 @@ fn a_node_inside_a_nested_dag_runs_alone() {
     let dir = scratch("run-nested-node");
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 8);
-    let total = dir.join("nested/per_chunk/instances/2/total/output");
+    let instance = dir.join("nested/per_chunk/instances/2");
+    let total = instance.join("total/output");
     let total_bytes = fs::read(&total).unwrap();
-    fs::remove_file(&total).unwrap();
+    fs::remove_dir_all(instance.join("total")).unwrap();
+    fs::remove_dir_all(instance.join("double")).unwrap();
+    fs::remove_dir_all(dir.join("nested/per_chunk/output")).unwrap();
 
     let dag = nested::dag();
-    // `per_chunk` runs once per partition of `chunks`: its run on partition 2 is `per_chunk[2]`.
+    // `per_chunk` runs once per partition of `chunks`: its run on partition 2 is `per_chunk[2]`,
+    // whose `numbers` has 3 partitions.
     runner.run_node(&dag, (3,), "per_chunk[2]/double", Some(1)).unwrap();
+    let error = runner.run_node(&dag, (3,), "per_chunk[2]/total", None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the output of `nested/per_chunk[2]/double` is not ready: partition 0 of 3 is missing (file `{}`): run \
+             the missing partitions of `nested/per_chunk[2]/double` first",
+            instance.join("double/output/0").display()
+        )
+    );
+    runner.run_partitions(&dag, (3,), "per_chunk[2]/double", 0..3).unwrap();
     runner.run_node(&dag, (3,), "per_chunk[2]/total", None).unwrap();
-    let doubled_1 = dir.join("nested/per_chunk/instances/2/double/output/1");
+    let doubled_1 = instance.join("double/output/1");
     assert_eq!(fs::read_to_string(&doubled_1).unwrap(), "2", "one partition alone is a file of its own");
+    assert_eq!(listing(&instance.join("double/output")), ["0", "1", "2"], "sealed as `total` read it");
     assert_eq!(fs::read(&total).unwrap(), total_bytes);
+    // `total` is the nested DAG's output: its job also stored it as partition 2 of `per_chunk`.
+    assert_eq!(fs::read(dir.join("nested/per_chunk/output/2")).unwrap(), total_bytes);
 
     let error = runner.run_node(&dag, (3,), "per_chunk/total", None).unwrap_err();
     assert!(error.to_string().contains("runs once per partition: give the partition to run"), "{error}");

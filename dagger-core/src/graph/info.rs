@@ -10,8 +10,8 @@ pub struct NodeInfo {
     pub name: String,
     /// The name of the task or DAG function.
     pub callee: String,
-    /// Whether the node is a nested DAG.
-    pub is_dag: bool,
+    /// What the node is: a task, a nested DAG, or a value the builder derives.
+    pub kind: NodeKind,
     /// Whether the node runs once per partition (it is inside a map).
     pub partitioned: bool,
     /// Whether the node's output is partitioned: its own (`#[task(partitioned)]`), or one value
@@ -21,6 +21,18 @@ pub struct NodeInfo {
     pub output_type: String,
     /// Settings for the runtimes, from `#[task(options(key = value, ...))]`.
     pub options: Vec<(String, String)>,
+}
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// A `#[task]`: its own work, a job of a cluster run.
+    Task,
+    /// A nested DAG (`#[dag]` called in a DAG): its nodes are the work.
+    Dag,
+    /// A value the builder derives from other outputs, with no work of its own: a field of an
+    /// output (`let (a, b) = task(..)`), outputs packed in a tuple or a struct (a DAG's output).
+    Derived,
 }
 
 /// Where an input comes from, for introspection.
@@ -58,6 +70,16 @@ pub struct EdgeInfo {
     pub kind: EdgeKind,
 }
 
+impl super::NodeSpec {
+    pub(crate) fn kind(&self) -> NodeKind {
+        match self.work {
+            Work::Task(..) => NodeKind::Task,
+            Work::Dag(_) => NodeKind::Dag,
+            Work::Derived(_) => NodeKind::Derived,
+        }
+    }
+}
+
 impl Graph {
     /// The nodes, in declaration order.
     pub fn nodes(&self) -> Vec<NodeInfo> {
@@ -66,7 +88,7 @@ impl Graph {
             .map(|n| NodeInfo {
                 name: n.name.clone(),
                 callee: n.callee.to_string(),
-                is_dag: matches!(n.work, Work::Dag(_)),
+                kind: n.kind(),
                 partitioned: n.map.is_some(),
                 output_partitioned: n.map.is_some() || n.splits_output,
                 output_type: n.output_type.to_string(),

@@ -17,9 +17,10 @@ mod dot;
 mod explain;
 mod identity;
 mod info;
+mod jobs;
 mod port;
 
-pub use info::{EdgeInfo, EdgeKind, NodeInfo, Origin};
+pub use info::{EdgeInfo, EdgeKind, NodeInfo, NodeKind, Origin};
 pub(crate) use port::{DagId, Source};
 pub use port::{MapId, Port};
 

@@ -33,6 +33,7 @@
 //! produces), [`failure`], [`alone`] (running one node alone), [`cells`] (where a run keeps
 //! outputs), [`pieces`] (a batch in parallel pieces), [`progress`].
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,7 +60,8 @@ mod schedule;
 mod state;
 mod values;
 
-use alone::{execute_node, parse_segment, Target};
+use alone::{execute_job, parse_path, Target};
+pub(crate) use alone::{Action, Done};
 pub use dry::{DryRun, Reuse};
 use fingerprints::Inputs;
 use plan::Plan;
@@ -132,7 +134,38 @@ impl Runner {
     /// folder: by an earlier run, or by running them alone.
     ///
     /// A node inside nested DAGs is named by its path: `inner/task`, or `inner[2]/task` when the
-    /// nested DAG `inner` runs once per partition (here, its run on partition 2).
+    /// nested DAG `inner` runs once per partition (here, its run on partition 2). Only what the
+    /// node reads is loaded. The job also stores what the nodes after it need from it: the
+    /// values derived from its output alone (the fields of its tuple), and, when its output is
+    /// its nested DAG's output, that output again as the output of the node that called the
+    /// nested DAG. A partitioned output that jobs wrote partition by partition is listed by
+    /// [`seal_node`](Self::seal_node), or by the first job that reads all of it.
+    ///
+    /// ```
+    /// use dagger_core::prelude::*;
+    ///
+    /// #[task(partitioned)]
+    /// fn numbers(n: u64) -> Vec<u64> { (0..n).collect() }
+    ///
+    /// #[task]
+    /// fn square(x: u64) -> u64 { x * x }
+    ///
+    /// #[task]
+    /// fn total(xs: Vec<u64>) -> u64 { xs.iter().sum() }
+    ///
+    /// #[dag]
+    /// fn squares(n: u64) -> u64 { total(numbers(n).map(|x| square(x))) }
+    ///
+    /// let dir = std::env::temp_dir().join(format!("dagger-doc-run-node-{}", std::process::id()));
+    /// let runner = Runner::new().with_store(DiskStore::new(&dir));
+    /// let dag = squares::dag();
+    /// runner.run_node(&dag, (3,), "numbers", None)?;          // each could be another process
+    /// runner.run_partitions(&dag, (3,), "square", 0..3)?;
+    /// runner.run_node(&dag, (3,), "total", None)?;            // seals `square` as it reads it
+    /// assert_eq!(runner.run(&dag, (3,))?, 5);                 // everything is reused
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), dagger_core::Error>(())
+    /// ```
     pub fn run_node<P: Params, R: DagReturn>(
         &self,
         dag: &Dag<P, R>,
@@ -140,26 +173,39 @@ impl Runner {
         node: &str,
         partition: Option<usize>,
     ) -> Result<(), Error> {
-        let graph = dag.graph();
-        let path = NodePath::root(graph.name());
-        let mut nested = Vec::new();
-        let mut segments = node.split('/').peekable();
-        let mut last = "";
-        while let Some(segment) = segments.next() {
-            if segments.peek().is_none() {
-                last = segment;
-                break;
-            }
-            nested.push(parse_segment(segment).ok_or_else(|| Error::Isolation {
-                path: path.clone(),
-                message: format!("`{segment}` in `{node}` is not a node name, or a name and a partition: `name[3]`"),
-            })?);
-        }
-        let values = params.into_values();
+        let action = Action::Run(partition.map(|p| p..p + 1));
+        self.job(dag.graph(), params.into_values(), node, action).map(drop)
+    }
+
+    /// Runs the node `node` of `dag` alone, as [`run_node`](Self::run_node) does, on each of
+    /// `partitions`, in parallel: one job for many small partitions.
+    pub fn run_partitions<P: Params, R: DagReturn>(
+        &self,
+        dag: &Dag<P, R>,
+        params: P,
+        node: &str,
+        partitions: Range<usize>,
+    ) -> Result<(), Error> {
+        self.job(dag.graph(), params.into_values(), node, Action::Run(Some(partitions))).map(drop)
+    }
+
+    /// Lists the outputs of the map that `node` (a node that runs once per partition) belongs
+    /// to, once every partition is stored: the job that follows the jobs of its partitions.
+    /// Fails with [`Error::NotReady`] naming the first missing partition. Doing it again does
+    /// nothing more.
+    pub fn seal_node<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P, node: &str) -> Result<(), Error> {
+        self.job(dag.graph(), params.into_values(), node, Action::Seal).map(drop)
+    }
+
+    /// One job on `graph` with parameters `values`: `action` on the node at `path`.
+    pub(crate) fn job(&self, graph: &Graph, values: Vec<AnyValue>, path: &str, action: Action) -> Result<Done, Error> {
+        let (nested, node) = parse_path(graph.name(), path)?;
+        let root = NodePath::root(graph.name());
         let plan = Plan::of(graph);
         let (store, inputs) = self.open(graph, &values)?;
-        let target = Target { nested: &nested, node: last, partition };
-        let result = self.install(|| execute_node(graph, &plan, (values, inputs), &path, &store, target));
+        let target = Target { nested: &nested, node, action };
+        let result =
+            self.install(|| execute_job((graph, &plan), (values, inputs), &root, &store, (target, self.reuse), None));
         store.end(result.is_ok());
         result
     }

@@ -1,0 +1,42 @@
+//! Which node's run computes each node: the unit of work of a node run alone (one job of a
+//! cluster run).
+//!
+//! A task or a nested DAG is a job of its own. A value the builder derives (a field of an
+//! output, outputs packed in a tuple) has no work worth a job: it is computed by the job of the
+//! node it is derived from, right after that node's output is stored, when it is derived from
+//! that one node alone (a field of a task's tuple, or a field of that field). A value derived
+//! from several nodes (a DAG's tuple of two tasks' outputs) is a job of its own, run once they
+//! are stored.
+
+use super::{Graph, Source, Work};
+
+impl Graph {
+    /// The node whose job computes node `node`: itself, or the node it is derived from alone.
+    pub(crate) fn job_of(&self, node: usize) -> usize {
+        let spec = &self.nodes[node];
+        if !matches!(spec.work, Work::Derived(_)) {
+            return node;
+        }
+        let mut jobs = spec.inputs.iter().filter_map(|edge| match edge.port.source {
+            Source::Node(source) => Some(self.job_of(source as usize)),
+            Source::Param(_) | Source::Const(_) => None,
+        });
+        let Some(first) = jobs.next() else { return node };
+        if jobs.all(|other| other == first) && self.nodes[first].map == spec.map {
+            first
+        } else {
+            node
+        }
+    }
+
+    /// The nodes derived from `node`'s output alone, which its job computes after it, in
+    /// declaration (hence dependency) order.
+    pub(crate) fn derived_with(&self, node: usize) -> Vec<usize> {
+        (node + 1..self.nodes.len()).filter(|&other| self.job_of(other) == node).collect()
+    }
+
+    /// Whether node `node` is a job of its own, rather than computed by another's.
+    pub(crate) fn is_job(&self, node: usize) -> bool {
+        self.job_of(node) == node
+    }
+}

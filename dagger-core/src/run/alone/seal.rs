@@ -1,0 +1,64 @@
+//! Sealing: the partitions of a map's outputs are written by many jobs, none of which knows
+//! when the others are done; a seal lists them once every partition is stored, so that a
+//! reader of the whole output can trust it is complete.
+
+use super::super::state::Run;
+use super::settle::Up;
+use super::Done;
+use crate::error::Error;
+use crate::store::Existing;
+
+impl Run<'_> {
+    /// Seals the outputs of the map `node` belongs to: checks that every partition of each is
+    /// stored, and lists them. For a node outside maps, checks that its output is complete.
+    pub(in crate::run) fn seal_job(&self, node: usize, up: Option<&dyn Up>) -> Result<Done, Error> {
+        let spec = &self.graph.nodes[node];
+        let path = self.path.child(&spec.name, None);
+        let Some(map) = spec.map else {
+            return match self.find_output(node)? {
+                Existing::Whole => Ok(Done::default()),
+                Existing::Sealed(files) => Ok(Done { count: Some(files.len()) }),
+                _ => {
+                    let message = format!("it is not in the store: run `{path}` first (it needs no seal)");
+                    Err(Error::NotReady { path, message })
+                }
+            };
+        };
+        let count = self.map_count(map as usize)?;
+        let nodes = &self.graph.maps[map as usize].nodes;
+        for &node in nodes {
+            let node = node as usize;
+            self.prepare_output(node, true)?;
+            let spec = &self.graph.nodes[node];
+            self.store.seal(&self.location(spec, None), count, None).map_err(|error| {
+                let path = self.path.child(&spec.name, None);
+                let file = error.file.map_or_else(String::new, |file| format!(" (file `{}`)", file.display()));
+                let message = format!("{}{file}: run the missing partitions of `{path}` first", error.source);
+                Error::NotReady { path, message }
+            })?;
+            let _ = self.outputs[node].count.set(count);
+        }
+        if let Some(up) = up {
+            if nodes.iter().any(|&node| self.is_output(node as usize)) {
+                up.sealed(count)?;
+            }
+        }
+        Ok(Done { count: Some(count) })
+    }
+
+    /// How many partitions map `map` runs: those of its source, or, for a map over another
+    /// map's output, of that map's source.
+    fn map_count(&self, map: usize) -> Result<usize, Error> {
+        let source = self.graph.maps[map].source as usize;
+        let path = || self.path.child(&self.graph.nodes[source].name, None);
+        match (self.find_output(source)?, self.graph.nodes[source].map) {
+            (Existing::Sealed(files), _) => Ok(files.len()),
+            (_, Some(outer)) => self.map_count(outer as usize),
+            (Existing::Partial(_), None) => {
+                let message = "it is not complete in the store: run it again, to the end".to_string();
+                Err(Error::NotReady { path: path(), message })
+            }
+            _ => Err(Error::NotReady { path: path(), message: "it is not in the store: run it first".to_string() }),
+        }
+    }
+}

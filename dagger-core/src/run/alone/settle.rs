@@ -1,0 +1,254 @@
+//! What a job owes the nodes after its own: the values derived from its output alone, and, when
+//! its output is its nested DAG's output, that output stored where the parent DAG reads it.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use super::super::emit::OneEmit;
+use super::super::plan::KEEP;
+use super::super::state::Run;
+use super::Done;
+use crate::erased::AnyValue;
+use crate::error::Error;
+use crate::graph::{Port, Source};
+use crate::invoke::Inputs;
+use crate::store::{Existing, Files, Stored};
+
+/// Where the output of a nested DAG's run goes: the output of the node that called it, in the
+/// parent's run.
+pub(in crate::run) trait Up: Sync {
+    /// The nested DAG's output is `value` (its partition `partition`, when partitioned).
+    fn value(&self, partition: Option<usize>, value: AnyValue) -> Result<(), Error>;
+    /// The nested DAG's partitioned output is complete, with `count` partitions.
+    fn sealed(&self, count: usize) -> Result<(), Error>;
+}
+
+/// The node `node` of the parent's run `run`, which called the nested DAG (on partition
+/// `instance`, for a nested DAG run once per partition).
+pub(in crate::run) struct ParentUp<'r, 'g> {
+    run: &'r Run<'g>,
+    node: usize,
+    instance: Option<usize>,
+    up: Option<&'r dyn Up>,
+    prepared: OnceLock<()>,
+}
+
+impl<'r, 'g> ParentUp<'r, 'g> {
+    pub(super) fn new(run: &'r Run<'g>, node: usize, instance: Option<usize>, up: Option<&'r dyn Up>) -> Self {
+        ParentUp { run, node, instance, up, prepared: OnceLock::new() }
+    }
+}
+
+impl Up for ParentUp<'_, '_> {
+    fn value(&self, partition: Option<usize>, value: AnyValue) -> Result<(), Error> {
+        let partition = self.instance.or(partition);
+        if self.prepared.get().is_none() {
+            self.run.prepare_output(self.node, partition.is_some())?;
+            let _ = self.prepared.set(());
+        }
+        self.run.put(self.node, partition, value.clone()).map_err(|_| self.run.take_failure())?;
+        self.run.settle(self.node, partition, value, self.up)
+    }
+
+    fn sealed(&self, count: usize) -> Result<(), Error> {
+        self.run.seal(self.node, count).map_err(|_| self.run.take_failure())?;
+        match self.up {
+            Some(up) if self.run.is_output(self.node) => up.sealed(count),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Run<'_> {
+    /// Runs `node` alone (on `partitions`, for a node that runs once per partition), with what
+    /// its job owes the nodes after it.
+    pub(super) fn run_alone(
+        &self,
+        node: usize,
+        partitions: Option<Range<usize>>,
+        up: Option<&dyn Up>,
+    ) -> Result<Done, Error> {
+        let spec = &self.graph.nodes[node];
+        if !self.graph.is_job(node) {
+            let job = self.graph.job_of(node);
+            let message = format!(
+                "this value is derived from `{}`, and computed with it: run that node",
+                self.graph.nodes[job].name
+            );
+            return Err(self.isolation_error(spec, &message));
+        }
+        let partitions = self.check_partitions(spec, partitions)?;
+        self.prefill(spec, partitions.as_ref(), &|_| true)?;
+        match partitions {
+            Some(range) => {
+                range.into_par_iter().try_for_each(|p| self.job_partition(node, p, up))?;
+                Ok(Done::default())
+            }
+            None => {
+                let count = self.produce(node, None).map_err(|_| self.take_failure())?;
+                match count {
+                    Some(count) => self.settle_parts(node, count, up).map(|()| Done { count: Some(count) }),
+                    None => {
+                        let stored =
+                            self.outputs[node].one.read().ok_or_else(|| self.internal_error(node, "no output"))?;
+                        let value = self.get(node, None, stored).map_err(|_| self.take_failure())?;
+                        self.settle(node, None, value, up).map(|()| Done::default())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `node` on partition `p` (unless a run stored it with this fingerprint), then what
+    /// its job owes after it.
+    fn job_partition(&self, node: usize, p: usize, up: Option<&dyn Up>) -> Result<(), Error> {
+        if self.stopped() {
+            return Err(self.take_failure());
+        }
+        let spec = &self.graph.nodes[node];
+        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition = p).entered();
+        let reuse = self.reuse && spec.cache;
+        let stored = match self.prepare_output(node, true)? {
+            Existing::Sealed(files) if reuse => files.file_of(0, p).is_some(),
+            Existing::Partial(files) if reuse => files.iter().any(|file| file.contains(&p)),
+            _ => false,
+        };
+        let value = if stored {
+            self.stored_value(node, p)?
+        } else {
+            let mut emit = OneEmit::default();
+            self.invoke(node, Some(p), &mut emit).map_err(|_| self.take_failure())?;
+            let value = emit.into_value().ok_or_else(|| self.internal_error(node, "a task returned no value"))?;
+            self.put(node, Some(p), value.clone()).map_err(|_| self.take_failure())?;
+            value
+        };
+        self.settle(node, Some(p), value, up)
+    }
+
+    /// `node`'s output (its partition `partition`) is stored and is `value`: computes and
+    /// stores the values derived from it alone, and passes the DAG's output up when it is one
+    /// of them.
+    pub(super) fn settle(
+        &self,
+        node: usize,
+        partition: Option<usize>,
+        value: AnyValue,
+        up: Option<&dyn Up>,
+    ) -> Result<(), Error> {
+        let mut known = vec![(node, value)];
+        for derived in self.graph.derived_with(node) {
+            let spec = &self.graph.nodes[derived];
+            if spec.splits_output {
+                // A partitioned field: stored and sealed as a partitioned task's output is.
+                for (n, v) in &known {
+                    self.outputs[*n].one.set(Stored::Memory(v.clone()), KEEP);
+                }
+                let count = self.produce(derived, None).map_err(|_| self.take_failure())?.unwrap_or(0);
+                self.settle_parts(derived, count, up)?;
+                continue;
+            }
+            let inputs = spec
+                .inputs
+                .iter()
+                .map(|edge| match edge.port.source {
+                    Source::Node(n) => {
+                        known.iter().find(|(k, _)| *k == n as usize).map(|(_, v)| v.clone()).ok_or_else(|| {
+                            self.internal_error(derived, "a derived value read what its job did not compute")
+                        })
+                    }
+                    Source::Param(_) | Source::Const(_) => self.whole(edge.port).map_err(|_| self.take_failure()),
+                })
+                .collect::<Result<Inputs, Error>>()?;
+            let mut emit = OneEmit::default();
+            self.call_with(derived, inputs, Vec::new(), partition, &mut emit).map_err(|_| self.take_failure())?;
+            let value = emit.into_value().ok_or_else(|| self.internal_error(derived, "no derived value"))?;
+            self.prepare_output(derived, partition.is_some())?;
+            self.put(derived, partition, value.clone()).map_err(|_| self.take_failure())?;
+            known.push((derived, value));
+        }
+        let output = match self.graph.output {
+            Some(Port { source: Source::Node(n), .. }) => n as usize,
+            _ => return Ok(()),
+        };
+        match (up, known.into_iter().find(|(n, _)| *n == output)) {
+            (Some(up), Some((_, value))) => up.value(partition, value),
+            _ => Ok(()),
+        }
+    }
+
+    /// `node`'s partitioned output is complete, with `count` partitions: when it is the DAG's
+    /// output, each partition is passed up, then the count.
+    fn settle_parts(&self, node: usize, count: usize, up: Option<&dyn Up>) -> Result<(), Error> {
+        let Some(up) = up.filter(|_| self.is_output(node)) else { return Ok(()) };
+        let Existing::Sealed(files) = self.find_output(node)? else {
+            return Err(self.internal_error(node, "a partitioned output is not listed after it was sealed"));
+        };
+        for range in files.ranges(0) {
+            let batch = self
+                .store
+                .load(
+                    &self.location(&self.graph.nodes[node], Some(range.start)),
+                    &Files::one(range.len()),
+                    &self.graph.nodes[node].codec,
+                )
+                .map_err(|error| self.store_error(node, Some(range.start), false, error))?;
+            for (i, p) in range.enumerate() {
+                let value =
+                    batch.value(i).ok_or_else(|| self.internal_error(node, "a partition is not in its file"))?;
+                up.value(Some(p), value)?;
+            }
+        }
+        up.sealed(count)
+    }
+
+    /// Whether `node`'s output is the DAG's output.
+    pub(super) fn is_output(&self, node: usize) -> bool {
+        matches!(self.graph.output, Some(Port { source: Source::Node(n), .. }) if n as usize == node)
+    }
+
+    /// Readies the store for `node`'s output, keeping what this fingerprint stored: the
+    /// partitions other jobs of the run wrote (a task that is not a pure function of its inputs
+    /// has a fingerprint of its own in each run).
+    pub(super) fn prepare_output(&self, node: usize, partitioned: bool) -> Result<Existing, Error> {
+        let spec = &self.graph.nodes[node];
+        self.store
+            .prepare(&self.location(spec, None), self.fingerprints[node], partitioned, true)
+            .map_err(|error| self.store_error(node, None, true, error))
+    }
+
+    /// The value stored as partition `partition` of `node`'s output.
+    fn stored_value(&self, node: usize, partition: usize) -> Result<AnyValue, Error> {
+        let p = partition;
+        let stored = match self.find_output(node)? {
+            Existing::Sealed(files) => match files.file_of(0, p) {
+                Some(file) if file.len() > 1 => Stored::InFile(file),
+                _ => Stored::Written,
+            },
+            Existing::Partial(files) => match files.into_iter().find(|file| file.contains(&p)) {
+                Some(file) if file.len() > 1 => Stored::InFile(file),
+                _ => Stored::Written,
+            },
+            _ => Stored::Written,
+        };
+        let spec = &self.graph.nodes[node];
+        let at = self.location(spec, Some(p));
+        self.store.take(&at, stored, &spec.codec).map_err(|error| self.store_error(node, Some(p), false, error))
+    }
+
+    fn store_error(
+        &self,
+        node: usize,
+        partition: Option<usize>,
+        writing: bool,
+        error: crate::store::StoreError,
+    ) -> Error {
+        let path = self.path.child(&self.graph.nodes[node].name, None);
+        Error::Store { path, partition, file: error.file, writing, error: error.source }
+    }
+
+    fn internal_error(&self, node: usize, message: &str) -> Error {
+        Error::Internal { path: self.path.child(&self.graph.nodes[node].name, None), message: message.to_string() }
+    }
+}
