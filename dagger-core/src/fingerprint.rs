@@ -19,6 +19,11 @@ impl Fingerprint {
         format!("{:032x}", self.0)
     }
 
+    /// Its low 64 bits.
+    pub(crate) fn low_u64(self) -> u64 {
+        self.0 as u64
+    }
+
     /// The fingerprint written by [`to_hex`](Fingerprint::to_hex).
     pub fn from_hex(text: &str) -> Option<Fingerprint> {
         (text.len() == 32).then(|| u128::from_str_radix(text, 16).ok()).flatten().map(Fingerprint)

@@ -66,6 +66,10 @@
 
 #![warn(missing_docs)]
 
+
+// The crate's unit tests declare DAGs with its own macros, which name it `::dagger_core`.
+#[cfg(test)]
+extern crate self as dagger_core;
 mod data;
 mod dsl;
 mod erased;

@@ -77,7 +77,7 @@ impl Graph {
 }
 
 /// `alloc::vec::Vec<u64>` as `Vec<u64>`: type names without their module paths.
-fn short_type(name: &str) -> String {
+pub(super) fn short_type(name: &str) -> String {
     let mut out = String::new();
     let mut word = String::new();
     for c in name.chars().chain(std::iter::once(' ')) {

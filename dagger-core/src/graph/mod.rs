@@ -18,9 +18,11 @@ mod explain;
 mod identity;
 mod info;
 mod jobs;
+mod params;
 mod port;
 
 pub use info::{EdgeInfo, EdgeKind, NodeInfo, NodeKind, Origin};
+pub(crate) use params::ParamError;
 pub(crate) use port::{DagId, Source};
 pub use port::{MapId, Port};
 

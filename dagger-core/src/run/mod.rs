@@ -42,6 +42,7 @@ use crate::dsl::dag::{Dag, Params};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, Work};
+use crate::invoke::DagValue;
 use crate::store::{MemoryStore, Store};
 
 mod alone;
@@ -90,11 +91,14 @@ pub struct Runner {
     store: Arc<dyn Store>,
     progress: bool,
     reuse: bool,
+    /// What identifies the run among runs of the same DAG and parameters, for the tasks that
+    /// are not pure functions of their inputs; a number of the process's own when `None`.
+    run_id: Option<u64>,
 }
 
 impl Default for Runner {
     fn default() -> Self {
-        Runner { pool: None, store: Arc::new(MemoryStore), progress: true, reuse: true }
+        Runner { pool: None, store: Arc::new(MemoryStore), progress: true, reuse: true, run_id: None }
     }
 }
 
@@ -245,8 +249,20 @@ impl Runner {
             .store
             .open_run(graph.name(), run)
             .map_err(|error| Error::StoreUnavailable { file: error.file, error: error.source })?;
-        let nonce = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), run);
+        let nonce = self
+            .run_id
+            .unwrap_or_else(|| std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), run));
         Ok((store, Inputs { params: params.into(), nonce }))
+    }
+
+    /// The same runner, for the processes of one run: the jobs of a cluster run, each running
+    /// some nodes alone, pass the same `id`. A task that is not a pure function of its inputs
+    /// (`#[task(cache = false)]`) runs again in each run, and its output is one run's: jobs
+    /// with the same id share it, jobs with another id do not reuse it. By default, each
+    /// [`run`](Self::run) is a run of its own.
+    pub fn with_run_id(self, id: &str) -> Self {
+        let id = crate::fingerprint::Hasher::new("run id").text(id).finish();
+        Runner { run_id: Some(id.low_u64()), ..self }
     }
 
     /// The same runner, showing a progress bar (nodes and partitions done) while a DAG runs,
@@ -264,8 +280,14 @@ impl Runner {
     /// durations.
     pub fn run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<R::Run, Error> {
         let graph = dag.graph();
+        let output = self.run_values(graph, params.into_values())?;
+        R::from_output(output)
+            .map_err(|e| Error::Internal { path: NodePath::root(graph.name()), message: e.to_string() })
+    }
+
+    /// Runs `graph` with parameters `values` and returns its output.
+    pub(crate) fn run_values(&self, graph: &Graph, values: Vec<AnyValue>) -> Result<Option<DagValue>, Error> {
         let path = NodePath::root(graph.name());
-        let values = params.into_values();
         let plan = Plan::of(graph);
         let (store, inputs) = self.open(graph, &values)?;
         let progress = if self.progress { Progress::on_terminal(graph.name(), work_nodes(graph)) } else { None };
@@ -278,7 +300,7 @@ impl Runner {
             tracing::error!(dag = graph.name(), %error, "run failed");
         }
         store.end(output.is_ok());
-        R::from_output(output?).map_err(|e| Error::Internal { path, message: e.to_string() })
+        output
     }
 
     /// Runs `work` on this runner's pool.
