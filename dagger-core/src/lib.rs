@@ -168,13 +168,37 @@ pub mod rules {
 ///
 /// Options: `partitioned`; `partitioned(0, ..)` for a task returning a tuple whose listed
 /// fields are partitioned outputs; `format = Binary` (or any [`Format`]) for how its output is
-/// written to files; `name = "..."` for the node's name; `options(key = value, ..)` for
-/// settings that cluster runtimes read; `version = "..."` and `cache = false` for when a
-/// [`DiskStore`] may reuse its stored output. By default the version is a hash of the
-/// function's own code (signature and body), so that an edited task runs again; a change in
-/// what it calls is not seen, so bump `version` when such a change alters its results.
+/// written to files; `name = "..."` for the node's name; `version = "..."` and `cache = false`
+/// for when a [`DiskStore`] may reuse its stored output. By default the version is a hash of
+/// the function's own code (signature and body), so that an edited task runs again; a change
+/// in what it calls is not seen, so bump `version` when such a change alters its results.
 /// `cache = false` is for a task that is not a pure function of its inputs (it reads a clock, a
 /// database, a file that changes): it runs every time, and so does everything that reads it.
+///
+/// `options(key = value, ..)` holds settings that the cluster runtimes (command line, Argo,
+/// SLURM: not built yet) read, from a closed vocabulary: `cpu`, `memory`, `gpu`,
+/// `gpu_resource`, `timeout`, `retries`, `image`, `slurm_partition`, `slurm_qos`,
+/// `slurm_account`, `slurm_constraint`, `sbatch`, `argo_container`, `argo_template` and
+/// `argo_task` (the README's "Task options" says what each means). The macro checks each key
+/// and value when it compiles, so that a typo fails the build, not a cluster job hours later:
+/// `memory = "8 GB"` is an error at `"8 GB"` that asks for a Kubernetes quantity such as `"8Gi"`.
+///
+/// ```
+/// # use dagger_core::prelude::*;
+/// #[task(options(cpu = "2", memory = "8Gi", timeout = "2h", retries = 3))]
+/// fn train(x: u64) -> u64 {
+///     x + 1
+/// }
+///
+/// #[dag]
+/// fn training(x: u64) -> u64 {
+///     train(x)
+/// }
+///
+/// let options = &training::dag().graph().nodes()[0].options;
+/// assert_eq!(options[1], ("memory".to_string(), "8Gi".to_string()));
+/// assert_eq!(training::run(1).unwrap(), 2); // the in-process runtime ignores them
+/// ```
 #[doc(inline)]
 pub use dagger_macros::task;
 

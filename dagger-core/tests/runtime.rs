@@ -552,7 +552,7 @@ fn a_value_read_by_its_only_consumer_is_moved_not_copied() {
     assert_eq!(CLONES.load(Ordering::SeqCst), 0);
 }
 
-#[task(name = "train-model", options(cpu = "4", memory = "8.5Gi", retries = 5, spot = true))]
+#[task(name = "train-model", options(cpu = "4", memory = "8.5Gi", retries = 5, gpu = 1))]
 fn train(x: u64) -> u64 {
     x + 1
 }
@@ -570,8 +570,8 @@ fn task_options_name_the_node_and_carry_runtime_settings() {
     let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(names, ["train-model-1", "train-model-2"]);
     let options: Vec<(&str, &str)> = nodes[0].options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(options, [("cpu", "4"), ("memory", "8.5Gi"), ("retries", "5"), ("spot", "true")]);
-    assert!(dag.graph().explain().contains("train-model-1  task (u64) [cpu=4, memory=8.5Gi, retries=5, spot=true]"));
+    assert_eq!(options, [("cpu", "4"), ("memory", "8.5Gi"), ("retries", "5"), ("gpu", "1")]);
+    assert!(dag.graph().explain().contains("train-model-1  task (u64) [cpu=4, memory=8.5Gi, retries=5, gpu=1]"));
     assert_eq!(with_options::run(1).unwrap(), 3);
     // The function keeps its own name.
     assert_eq!(train(1), 2);

@@ -1,15 +1,17 @@
 //! The macros' own attributes, read into typed values: the options of `#[task(...)]`, the
-//! absence of options of `#[dag]`, and `#[default(..)]` on DAG parameters.
+//! absence of options of `#[dag]`, and `#[default(..)]` on DAG parameters. The vocabulary of
+//! `options(key = value, ..)`, the settings of the cluster runtimes, is in `options`.
 
 use proc_macro2::TokenStream;
-use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Lit, Meta, MetaList, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the runtimes: resources, retries)";
+mod options;
+
+const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the cluster runtimes: `cpu`, `memory`, `gpu`, `timeout`, `retries`, `image`, ...)";
 
 /// The options of `#[task(...)]` as written. `partitioned` and `partitioned(0, ..)` stay apart
 /// here: only with the return type can `ast` tell which partitioning they mean.
@@ -27,6 +29,7 @@ pub struct TaskAttrs {
     pub version: Option<String>,
     /// `cache = false`: a stored output of the task is never reused.
     pub cache: Option<bool>,
+    /// `options(key = value, ..)`: keys of the vocabulary, values checked and stored as text.
     pub options: Vec<(String, String)>,
 }
 
@@ -60,7 +63,7 @@ impl TaskAttrs {
                 Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => self.cache = Some(lit.value),
                 value => cx.error(value, "`cache` is `true` or `false`: `cache = false`"),
             },
-            Meta::List(list) if list.path.is_ident("options") => self.read_options(cx, list),
+            Meta::List(list) if list.path.is_ident("options") => options::read(cx, list, &mut self.options),
             Meta::NameValue(nv) if nv.path.is_ident("format") => match &nv.value {
                 Expr::Path(path) => self.format = Some(path.path.clone()),
                 value => {
@@ -85,27 +88,6 @@ impl TaskAttrs {
                 list,
                 "`partitioned(0, 2)` names the partitioned fields of the tuple the task returns, by position",
             ),
-        }
-    }
-
-    fn read_options(&mut self, cx: &mut Ctxt, list: &MetaList) {
-        let pairs = match list.parse_args_with(Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated) {
-            Ok(pairs) => pairs,
-            Err(error) => return cx.push(error),
-        };
-        for pair in pairs {
-            let key = pair.path.get_ident().map(|key| key.unraw().to_string());
-            let value = match &pair.value {
-                Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit.value()),
-                Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => Some(lit.base10_digits().to_string()),
-                Expr::Lit(ExprLit { lit: Lit::Float(lit), .. }) => Some(lit.base10_digits().to_string()),
-                Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Some(lit.value.to_string()),
-                _ => None,
-            };
-            match (key, value) {
-                (Some(key), Some(value)) => self.options.push((key, value)),
-                _ => cx.error(&pair, "an option is `key = literal`: `options(cpu = \"4\", retries = 3)`"),
-            }
         }
     }
 }

@@ -3,7 +3,8 @@
 //! A [`Graph`] is immutable and valid by construction: the builder only accepts handles of its
 //! own DAG, so every edge points at an earlier node, a parameter or a constant (no cycles, no
 //! unknown nodes), and the handle types already enforced the partitioning rules. Reading it:
-//! [`info`] (nodes and edges), [`explain`] (a text plan) and [`dot`] (Graphviz).
+//! [`info`] (nodes and edges), [`explain`] (a text plan) and [`dot`] (Graphviz). A node's
+//! options, typed, are in `options`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ mod explain;
 mod identity;
 mod info;
 mod jobs;
+mod options;
 mod params;
 mod port;
 
@@ -95,6 +97,15 @@ pub(crate) struct NodeSpec {
     pub(crate) cache: bool,
     /// Settings for the runtimes, from `#[task(options(...))]`.
     pub(crate) options: &'static [(&'static str, &'static str)],
+}
+
+impl NodeSpec {
+    /// The node's options as typed values, for the cluster runtimes. An error is a bug of ours:
+    /// `#[task]` checked every value when it compiled.
+    #[expect(dead_code, reason = "read by the cluster runtimes, not built yet")]
+    pub(crate) fn task_options(&self) -> Result<options::TaskOptions, options::InvalidOption> {
+        options::TaskOptions::parse(self.options)
+    }
 }
 
 /// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.
