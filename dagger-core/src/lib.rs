@@ -66,7 +66,6 @@
 
 #![warn(missing_docs)]
 
-
 // The crate's unit tests declare DAGs with its own macros, which name it `::dagger_core`.
 #[cfg(test)]
 extern crate self as dagger_core;
@@ -82,6 +81,9 @@ mod run;
 mod store;
 mod sync;
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -93,7 +95,7 @@ pub use dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
 pub use error::{BoxError, BuildError, Error, NodePath};
 pub use fingerprint::Fingerprint;
 pub use format::{Binary, Format, Json};
-pub use graph::{EdgeInfo, EdgeKind, Graph, NodeInfo, NodeKind, Origin};
+pub use graph::{EdgeInfo, EdgeKind, Graph, JobPlan, NodeInfo, NodeKind, Origin};
 pub use run::{DryRun, Reuse, Runner};
 pub use store::{DiskStore, MemoryStore, Partitions, Store};
 

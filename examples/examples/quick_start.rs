@@ -1,19 +1,13 @@
-//! `cargo run --example quick_start [-- --dot | --explain]`: prints 91, or the DAG in Graphviz
-//! DOT, or its text plan.
+//! `cargo run --example quick_start`: prints 91. The program has the command line of
+//! `dagger_core::cli`: `-- run -p exponent=3`, `-- explain`, `-- dot`, `-- plan`, and the jobs
+//! of a cluster run, `-- node raise_number --partition 2 --store DIR` (see the README).
 
+use std::process::ExitCode;
+
+use dagger_core::cli::Cli;
 use dagger_examples::quick_start::quick_start;
 
-fn main() -> Result<(), dagger_core::Error> {
-    if std::env::args().any(|a| a == "--dot") {
-        print!("{}", quick_start::dag().graph().to_dot());
-        return Ok(());
-    }
-    if std::env::args().any(|a| a == "--explain") {
-        print!("{}", quick_start::dag().graph().explain());
-        return Ok(());
-    }
-    // The DAG's parameters are the fields of `quick_start`; `exponent` defaults to 2.
-    let total = quick_start::default().execute()?;
-    println!("{total}");
-    Ok(())
+fn main() -> ExitCode {
+    // Without arguments: `run`, with the defaults (`exponent` is 2).
+    Cli::new(quick_start::dag()).run()
 }

@@ -1,9 +1,26 @@
 //! `cargo run --example scenarios`: the original Dagger's documented scenarios, ported, each
 //! with the value it gives.
 
+use std::process::ExitCode;
+
 use dagger_examples::scenarios::*;
 
-fn main() -> Result<(), dagger_core::Error> {
+/// With arguments, the command line of `dagger_core::cli` for any example DAG
+/// (`-- --dag nested_dags run -p album_name=x -p style=y`); without, every scenario's value.
+fn main() -> ExitCode {
+    if std::env::args_os().len() > 1 {
+        return dagger_examples::cli::every_example().run();
+    }
+    match scenarios() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn scenarios() -> Result<(), dagger_core::Error> {
     println!("hello task: {}", hello_world::run("Dagger".into())?);
     println!("passing parameters (5): {}", passing_parameters::run(5)?);
     println!("ML pipeline with several outputs: {}", ml_pipeline::run()?);

@@ -48,7 +48,11 @@ pub fn merge_top(counts: Vec<BTreeMap<String, u64>>, top: usize) -> Vec<(String,
 }
 
 #[dag]
-pub fn word_count(corpus: String, stop_words: Vec<String>, top: usize) -> Vec<(String, u64)> {
+pub fn word_count(
+    #[default(CORPUS.to_string())] corpus: String,
+    #[default(vec!["the".to_string(), "on".to_string(), "and".to_string()])] stop_words: Vec<String>,
+    #[default(3)] top: usize,
+) -> Vec<(String, u64)> {
     let chunks = split_lines(corpus, 2);
     let min_len = minimum_length(stop_words);
     let counts = chunks.map(|chunk| count_words(chunk, stop_words, min_len));

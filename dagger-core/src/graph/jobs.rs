@@ -4,9 +4,10 @@
 //! A task or a nested DAG is a job of its own. A value the builder derives (a field of an
 //! output, outputs packed in a tuple) has no work worth a job: it is computed by the job of the
 //! node it is derived from, right after that node's output is stored, when it is derived from
-//! that one node alone (a field of a task's tuple, or a field of that field). A value derived
-//! from several nodes (a DAG's tuple of two tasks' outputs) is a job of its own, run once they
-//! are stored.
+//! that one node alone (a field of a task's tuple, or a field of that field; in a map, the
+//! field of the same partition, of the same map or of a map before it). A value derived from
+//! several nodes (a DAG's tuple of two tasks' outputs) is a job of its own, run once they are
+//! stored.
 
 use super::{Graph, Source, Work};
 
@@ -22,10 +23,25 @@ impl Graph {
             Source::Param(_) | Source::Const(_) => None,
         });
         let Some(first) = jobs.next() else { return node };
-        if jobs.all(|other| other == first) && self.nodes[first].map == spec.map {
+        let same_partitions = match (self.nodes[first].map, spec.map) {
+            (None, None) => true,
+            (Some(a), Some(b)) => self.root_source(a as usize) == self.root_source(b as usize),
+            _ => false,
+        };
+        if jobs.all(|other| other == first) && same_partitions {
             first
         } else {
             node
+        }
+    }
+
+    /// The node whose partitions map `map` runs once per: its source, or, for a map over a
+    /// map's output, that map's root source.
+    pub(crate) fn root_source(&self, map: usize) -> usize {
+        let source = self.maps[map].source as usize;
+        match self.nodes[source].map {
+            Some(outer) => self.root_source(outer as usize),
+            None => source,
         }
     }
 

@@ -18,13 +18,14 @@ mod dot;
 mod explain;
 mod identity;
 mod info;
+mod job_plan;
 mod jobs;
 mod options;
 mod params;
 mod port;
 
 pub use info::{EdgeInfo, EdgeKind, NodeInfo, NodeKind, Origin};
-pub(crate) use params::ParamError;
+pub use job_plan::JobPlan;
 pub(crate) use port::{DagId, Source};
 pub use port::{MapId, Port};
 

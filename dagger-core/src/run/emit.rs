@@ -113,7 +113,11 @@ impl Emit for PartsEmit<'_, '_> {
 
     /// As many partitions as fill the next announcement: they are stored together (in
     /// memory as one vector, on disk as one file).
+    /// A job stores one partition per file, for the jobs that read one partition each.
     fn room(&self) -> usize {
+        if self.run.alone {
+            return 1;
+        }
         self.batch.saturating_sub(self.next - self.announced).max(1)
     }
 

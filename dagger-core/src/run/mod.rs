@@ -291,13 +291,10 @@ impl Runner {
         let plan = Plan::of(graph);
         let (store, inputs) = self.open(graph, &values)?;
         let progress = if self.progress { Progress::on_terminal(graph.name(), work_nodes(graph)) } else { None };
-        let top = Top { progress: progress.as_ref(), span: tracing::Span::current(), reuse: self.reuse };
+        let top = Top { progress: progress.as_ref(), span: tracing::Span::current(), reuse: self.reuse, alone: false };
         let output = self.install(|| execute(graph, &plan, (values, inputs), &path, &store, &top));
         if let Some(progress) = &progress {
             progress.finish();
-        }
-        if let Err(error) = &output {
-            tracing::error!(dag = graph.name(), %error, "run failed");
         }
         store.end(output.is_ok());
         output

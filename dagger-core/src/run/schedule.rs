@@ -169,6 +169,13 @@ impl<'s> Run<'s> {
     /// Marks `node`'s partitioned output complete with `count` partitions, in the store too.
     pub(super) fn seal(&self, node: usize, count: usize) -> Result<(), Stopped> {
         let spec = &self.graph.nodes[node];
+        if count == 0 {
+            // No job of a map over zero partitions readied the output: its fingerprint, so that
+            // a later run finds it stored.
+            self.store
+                .prepare(&self.location(spec, None), self.fingerprints[node], true, true)
+                .map_err(|error| self.store_failed(spec, None, true, error))?;
+        }
         let files = self.outputs[node].parts.files(count);
         self.store
             .seal(&self.location(spec, None), count, files.as_ref())

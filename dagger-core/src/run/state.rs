@@ -65,6 +65,9 @@ pub(super) struct Top<'g> {
     pub(super) span: tracing::Span,
     /// Whether outputs an earlier run stored may be reused.
     pub(super) reuse: bool,
+    /// Whether nodes run alone, as jobs: a partitioned output is then stored one partition per
+    /// file, so that a job on one partition reads only its file.
+    pub(super) alone: bool,
 }
 
 /// One run of one graph (the root DAG, or one run of a nested DAG).
@@ -77,6 +80,8 @@ pub(super) struct Run<'g> {
     pub(super) fingerprints: Vec<Fingerprint>,
     /// Whether outputs an earlier run stored may be reused.
     pub(super) reuse: bool,
+    /// Whether nodes run alone (see [`Top::alone`]).
+    pub(super) alone: bool,
     /// The progress bar, for the root DAG only.
     pub(super) progress: Option<&'g Progress>,
     pub(super) span: tracing::Span,
@@ -107,6 +112,7 @@ impl<'g> Run<'g> {
             fingerprints: fingerprints::of_nodes(graph, &path.to_string(), &inputs),
             inputs,
             reuse: top.reuse,
+            alone: top.alone,
             progress: top.progress,
             span: tracing::info_span!(parent: &top.span, "dag", path = %path),
             store,

@@ -61,7 +61,7 @@ impl Run<'_> {
                     path: path.clone(),
                     message: "a nested DAG has no plan".into(),
                 })?;
-                let top = Top { progress: None, span: tracing::Span::current(), reuse: self.reuse };
+                let top = Top { progress: None, span: tracing::Span::current(), reuse: self.reuse, alone: self.alone };
                 let arguments =
                     FingerprintInputs { params: self.argument_fingerprints(spec, partition), nonce: self.inputs.nonce };
                 let emitted = match execute(graph, plan, (inputs.collect(), arguments), &path, self.store, &top)? {
@@ -150,8 +150,21 @@ impl Run<'_> {
             return self.whole(port).map(DagValue::One);
         }
         let (_, chunks) = self.all_chunks(port)?;
+        let spec = &self.graph.nodes[n as usize];
         let mut values = Vec::new();
         for chunk in chunks {
+            if let StoredParts::Files(files) = &chunk {
+                // Partitions in files are read a file at a time.
+                let start = values.len();
+                let batch = self
+                    .store
+                    .load(&self.location(spec, Some(start)), files, &spec.codec)
+                    .map_err(|error| self.store_failed(spec, Some(start), false, error))?;
+                for i in 0..batch.len() {
+                    values.push(batch.value(i).ok_or_else(|| self.missing(port))?);
+                }
+                continue;
+            }
             for stored in chunk.into_each().ok_or_else(|| self.missing(port))? {
                 values.push(self.get(n as usize, Some(values.len()), stored)?);
             }

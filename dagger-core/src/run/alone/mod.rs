@@ -96,7 +96,7 @@ pub(super) fn execute_job(
     (target, reuse): (Target<'_>, bool),
     up: Option<&dyn Up>,
 ) -> Result<Done, Error> {
-    let top = Top { progress: None, span: tracing::Span::current(), reuse };
+    let top = Top { progress: None, span: tracing::Span::current(), reuse, alone: true };
     let run = Run::new(graph, plan, params, path, store, &top);
     if let Some(((dag_node, instance), rest)) = target.nested.split_first() {
         let index = run.find(dag_node)?;

@@ -49,7 +49,7 @@ impl Up for ParentUp<'_, '_> {
             let _ = self.prepared.set(());
         }
         self.run.put(self.node, partition, value.clone()).map_err(|_| self.run.take_failure())?;
-        self.run.settle(self.node, partition, value, self.up)
+        self.run.settle(self.node, partition, value, self.up).map(drop)
     }
 
     fn sealed(&self, count: usize) -> Result<(), Error> {
@@ -83,7 +83,7 @@ impl Run<'_> {
         self.prefill(spec, partitions.as_ref(), &|_| true)?;
         match partitions {
             Some(range) => {
-                range.into_par_iter().try_for_each(|p| self.job_partition(node, p, up))?;
+                range.into_par_iter().try_for_each(|p| self.job_partition(node, p, up).map(drop))?;
                 Ok(Done::default())
             }
             None => {
@@ -94,7 +94,7 @@ impl Run<'_> {
                         let stored =
                             self.outputs[node].one.read().ok_or_else(|| self.internal_error(node, "no output"))?;
                         let value = self.get(node, None, stored).map_err(|_| self.take_failure())?;
-                        self.settle(node, None, value, up).map(|()| Done::default())
+                        self.settle(node, None, value, up).map(|count| Done { count })
                     }
                 }
             }
@@ -103,7 +103,7 @@ impl Run<'_> {
 
     /// Runs `node` on partition `p` (unless a run stored it with this fingerprint), then what
     /// its job owes after it.
-    fn job_partition(&self, node: usize, p: usize, up: Option<&dyn Up>) -> Result<(), Error> {
+    fn job_partition(&self, node: usize, p: usize, up: Option<&dyn Up>) -> Result<Option<usize>, Error> {
         if self.stopped() {
             return Err(self.take_failure());
         }
@@ -129,15 +129,17 @@ impl Run<'_> {
 
     /// `node`'s output (its partition `partition`) is stored and is `value`: computes and
     /// stores the values derived from it alone, and passes the DAG's output up when it is one
-    /// of them.
+    /// of them. Returns the number of partitions of the first partitioned value derived (a
+    /// partitioned field of a tuple).
     pub(super) fn settle(
         &self,
         node: usize,
         partition: Option<usize>,
         value: AnyValue,
         up: Option<&dyn Up>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<usize>, Error> {
         let mut known = vec![(node, value)];
+        let mut first_count = None;
         for derived in self.graph.derived_with(node) {
             let spec = &self.graph.nodes[derived];
             if spec.splits_output {
@@ -147,6 +149,7 @@ impl Run<'_> {
                 }
                 let count = self.produce(derived, None).map_err(|_| self.take_failure())?.unwrap_or(0);
                 self.settle_parts(derived, count, up)?;
+                first_count = first_count.or(Some(count));
                 continue;
             }
             let inputs = spec
@@ -170,12 +173,12 @@ impl Run<'_> {
         }
         let output = match self.graph.output {
             Some(Port { source: Source::Node(n), .. }) => n as usize,
-            _ => return Ok(()),
+            _ => return Ok(first_count),
         };
-        match (up, known.into_iter().find(|(n, _)| *n == output)) {
-            (Some(up), Some((_, value))) => up.value(partition, value),
-            _ => Ok(()),
+        if let (Some(up), Some((_, value))) = (up, known.into_iter().find(|(n, _)| *n == output)) {
+            up.value(partition, value)?;
         }
+        Ok(first_count)
     }
 
     /// `node`'s partitioned output is complete, with `count` partitions: when it is the DAG's

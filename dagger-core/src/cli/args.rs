@@ -1,0 +1,194 @@
+//! The flags of each command, and what they stand for: parameters from flags and a file, the
+//! partitions of a job, the number of threads.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::report::Failure;
+
+/// The DAG's parameters: `-p NAME=VALUE` (repeatable) and `--params FILE`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ParamArgs {
+    /// A parameter: VALUE is JSON of the parameter's type (`-p n=5`, `-p 'words=["a","b"]'`),
+    /// or, for a string, the text itself (`-p label=hello`). Wins over --params.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub param: Vec<String>,
+    /// Parameters from a JSON object in FILE (`-` for standard input).
+    #[arg(long = "params", value_name = "FILE")]
+    pub params: Option<PathBuf>,
+}
+
+/// `run`: the whole DAG in this process.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// The DAG's parameters.
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Keep outputs in files under DIR, reuse what an earlier run stored there, and resume
+    /// where a killed run stopped (in memory by default).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Threads (default: SLURM_CPUS_PER_TASK, SLURM_CPUS_ON_NODE, or the CPUs this process may
+    /// use).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar (there is one on terminals only).
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Compute every node again, even when the store holds its output.
+    #[arg(long)]
+    pub no_reuse: bool,
+}
+
+/// `node`: one node alone, one job of a cluster run.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NodeArgs {
+    /// The node: `name`, or inside nested DAGs `inner/name`, `inner[2]/name` (the nested DAG
+    /// `inner`'s run on partition 2).
+    pub path: String,
+    /// The partition to run, for a node that runs once per partition (empty: none).
+    #[arg(long, value_name = "P", conflicts_with = "partitions")]
+    pub partition: Option<String>,
+    /// The partitions to run, `A..B` (from A to B, B excluded), in parallel.
+    #[arg(long, value_name = "A..B")]
+    pub partitions: Option<String>,
+    /// The store, parameters and run of the job.
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Write the number of partitions of the output to FILE (a node with a partitioned
+    /// output: what a cluster's fan-out reads).
+    #[arg(long, value_name = "FILE")]
+    pub write_count: Option<PathBuf>,
+    /// Wait up to S seconds for inputs that are not in the store yet (a shared file system's
+    /// late view), instead of failing at once.
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub input_timeout: f64,
+    /// Threads (default: SLURM_CPUS_PER_TASK, SLURM_CPUS_ON_NODE, or the CPUs this process may
+    /// use).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Compute the node again, even when the store holds its output.
+    #[arg(long)]
+    pub no_reuse: bool,
+}
+
+/// `seal`: lists the outputs of a map once its jobs are done.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SealArgs {
+    /// A node of the map: `name`, `inner/name` or `inner[2]/name`.
+    pub path: String,
+    /// The store, parameters and run of the job.
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// What every job of one cluster run shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct JobArgs {
+    /// The store's folder, shared by the jobs of the run.
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    /// The DAG's parameters.
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// The DAG's fingerprint the run was planned with (`plan` prints it): a binary whose DAG
+    /// differs refuses the job.
+    #[arg(long, value_name = "HEX")]
+    pub fingerprint: Option<String>,
+    /// The run this job belongs to: tasks with `cache = false` run again in each run, and the
+    /// jobs of one run share their outputs.
+    #[arg(long, value_name = "ID", default_value = "")]
+    pub run_id: String,
+}
+
+/// `plan`: the jobs of a cluster run.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PlanArgs {
+    /// As JSON (for programs), not text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ParamArgs {
+    /// The parameters given, as name and text: the file's first, then the flags', so that the
+    /// flags win.
+    pub(super) fn given(&self) -> Result<Vec<(String, String)>, Failure> {
+        let mut given = Vec::new();
+        if let Some(file) = &self.params {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+            } else {
+                std::fs::read_to_string(file)
+            }
+            .map_err(|e| Failure::usage(format!("cannot read the parameters in `{}`: {e}", file.display())))?;
+            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
+                Failure::usage(format!("the parameters in `{}` are not a JSON object: {e}", file.display()))
+            })?;
+            given.extend(object.into_iter().map(|(name, value)| (name, value.to_string())));
+        }
+        for flag in &self.param {
+            let (name, value) =
+                flag.split_once('=').ok_or_else(|| Failure::usage(format!("`--param {flag}` is not NAME=VALUE")))?;
+            given.push((name.to_string(), value.to_string()));
+        }
+        Ok(given)
+    }
+}
+
+/// The partitions of a `node` job: none, one, or a range.
+pub(super) fn partitions(one: Option<&str>, range: Option<&str>) -> Result<Option<Range<usize>>, Failure> {
+    let number = |text: &str| {
+        text.trim().parse::<usize>().map_err(|_| Failure::usage(format!("`{text}` is not a partition number")))
+    };
+    match (one, range) {
+        (Some(""), None) | (None, None) => Ok(None),
+        (Some(p), None) => number(p).map(|p| Some(p..p + 1)),
+        (None, Some(range)) => {
+            let (a, b) = range
+                .split_once("..")
+                .ok_or_else(|| Failure::usage(format!("`{range}` is not a range of partitions: A..B")))?;
+            let (a, b) = (number(a)?, number(b)?);
+            if a > b {
+                return Err(Failure::usage(format!("`{range}` is an empty range: its start is after its end")));
+            }
+            Ok(Some(a..b))
+        }
+        (Some(_), Some(_)) => Err(Failure::usage("give --partition or --partitions, not both".to_string())),
+    }
+}
+
+/// The number of threads: the flag's, else what a SLURM job was given, else none (rayon's
+/// default: the CPUs this process may use, which honours a container's CPU quota).
+pub(super) fn threads(flag: Option<usize>) -> Result<Option<usize>, Failure> {
+    if let Some(threads) = flag {
+        return match threads {
+            0 => Err(Failure::usage("--threads must be at least 1".to_string())),
+            n => Ok(Some(n)),
+        };
+    }
+    for variable in ["SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE"] {
+        if let Some(n) = std::env::var(variable).ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+            if n > 0 {
+                return Ok(Some(n));
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_are_none_one_or_a_half_open_range() {
+        assert_eq!(partitions(None, None).unwrap(), None);
+        assert_eq!(partitions(Some(""), None).unwrap(), None);
+        assert_eq!(partitions(Some("3"), None).unwrap(), Some(3..4));
+        assert_eq!(partitions(None, Some("2..5")).unwrap(), Some(2..5));
+        assert_eq!(partitions(None, Some("5..5")).unwrap(), Some(5..5));
+        assert!(partitions(None, Some("5..2")).is_err());
+        assert!(partitions(Some("x"), None).is_err());
+        assert!(partitions(None, Some("3")).is_err());
+    }
+}

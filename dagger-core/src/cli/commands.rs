@@ -1,0 +1,118 @@
+//! What each command does.
+
+use std::time::{Duration, Instant};
+
+use super::args::{self, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
+use super::report::Failure;
+use super::{Command, Entry};
+use crate::erased::AnyValue;
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::run::{Action, Done, Runner};
+use crate::store::DiskStore;
+
+/// Does what `command` says with `dag`.
+pub(super) fn execute(command: &Command, dag: &dyn Entry) -> Result<(), Failure> {
+    let graph = dag.graph();
+    match command {
+        Command::Run(args) => run(args, dag),
+        Command::Node(args) => node(args, graph),
+        Command::Seal(args) => seal(args, graph),
+        Command::Explain => {
+            print!("{}", graph.explain());
+            Ok(())
+        }
+        Command::Dot => {
+            print!("{}", graph.to_dot());
+            Ok(())
+        }
+        Command::Plan(args) => plan(args, graph),
+    }
+}
+
+fn run(args: &RunArgs, dag: &dyn Entry) -> Result<(), Failure> {
+    let values = values(dag.graph(), &args.params)?;
+    let mut runner = runner(args.threads)?.with_progress(!args.no_progress).with_reuse(!args.no_reuse);
+    if let Some(dir) = &args.store {
+        runner = runner.with_store(DiskStore::new(dir));
+    }
+    let json = dag.run(&runner, values)?;
+    println!("{json}");
+    Ok(())
+}
+
+fn node(args: &NodeArgs, graph: &Graph) -> Result<(), Failure> {
+    let partitions = args::partitions(args.partition.as_deref(), args.partitions.as_deref())?;
+    let (runner, values) = job_runner(&args.job, graph, args.threads)?;
+    let runner = runner.with_reuse(!args.no_reuse);
+    let timeout = Duration::try_from_secs_f64(args.input_timeout)
+        .map_err(|_| Failure::usage(format!("--input-timeout {} is not a number of seconds", args.input_timeout)))?;
+    let done =
+        with_timeout(timeout, || runner.job(graph, values.clone(), &args.path, Action::Run(partitions.clone())))?;
+    if let Some(file) = &args.write_count {
+        let count = done.count.ok_or_else(|| {
+            Failure::usage(format!("`{}` has no partitioned output of its own: there is no count to write", args.path))
+        })?;
+        std::fs::write(file, count.to_string())
+            .map_err(|e| Failure::store(format!("cannot write the count to `{}`: {e}", file.display())))?;
+    }
+    Ok(())
+}
+
+fn seal(args: &SealArgs, graph: &Graph) -> Result<(), Failure> {
+    let (runner, values) = job_runner(&args.job, graph, Some(1))?;
+    runner.job(graph, values, &args.path, Action::Seal)?;
+    Ok(())
+}
+
+fn plan(args: &PlanArgs, graph: &Graph) -> Result<(), Failure> {
+    let plan = graph.plan();
+    if args.json {
+        println!("{}", plan.to_json());
+    } else {
+        print!("{plan}");
+    }
+    Ok(())
+}
+
+/// The runner of one job, and the parameters, once the job is known to be this binary's.
+fn job_runner(job: &JobArgs, graph: &Graph, threads: Option<usize>) -> Result<(Runner, Vec<AnyValue>), Failure> {
+    if let Some(expected) = &job.fingerprint {
+        let actual = graph.fingerprint().to_hex();
+        if !expected.eq_ignore_ascii_case(&actual) {
+            return Err(Failure::usage(format!(
+                "this program's DAG `{}` has the fingerprint {actual}, but the job was planned for {expected}: \
+                 run the jobs with the binary that planned them, or plan them again",
+                graph.name()
+            )));
+        }
+    }
+    let values = values(graph, &job.params)?;
+    let runner = runner(threads)?.with_store(DiskStore::new(&job.store)).with_progress(false).with_run_id(&job.run_id);
+    Ok((runner, values))
+}
+
+/// Runs `job`, again while it fails for an input not in the store, until `timeout` is over.
+fn with_timeout(timeout: Duration, job: impl Fn() -> Result<Done, Error>) -> Result<Done, Failure> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match job() {
+            Err(Error::NotReady { .. }) if Instant::now() < deadline => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                std::thread::sleep(left.min(Duration::from_millis(500)));
+            }
+            outcome => return Ok(outcome?),
+        }
+    }
+}
+
+fn values(graph: &Graph, params: &ParamArgs) -> Result<Vec<AnyValue>, Failure> {
+    graph.params_from_text(&params.given()?).map_err(|error| Failure::usage(error.to_string()))
+}
+
+fn runner(threads: Option<usize>) -> Result<Runner, Failure> {
+    match args::threads(threads)? {
+        Some(threads) => Ok(Runner::with_threads(threads)?),
+        None => Ok(Runner::new()),
+    }
+}
