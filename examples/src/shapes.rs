@@ -110,3 +110,48 @@ pub fn loaded(#[default(3)] n: u64) -> String {
     let (rows, label) = load(n);
     describe(rows.map(|r| double(r)), label)
 }
+
+/// Half of an even number; an odd one is an error.
+#[task]
+pub fn half(x: u64) -> Result<u64, String> {
+    match x % 2 {
+        0 => Ok(x / 2),
+        _ => Err(format!("{x} is odd")),
+    }
+}
+
+/// Fails on the second partition (1 is odd) as soon as `n` is 2 or more.
+#[dag]
+pub fn halves(#[default(1)] n: u64) -> u64 {
+    total(numbers(n).map(|x| half(x)))
+}
+
+/// A number that could not be read, and why.
+#[derive(Debug)]
+pub struct NotANumber {
+    text: String,
+    source: std::num::ParseIntError,
+}
+
+impl std::fmt::Display for NotANumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read `{}` as a number", self.text)
+    }
+}
+
+impl std::error::Error for NotANumber {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+#[task]
+pub fn parse_number(text: &str) -> Result<u64, NotANumber> {
+    text.trim().parse().map_err(|source| NotANumber { text: text.to_string(), source })
+}
+
+/// Fails, with a cause, when `text` is not a number.
+#[dag]
+pub fn parsed(text: String) -> u64 {
+    parse_number(text)
+}

@@ -1,0 +1,187 @@
+//! The contract of the command line (`dagger_core::cli`), on the `pipelines` binary: exit
+//! codes, what goes to standard output and standard error, how parameters are read from text.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn pipelines(args: &[&str]) -> Output {
+    Command::new(PIPELINES).args(args).env_remove("RUST_LOG").output().unwrap()
+}
+
+/// Exit code, standard output, standard error.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = pipelines(args);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn run_prints_the_output_as_one_line_of_json() {
+    assert_eq!(run(&["--dag", "quick_start", "run"]), (0, "91\n".into(), String::new()));
+    assert_eq!(run(&["--dag", "quick_start", "run", "-p", "exponent=3"]).1, "441\n");
+    assert_eq!(run(&["--dag", "summary", "run", "-p", "n=3"]).1, "{\"total\":3,\"low\":0,\"high\":2}\n");
+    assert_eq!(run(&["--dag", "word_count", "run", "-p", "top=1"]).1, "[[\"cat\",4]]\n");
+}
+
+#[test]
+fn parameters_are_json_of_their_type_or_else_text() {
+    // A `String` given `5` is the text "5"; JSON that is a string is read as JSON.
+    assert_eq!(run(&["--dag", "hello_world", "run", "-p", "name=5"]).1, "\"Hello 5!\"\n");
+    assert_eq!(run(&["--dag", "hello_world", "run", "-p", "name=\"quoted\""]).1, "\"Hello quoted!\"\n");
+    // A list, from JSON; from a file, where the flags win.
+    let list = r#"countries=["es","fr"]"#;
+    assert_eq!(run(&["--dag", "for_based_on_param", "run", "-p", list]).1, "\"hello es, hello fr\"\n");
+    let file = scratch("params").join("params.json");
+    fs::write(&file, r#"{"multiplier": 2, "parallel_steps": 3}"#).unwrap();
+    let file = file.to_str().unwrap();
+    assert_eq!(run(&["--dag", "map_reduce", "run", "--params", file]).1, "6\n");
+    assert_eq!(run(&["--dag", "map_reduce", "run", "--params", file, "-p", "multiplier=10"]).1, "30\n");
+
+    // A `u64` given `abc`: a usage error that names the type; a missing or unknown parameter:
+    // one that lists the parameters.
+    let (code, out, err) = run(&["--dag", "map_reduce", "run", "-p", "multiplier=abc", "-p", "parallel_steps=2"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.starts_with("error: `abc` is not a value of the parameter `multiplier`, of type `u64`: "), "{err}");
+    let (code, _, err) = run(&["--dag", "map_reduce", "run", "-p", "multiplier=2"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: the parameter `parallel_steps` is missing; the parameters of `map_reduce` are:\n  multiplier: \
+         u64\n  parallel_steps: u64\n"
+    );
+    let (code, _, err) = run(&["--dag", "quick_start", "run", "-p", "exponnent=2"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: DAG `quick_start` has no parameter `exponnent`; the parameters of `quick_start` are:\n  exponent: u32 \
+         (default 2)\n"
+    );
+    assert_eq!(run(&["--dag", "quick_start", "run", "-p", "exponent"]).0, 2);
+}
+
+#[test]
+fn every_exit_code_says_what_went_wrong() {
+    let dir = scratch("exit-codes");
+    let store = dir.join("store");
+    let store = store.to_str().unwrap();
+    // 1: a task failed, with its error and the error's causes, one per line.
+    let (code, out, err) = run(&["--dag", "parsed", "run", "-p", "text=abc"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        "error: task `parsed/parse_number` failed: cannot read `abc` as a number\n  caused by: invalid digit found \
+         in string\n"
+    );
+    let (code, _, err) = run(&["--dag", "halves", "run", "-p", "n=3"]);
+    assert_eq!((code, err.as_str()), (1, "error: task `halves/half` failed on partition 1: 1 is odd\n"));
+
+    // 2: usage: flags, DAGs, nodes, partitions.
+    assert_eq!(run(&["--dag", "quick_start", "run", "--nope"]).0, 2);
+    assert_eq!(run(&["run"]).0, 2, "several DAGs and no --dag");
+    let (code, _, err) = run(&["--dag", "nope", "run"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: this program has no DAG named `nope`; its DAGs are: quick_start, "), "{err}");
+    let (code, _, err) = run(&["--dag", "quick_start", "node", "nope", "--store", store]);
+    assert_eq!(code, 2);
+    assert!(err.contains("DAG `quick_start` has no node named `nope`"), "{err}");
+    assert_eq!(run(&["--dag", "quick_start", "node", "raise_number", "--store", store]).0, 2, "no partition");
+    assert_eq!(run(&["--dag", "quick_start", "node", "sum_numbers", "--partition", "1", "--store", store]).0, 2);
+
+    // 3: an input is not in the store: run what it names first.
+    let (code, out, err) = run(&["--dag", "quick_start", "node", "raise_number", "--partition", "1", "--store", store]);
+    assert_eq!((code, out.as_str()), (3, ""));
+    assert_eq!(
+        err,
+        "error: the output of `quick_start/generate_numbers` is not ready: it is not in the store: run \
+         `quick_start/generate_numbers` first, with a `DiskStore`\n"
+    );
+    assert_eq!(run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store]).0, 0);
+    let (code, _, err) = run(&["--dag", "quick_start", "seal", "raise_number", "--store", store]);
+    assert_eq!(code, 3);
+    assert!(err.contains("partition 0 of 7 is missing"), "{err}");
+    // A partition out of range is a usage error, which says how many there are.
+    let (code, _, err) = run(&["--dag", "quick_start", "node", "raise_number", "--partition", "9", "--store", store]);
+    assert_eq!(code, 2);
+    assert!(err.contains("its input `generate_numbers` has 7 partitions: there is no partition 9"), "{err}");
+
+    // 4: the store cannot be read: a stored partition is damaged.
+    fs::write(dir.join("store/quick_start/generate_numbers/output/2"), b"{oops").unwrap();
+    let (code, _, err) = run(&["--dag", "quick_start", "node", "raise_number", "--partition", "2", "--store", store]);
+    assert_eq!(code, 4);
+    assert!(err.starts_with("error: cannot read the output of `quick_start/generate_numbers` on partition 2"), "{err}");
+    // ... or is a file, not a folder.
+    let file = dir.join("a-file");
+    fs::write(&file, b"").unwrap();
+    assert_eq!(run(&["--dag", "quick_start", "run", "--store", file.to_str().unwrap()]).0, 4);
+}
+
+#[test]
+fn a_job_of_another_build_of_the_dag_is_refused() {
+    let store = scratch("fingerprint").join("store");
+    let plan = run(&["--dag", "quick_start", "plan", "--json"]).1;
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let fingerprint = plan["fingerprint"].as_str().unwrap();
+    assert_eq!(fingerprint.len(), 32);
+    let job = |fingerprint: &str| {
+        run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store.to_str().unwrap(), "--fingerprint", fingerprint])
+    };
+    assert_eq!(job(fingerprint), (0, String::new(), String::new()));
+    let (code, _, err) = job("0123456789abcdef0123456789abcdef");
+    assert_eq!(code, 2);
+    assert!(err.contains("was planned for 0123456789abcdef0123456789abcdef"), "{err}");
+}
+
+#[test]
+fn a_job_waits_for_its_inputs_when_asked() {
+    let store = scratch("input-timeout").join("store");
+    let store = store.to_str().unwrap();
+    let waiting = Command::new(PIPELINES)
+        .args(["--dag", "quick_start", "node", "raise_number", "--partition", "3", "--store", store])
+        .args(["--input-timeout", "20"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store]).0, 0);
+    let output = waiting.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(fs::read_to_string(Path::new(store).join("quick_start/raise_number/output/3")).unwrap(), "9");
+}
+
+#[test]
+fn write_count_gives_the_partitions_of_a_source() {
+    let dir = scratch("write-count");
+    let (store, count) = (dir.join("store"), dir.join("count"));
+    let (store, count) = (store.to_str().unwrap(), count.to_str().unwrap());
+    let args = ["--dag", "composite_map_reduce", "node", "partitions", "--store", store, "--write-count", count];
+    assert_eq!(run(&args).0, 0);
+    assert_eq!(fs::read_to_string(count).unwrap(), "3");
+    // A partitioned field of a tuple is its task's partitioned output.
+    let args = ["--dag", "loaded", "node", "load", "-p", "n=5", "--store", store, "--write-count", count];
+    assert_eq!(run(&args).0, 0);
+    assert_eq!(fs::read_to_string(count).unwrap(), "5");
+    let (code, _, err) =
+        run(&["--dag", "loaded", "node", "describe", "--store", store, "-p", "n=5", "--write-count", count]);
+    assert_eq!(code, 3, "{err}");
+}
+
+#[test]
+fn explain_dot_and_plan_print_the_dag() {
+    let explain = run(&["--dag", "quick_start", "explain"]);
+    assert_eq!(explain.0, 0);
+    assert!(explain.1.starts_with("DAG quick_start(exponent: u32) -> sum_numbers\n"), "{}", explain.1);
+    assert!(run(&["--dag", "quick_start", "dot"]).1.starts_with("digraph"));
+    let plan = run(&["--dag", "quick_start", "plan"]).1;
+    assert!(plan.contains("raise_number       map once per partition of generate_numbers, after generate_numbers"));
+}
