@@ -134,7 +134,16 @@ fn a_job_of_another_build_of_the_dag_is_refused() {
     let fingerprint = plan["fingerprint"].as_str().unwrap();
     assert_eq!(fingerprint.len(), 32);
     let job = |fingerprint: &str| {
-        run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store.to_str().unwrap(), "--fingerprint", fingerprint])
+        run(&[
+            "--dag",
+            "quick_start",
+            "node",
+            "generate_numbers",
+            "--store",
+            store.to_str().unwrap(),
+            "--fingerprint",
+            fingerprint,
+        ])
     };
     assert_eq!(job(fingerprint), (0, String::new(), String::new()));
     let (code, _, err) = job("0123456789abcdef0123456789abcdef");

@@ -13,8 +13,9 @@
 //! - `reads` and `writes` are paths in a [`DiskStore`](crate::DiskStore) folder, with
 //!   placeholders: `{s}` the folder of the scope's run, `{p}` the job's partition,
 //!   `{arg:NAME}` what the nested DAG's parameter `NAME` is read from (the `dag` job's `args`),
-//!   `{tee}` where the scope's output goes in its parent (the `dag` job's `tee`). A folder
-//!   stands for every file in it.
+//!   `{tee}` where the scope's output goes in its parent (the `dag` job's `tee`). A node's
+//!   output is `NODE/output` (a file, or a folder that stands for every file in it), and what
+//!   produced it `NODE/fingerprint`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -343,12 +344,14 @@ fn reads(graph: &Graph, edge: &super::Edge, nested: bool) -> Vec<String> {
     match (edge.port.source, edge.how) {
         (Source::Param(i), _) if nested => vec![format!("{{arg:{}}}", graph.params[i as usize].name)],
         (Source::Param(_) | Source::Const(_), _) => Vec::new(),
-        (Source::Node(n), How::Whole) => vec![format!("{{s}}/{}", name(n))],
+        (Source::Node(n), How::Whole) => {
+            vec![format!("{{s}}/{}/output", name(n)), format!("{{s}}/{}/fingerprint", name(n))]
+        }
         (Source::Node(n), How::Split(_)) => {
             vec![format!("{{s}}/{}/output/{{p}}", name(n)), format!("{{s}}/{}/fingerprint", name(n))]
         }
         (Source::Node(n), How::Collect(_)) => {
-            let mut paths = vec![format!("{{s}}/{}", name(n))];
+            let mut paths = vec![format!("{{s}}/{}/output", name(n)), format!("{{s}}/{}/fingerprint", name(n))];
             if let Some(map) = graph.nodes[n as usize].map {
                 let source = &graph.nodes[graph.root_source(map as usize)].name;
                 paths.push(format!("{{s}}/{source}/output/partitions.json"));
@@ -370,7 +373,10 @@ fn writes(graph: &Graph, index: usize) -> Vec<String> {
                 paths.push(format!("{{s}}/{name}/output/{{p}}"));
                 paths.push(format!("{{s}}/{name}/fingerprint"));
             }
-            None => paths.push(format!("{{s}}/{name}")),
+            None => {
+                paths.push(format!("{{s}}/{name}/output"));
+                paths.push(format!("{{s}}/{name}/fingerprint"));
+            }
         }
     }
     paths
@@ -400,7 +406,12 @@ fn seal_job(graph: &Graph, map: usize, jobs: &[usize]) -> PlanJob {
         per_partition_of: None,
         partitions_of: None,
         after_each: None,
-        after: jobs.iter().map(|&n| graph.nodes[n].name.clone()).collect(),
+        // The source's job too: with zero partitions, the map has no job to wait for.
+        after: [graph.job_of(graph.root_source(map))]
+            .into_iter()
+            .chain(jobs.iter().copied())
+            .map(|n| graph.nodes[n].name.clone())
+            .collect(),
         reads,
         writes: nodes
             .iter()

@@ -80,6 +80,9 @@ impl Run<'_> {
             return Err(self.isolation_error(spec, &message));
         }
         let partitions = self.check_partitions(spec, partitions)?;
+        if partitions.as_ref().is_some_and(|range| range.is_empty()) {
+            return Ok(Done::default()); // no partition: nothing to read or run
+        }
         self.prefill(spec, partitions.as_ref(), &|_| true)?;
         match partitions {
             Some(range) => {
