@@ -29,7 +29,7 @@ W5_N=${W5_N:-20000}
 W5_DELAY_US=${W5_DELAY_US:-200}
 PEERS=${PEERS:-../shared/peers}
 
-cargo build --release -q --example peers --example memory --example logs --bin w4
+cargo build --release -q --example peers --example memory --example logs --example startup --bin w4 --bin pipelines
 cargo build --release -q --manifest-path "$PEERS/rust-baseline/Cargo.toml" --target-dir target/rust-baseline
 RAYON=target/rust-baseline/release/rust-baseline
 DAGGER=target/release/examples/peers
@@ -134,6 +134,14 @@ for ((i = 0; i < 3; i++)); do
     twice=$(sort -n "$tmp/first.log" "$tmp/second.log" | uniq -d | wc -l)
     echo "| w5, killed half way | $W5_N | $before | $stored | $rerun | $((W5_N - stored)) | $twice |"
 done
+echo
+echo "Jobs as processes: a job on small values (\`pipelines --dag quick_start node sum_numbers --store DIR\`: start, read 7 partitions, write one value) against the same binary's \`run\` of the whole 3-node DAG in memory, and its \`--help\`; $((ROUNDS * 15)) interleaved rounds (\`target/release/examples/startup\`)."
+echo
+echo "[startup]" >&2
+out=$(target/release/examples/startup target/release/pipelines $((ROUNDS * 15)))
+echo "| job ms | run ms | --help ms | job / run |"
+echo "|---:|---:|---:|---:|"
+echo "| $(field JOB_MS <<<"$out") | $(field RUN_MS <<<"$out") | $(field HELP_MS <<<"$out") | $(field JOB_OVER_RUN <<<"$out") |"
 echo
 echo "| workload | N | partition MB | run s | peak RSS MB |"
 echo "|---|---:|---:|---:|---:|"

@@ -136,7 +136,7 @@ impl Graph {
     /// fn squares(n: u64) -> u64 { total(numbers(n).map(|x| square(x))) }
     ///
     /// let plan = squares::dag().graph().plan().to_string();
-    /// assert!(plan.contains("square.seal  seal of square, after square"), "{plan}");
+    /// assert!(plan.contains("square.seal  seal of square, after numbers, square"), "{plan}");
     /// ```
     pub fn plan(&self) -> JobPlan {
         let mut builder = Builder { option_sets: vec![BTreeMap::new()], scopes: Vec::new(), seen: Vec::new() };

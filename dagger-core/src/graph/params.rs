@@ -5,6 +5,9 @@
 //! as a JSON string, so that `label=hello` gives the `String` `"hello"` and `label=5` the
 //! `String` `"5"`. Which one a text gives depends only on the text and the type.
 
+// Read by the command line (feature `cli`) only.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
+
 use std::fmt;
 
 use super::explain::short_type;
