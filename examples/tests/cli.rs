@@ -194,3 +194,32 @@ fn explain_dot_and_plan_print_the_dag() {
     let plan = run(&["--dag", "quick_start", "plan"]).1;
     assert!(plan.contains("raise_number       map once per partition of generate_numbers, after generate_numbers"));
 }
+
+/// A program of the user's, with a command of its own and the DAG's flattened in.
+#[derive(clap::Parser, Debug)]
+#[command(about = "A program of the user's")]
+enum App {
+    /// Something else the program does.
+    Serve {
+        #[arg(long)]
+        port: u16,
+    },
+    #[command(flatten)]
+    Pipeline(dagger_core::cli::Command),
+}
+
+#[test]
+fn the_commands_flatten_into_a_clap_program_of_the_users() {
+    use clap::{CommandFactory, Parser};
+    assert!(matches!(App::try_parse_from(["app", "serve", "--port", "80"]), Ok(App::Serve { port: 80 })));
+    let App::Pipeline(command) = App::try_parse_from(["app", "run", "-p", "exponent=1"]).unwrap() else {
+        panic!("`run` is the DAG's command");
+    };
+    let code = command.execute(&dagger_examples::quick_start::quick_start::dag());
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let help = App::command().render_help().to_string();
+    assert!(help.starts_with("A program of the user's"), "{help}");
+    for command in ["serve", "run", "node", "seal", "explain", "dot", "plan"] {
+        assert!(help.contains(&format!("\n  {command} ")), "{command} is missing from: {help}");
+    }
+}

@@ -87,6 +87,8 @@ struct Args {
 /// What the command line can do with a DAG: flatten it into a clap program of your own
 /// (`#[command(flatten)] Pipeline(dagger_core::cli::Command)`), and [`execute`](Command::execute).
 #[derive(Subcommand, Debug, Clone)]
+// This documentation is not the help of the program it is flattened into.
+#[command(about = None, long_about = None)]
 pub enum Command {
     /// Runs the DAG in this process, and prints its output as one line of JSON.
     Run(RunArgs),

@@ -74,5 +74,6 @@ pub(super) fn init_logs(verbose: u8, quiet: bool) {
         Ok(filter) if verbose == 0 && !quiet => EnvFilter::new(filter),
         _ => EnvFilter::new(level),
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let colors = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colors).try_init();
 }
