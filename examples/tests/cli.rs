@@ -205,7 +205,7 @@ enum App {
         port: u16,
     },
     #[command(flatten)]
-    Pipeline(dagger_core::cli::Command),
+    Pipeline(Box<dagger_core::cli::Command>),
 }
 
 #[test]

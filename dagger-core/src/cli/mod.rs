@@ -85,7 +85,8 @@ struct Args {
 }
 
 /// What the command line can do with a DAG: flatten it into a clap program of your own
-/// (`#[command(flatten)] Pipeline(dagger_core::cli::Command)`), and [`execute`](Command::execute).
+/// (`#[command(flatten)] Pipeline(Box<dagger_core::cli::Command>)`: boxed, as it is much larger
+/// than most commands), and [`execute`](Command::execute) it.
 #[derive(Subcommand, Debug, Clone)]
 // This documentation is not the help of the program it is flattened into.
 #[command(about = None, long_about = None)]
