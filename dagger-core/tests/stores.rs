@@ -406,6 +406,26 @@ fn a_node_inside_a_nested_dag_runs_alone() {
     assert!(error.to_string().contains("is a task, not a nested DAG"), "{error}");
 }
 
+#[test]
+fn a_job_inside_a_nested_dag_reads_only_what_its_node_reads() {
+    let dir = scratch("lazy-nested-job");
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 8);
+    // `per_chunk[2]` reads its `limit` from partition 2 of `chunks`, which only its `numbers`
+    // reads: without `chunks` in the store, `double` still runs.
+    fs::remove_dir_all(dir.join("nested/chunks")).unwrap();
+    fs::remove_dir_all(dir.join("nested/per_chunk/instances/2/double")).unwrap();
+    let dag = nested::dag();
+    runner.run_node(&dag, (3,), "per_chunk[2]/double", Some(1)).unwrap();
+    assert_eq!(fs::read_to_string(dir.join("nested/per_chunk/instances/2/double/output/1")).unwrap(), "2");
+    let error = runner.run_node(&dag, (3,), "per_chunk[2]/numbers", None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the output of `nested/chunks` is not ready: it is not in the store: run `nested/chunks` first, with a \
+         `DiskStore`"
+    );
+}
+
 /// Passes a partition through, noting the most values alive while it runs.
 #[task]
 fn note_alive(part: Counted) -> Counted {

@@ -186,6 +186,28 @@ fn write_count_gives_the_partitions_of_a_source() {
 }
 
 #[test]
+fn threads_come_from_the_flag_else_from_slurm() {
+    let threads = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = Command::new(PIPELINES);
+        command.args(["-v", "--dag", "quick_start", "run"]).args(args).env_remove("RUST_LOG");
+        for variable in ["SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE"] {
+            command.env_remove(variable);
+        }
+        command.envs(env.iter().copied());
+        let output = command.output().unwrap();
+        assert!(output.status.success());
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        let at = err.find("threads=").unwrap_or_else(|| panic!("no thread count in {err}"));
+        err[at + 8..].split_whitespace().next().unwrap().to_string()
+    };
+    assert_eq!(threads(&[("SLURM_CPUS_PER_TASK", "3"), ("SLURM_CPUS_ON_NODE", "5")], &[]), "3");
+    assert_eq!(threads(&[("SLURM_CPUS_ON_NODE", "5")], &[]), "5");
+    assert_eq!(threads(&[("SLURM_CPUS_PER_TASK", "3")], &["--threads", "2"]), "2");
+    let (code, _, err) = run(&["--dag", "quick_start", "run", "--threads", "0"]);
+    assert_eq!((code, err.as_str()), (2, "error: --threads must be at least 1\n"));
+}
+
+#[test]
 fn explain_dot_and_plan_print_the_dag() {
     let explain = run(&["--dag", "quick_start", "explain"]);
     assert_eq!(explain.0, 0);

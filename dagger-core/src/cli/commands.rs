@@ -112,7 +112,13 @@ fn values(graph: &Graph, params: &ParamArgs) -> Result<Vec<AnyValue>, Failure> {
 
 fn runner(threads: Option<usize>) -> Result<Runner, Failure> {
     match args::threads(threads)? {
-        Some(threads) => Ok(Runner::with_threads(threads)?),
-        None => Ok(Runner::new()),
+        Some(threads) => {
+            tracing::info!(threads, "threads");
+            Ok(Runner::with_threads(threads)?)
+        }
+        None => {
+            tracing::info!(threads = rayon::current_num_threads(), "threads");
+            Ok(Runner::new())
+        }
     }
 }
