@@ -578,30 +578,47 @@ fn task_options_name_the_node_and_carry_runtime_settings() {
 }
 
 static EXECUTED: AtomicUsize = AtomicUsize::new(0);
+static GATED_PRODUCED: AtomicUsize = AtomicUsize::new(0);
+static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[task]
 fn fail_on_ten(x: u64) -> Result<u64, String> {
     EXECUTED.fetch_add(1, Ordering::SeqCst);
     if x == 10 {
+        FAILED.store(true, Ordering::SeqCst);
         Err("ten".to_string())
     } else {
         Ok(x)
     }
 }
 
+/// `0..n`, produced lazily; at 100 (well after the batch that holds 10 is handed over), it
+/// waits for the map to fail, so that what follows does not depend on how busy the machine is.
+#[task(partitioned)]
+fn gated(n: u64) -> impl Iterator<Item = u64> {
+    (0..n).inspect(|&x| {
+        GATED_PRODUCED.fetch_add(1, Ordering::SeqCst);
+        let start = std::time::Instant::now();
+        while x == 100 && !FAILED.load(Ordering::SeqCst) && start.elapsed().as_secs() < 30 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    })
+}
+
 #[dag]
 fn stops_early(n: u64) -> u64 {
-    total(numbers(n).map(|x| fail_on_ten(x)))
+    total(gated(n).map(|x| fail_on_ten(x)))
 }
 
 #[test]
 fn after_a_failure_no_new_partition_starts() {
     let error = stops_early::run(200_000).unwrap_err();
     assert_eq!(error.partition(), Some(10));
-    let executed = EXECUTED.load(Ordering::SeqCst);
-    // Partition 10 is in the fourth batch handed to the map; the source stops producing and
-    // the batches already handed over skip their remaining partitions.
-    assert!(executed < 10_000, "{executed} partitions ran, of 200000");
+    // Once the map failed, the source stops at its next batch (at most 1024 partitions more),
+    // and no partition handed over after the failure runs.
+    let (produced, executed) = (GATED_PRODUCED.load(Ordering::SeqCst), EXECUTED.load(Ordering::SeqCst));
+    assert!(produced <= 101 + 1024, "the source produced {produced} partitions, of 200000");
+    assert!(executed <= 100, "{executed} partitions ran, of the 100 handed over before the failure");
 }
 
 // In memory, the tasks of a map run over each batch of partitions at once; with the disk
