@@ -81,6 +81,7 @@ mod run;
 mod store;
 mod sync;
 
+pub mod argo;
 #[cfg(feature = "cli")]
 pub mod cli;
 

@@ -192,3 +192,89 @@ mod tests {
         assert!(partitions(None, Some("3")).is_err());
     }
 }
+
+/// Which Argo resource `argo` writes.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgoKind {
+    /// A run, to submit (`argo submit`, `kubectl create -f`).
+    Workflow,
+    /// A template in a namespace.
+    WorkflowTemplate,
+    /// A template for the whole cluster.
+    ClusterWorkflowTemplate,
+    /// Runs on a schedule (`--schedule`).
+    CronWorkflow,
+}
+
+/// Argo's CRDs: the full ones limit templates and tasks to 200.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArgoCrd {
+    /// At most 200 templates, 200 tasks in a DAG template: big DAGs are cut into parts.
+    #[default]
+    Full,
+    /// No such limits.
+    Minimal,
+}
+
+/// `argo`: an Argo Workflows manifest whose pods run this program's jobs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ArgoArgs {
+    /// The kind of resource.
+    #[arg(value_enum)]
+    pub kind: ArgoKind,
+    /// The container image that holds this program.
+    #[arg(long)]
+    pub image: String,
+    /// The program's path in the image (default: this program's file name).
+    #[arg(long, value_name = "PATH")]
+    pub command: Option<String>,
+    /// The resource's name (a Workflow gets a generated one by default).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The prefix of a Workflow's generated name (default: the DAG's name and `-`).
+    #[arg(long, value_name = "PREFIX")]
+    pub generate_name: Option<String>,
+    /// The namespace.
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// A CronWorkflow's schedule, a cron expression (repeatable).
+    #[arg(long, value_name = "CRON")]
+    pub schedule: Vec<String>,
+    /// A CronWorkflow's concurrency policy: Allow, Forbid or Replace.
+    #[arg(long, value_name = "POLICY")]
+    pub concurrency_policy: Option<String>,
+    /// A CronWorkflow's time zone.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// The artifacts' keys start with this.
+    #[arg(long, value_name = "PREFIX", default_value = "dagger/{{workflow.uid}}")]
+    pub key_prefix: String,
+    /// The pods' service account.
+    #[arg(long, value_name = "NAME")]
+    pub service_account: Option<String>,
+    /// At most N pods at once.
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<u32>,
+    /// The artifact repository: CONFIGMAP/KEY (default: the namespace's).
+    #[arg(long, value_name = "CONFIGMAP/KEY")]
+    pub artifact_repository_ref: Option<String>,
+    /// An environment variable of every pod, NAME=VALUE, or NAME for this process's value
+    /// (repeatable).
+    #[arg(long, value_name = "NAME[=VALUE]")]
+    pub env: Vec<String>,
+    /// A JSON object merged into the spec last.
+    #[arg(long, value_name = "JSON")]
+    pub spec_override: Option<String>,
+    /// The largest manifest, in bytes.
+    #[arg(long, value_name = "N", default_value_t = 512 * 1024)]
+    pub max_bytes: usize,
+    /// The cluster's Argo CRDs.
+    #[arg(long, value_enum, default_value_t = ArgoCrd::Full)]
+    pub argo_crd: ArgoCrd,
+    /// Write the manifest to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The values of the Workflow's parameters (defaults otherwise).
+    #[command(flatten)]
+    pub params: ParamArgs,
+}

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::argo;
 use super::args::{self, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use super::report::Failure;
 use super::{Command, Entry};
@@ -27,6 +28,7 @@ pub(super) fn execute(command: &Command, dag: &dyn Entry) -> Result<(), Failure>
             Ok(())
         }
         Command::Plan(args) => plan(args, graph),
+        Command::Argo(args) => argo::write(args, graph),
     }
 }
 

@@ -39,6 +39,7 @@
 //! | 2 | usage: a bad flag, node, partition or parameter value; another binary's job (fingerprint) |
 //! | 3 | an input is not in the store, or not complete: run the node named first |
 //! | 4 | the store could not be written or read |
+//! | 5 | Argo's limits: a manifest over its byte budget, too many templates |
 //! | 70 | an internal error of dagger |
 
 use std::ffi::OsString;
@@ -54,11 +55,12 @@ use crate::error::Error;
 use crate::graph::Graph;
 use crate::run::Runner;
 
+mod argo;
 mod args;
 mod commands;
 mod report;
 
-pub use args::{JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
+pub use args::{ArgoArgs, ArgoCrd, ArgoKind, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use report::Failure;
 
 /// The command line of a program's DAGs: give it the DAGs, and call [`run`](Cli::run) in
@@ -105,6 +107,8 @@ pub enum Command {
     Dot,
     /// Prints the jobs a cluster runs, and what each reads and writes in the store.
     Plan(PlanArgs),
+    /// Prints an Argo Workflows manifest (JSON) whose pods run this program's jobs.
+    Argo(ArgoArgs),
 }
 
 impl Cli {

@@ -26,6 +26,8 @@ mod port;
 
 pub use info::{EdgeInfo, EdgeKind, NodeInfo, NodeKind, Origin};
 pub use job_plan::JobPlan;
+pub(crate) use job_plan::{JobKind, PlanJob, PlanScope};
+pub(crate) use options::TaskOptions;
 pub(crate) use port::{DagId, Source};
 pub use port::{MapId, Port};
 
@@ -103,7 +105,7 @@ pub(crate) struct NodeSpec {
 impl NodeSpec {
     /// The node's options as typed values, for the cluster runtimes. An error is a bug of ours:
     /// `#[task]` checked every value when it compiled.
-    #[expect(dead_code, reason = "read by the cluster runtimes, not built yet")]
+    #[allow(dead_code, reason = "read by the SLURM runtime, not built yet")]
     pub(crate) fn task_options(&self) -> Result<options::TaskOptions, options::InvalidOption> {
         options::TaskOptions::parse(self.options)
     }

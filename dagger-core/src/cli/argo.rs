@@ -1,0 +1,108 @@
+//! `argo`: the options of the command as [`crate::argo::Options`], and the manifest written.
+
+use super::args::{ArgoArgs, ArgoCrd, ArgoKind};
+use super::report::Failure;
+use crate::argo::{self, Kind, Options};
+use crate::graph::Graph;
+
+/// Writes the manifest `args` ask for.
+pub(super) fn write(args: &ArgoArgs, graph: &Graph) -> Result<(), Failure> {
+    let options = options(args, graph)?;
+    let kind = match args.kind {
+        ArgoKind::Workflow => Kind::Workflow,
+        ArgoKind::WorkflowTemplate => Kind::WorkflowTemplate,
+        ArgoKind::ClusterWorkflowTemplate => Kind::ClusterWorkflowTemplate,
+        ArgoKind::CronWorkflow => Kind::CronWorkflow,
+    };
+    let manifest = argo::manifest(graph, kind, &options).map_err(|error| Failure {
+        code: if error.over_limits { 5 } else { 2 },
+        message: error.message,
+        causes: Vec::new(),
+    })?;
+    let (bytes, tasks) = argo::size(&manifest);
+    tracing::info!(bytes, tasks, bytes_per_task = bytes / tasks.max(1), "manifest");
+    let text = manifest.to_string();
+    match &args.output {
+        Some(file) => std::fs::write(file, text + "\n")
+            .map_err(|e| Failure::store(format!("cannot write the manifest to `{}`: {e}", file.display()))),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
+    let command = match &args.command {
+        Some(command) => command.clone(),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.file_name().map(|name| name.to_string_lossy().into_owned()))
+            .ok_or_else(|| Failure::usage("cannot tell this program's file name: give --command".to_string()))?,
+    };
+    let mut options = Options::new(&args.image, &command);
+    options.args_prefix = prefix(graph.name());
+    options.name = args.name.clone();
+    options.generate_name = args.generate_name.clone();
+    options.namespace = args.namespace.clone();
+    options.schedules = args.schedule.clone();
+    options.concurrency_policy = args.concurrency_policy.clone();
+    options.timezone = args.timezone.clone();
+    options.key_prefix = args.key_prefix.clone();
+    options.service_account = args.service_account.clone();
+    options.parallelism = args.parallelism;
+    options.artifact_repository_ref = match &args.artifact_repository_ref {
+        Some(reference) => {
+            let (map, key) = reference
+                .split_once('/')
+                .ok_or_else(|| Failure::usage(format!("--artifact-repository-ref {reference} is not CONFIGMAP/KEY")))?;
+            Some((map.to_string(), key.to_string()))
+        }
+        None => None,
+    };
+    for variable in &args.env {
+        let (name, value) = match variable.split_once('=') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            None => (variable.clone(), std::env::var(variable).unwrap_or_default()),
+        };
+        options.env.push((name, value));
+    }
+    options.spec_override = match &args.spec_override {
+        Some(text) => Some(
+            serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .filter(serde_json::Value::is_object)
+                .ok_or_else(|| Failure::usage(format!("--spec-override is not a JSON object: {text}")))?,
+        ),
+        None => None,
+    };
+    options.max_bytes = args.max_bytes;
+    options.minimal_crd = args.argo_crd == ArgoCrd::Minimal;
+    options.params = args.params.given()?;
+    // Checked here, so that a typo is not found by a pod.
+    graph.params_from_text(&options.params).or_else(|error| match error.message.contains("is missing") {
+        true => Ok(Vec::new()),
+        false => Err(Failure::usage(error.to_string())),
+    })?;
+    Ok(options)
+}
+
+/// What a pod passes the program before `node`: the arguments this process got before its
+/// `argo` command (the program's own global flags), with `--dag NAME`, so that a program of
+/// several DAGs runs the right one.
+fn prefix(dag: &str) -> Vec<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut prefix: Vec<String> = match args.iter().position(|arg| arg == "argo") {
+        Some(at) => args[..at].to_vec(),
+        None => Vec::new(),
+    };
+    let quiet = |arg: &String| arg == "-v" || arg == "-q" || arg.starts_with("--verbose") || arg == "--quiet";
+    prefix.retain(|arg| !quiet(arg));
+    if let Some(at) = prefix.iter().position(|arg| arg == "--dag") {
+        prefix.drain(at..(at + 2).min(prefix.len()));
+    }
+    prefix.retain(|arg| !arg.starts_with("--dag="));
+    let mut all = vec!["--dag".to_string(), dag.to_string()];
+    all.extend(prefix);
+    all
+}
