@@ -155,3 +155,20 @@ pub fn parse_number(text: &str) -> Result<u64, NotANumber> {
 pub fn parsed(text: String) -> u64 {
     parse_number(text)
 }
+
+/// A DAG of 450 tasks, built with the builder API: a map-reduce at the start, a chain of 446
+/// tasks, their sum. Argo takes at most 200 tasks in a DAG template: its manifest is cut into
+/// parts, and the map's count crosses them.
+pub fn wide() -> Dag<(u64,), u64> {
+    let built = Dag::build("wide", ["n"], |b, (n,)| {
+        let parts = b.call::<numbers, _>((n,));
+        let mut value = b.call::<double, _>((n,));
+        for _ in 0..445 {
+            value = b.call::<inc, _>((value,));
+        }
+        let doubled = b.map(parts, |m, x| m.call::<double, _>((x,)));
+        let sum = b.call::<total, _>((doubled,));
+        b.call::<add, _>((value, sum))
+    });
+    built.unwrap_or_else(|error| unreachable!("the DAG `wide` is built from its own handles: {error}"))
+}

@@ -233,6 +233,9 @@ fn every_example_plan_is_its_golden_file_and_keeps_the_invariants() {
         for partitions in [0, 1, 3] {
             check(&plan, partitions);
         }
+        if dag == "wide" {
+            continue; // 450 jobs: its invariants are checked, its plan is not kept
+        }
         // The fingerprint changes with the tasks' code: the golden file does not hold it.
         assert_eq!(plan["fingerprint"].as_str().unwrap().len(), 32);
         plan["fingerprint"] = JsonValue::from("(the DAG's fingerprint)");

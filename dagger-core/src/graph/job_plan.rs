@@ -32,6 +32,9 @@ pub struct JobPlan {
     pub(crate) dag: String,
     pub(crate) fingerprint: String,
     pub(crate) params: Vec<PlanParam>,
+    /// The node whose output is the DAG's output, if a node's (not a parameter's or a
+    /// constant's): where the result of a run is, `DAG/NODE/output`.
+    pub(crate) output: Option<String>,
     /// The distinct option sets of the jobs; 0 is none.
     pub(crate) option_sets: Vec<BTreeMap<String, String>>,
     /// The root DAG first, then the nested DAGs' definitions, depth first.
@@ -154,6 +157,10 @@ impl Graph {
                     default: self.param_default_json(i),
                 })
                 .collect(),
+            output: match self.output {
+                Some(super::Port { source: Source::Node(n), .. }) => Some(self.nodes[n as usize].name.clone()),
+                _ => None,
+            },
             option_sets: builder.option_sets,
             scopes: builder.scopes,
         }

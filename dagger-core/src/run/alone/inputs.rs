@@ -47,7 +47,7 @@ impl Run<'_> {
                 && matches!(existing, Existing::Partial(_) | Existing::Nothing)
                 && self.graph.nodes[source].map.is_some()
             {
-                self.seal_job(source, None)?;
+                self.seal_on_read(source)?;
                 existing = self.find_output(source)?;
             }
             self.point_at(spec, source, edge.how, existing, partitions)?;

@@ -27,16 +27,7 @@ impl Run<'_> {
         let count = self.map_count(map as usize)?;
         let nodes = &self.graph.maps[map as usize].nodes;
         for &node in nodes {
-            let node = node as usize;
-            self.prepare_output(node, true)?;
-            let spec = &self.graph.nodes[node];
-            self.store.seal(&self.location(spec, None), count, None).map_err(|error| {
-                let path = self.path.child(&spec.name, None);
-                let file = error.file.map_or_else(String::new, |file| format!(" (file `{}`)", file.display()));
-                let message = format!("{}{file}: run the missing partitions of `{path}` first", error.source);
-                Error::NotReady { path, message }
-            })?;
-            let _ = self.outputs[node].count.set(count);
+            self.seal_output(node as usize, count)?;
         }
         if let Some(up) = up {
             if nodes.iter().any(|&node| self.is_output(node as usize)) {
@@ -44,6 +35,33 @@ impl Run<'_> {
             }
         }
         Ok(Done { count: Some(count) })
+    }
+
+    /// Seals the output of `node`, which runs once per partition, alone: what a job that reads
+    /// all of it does when no seal listed it (the other outputs of its map need not be where
+    /// the job runs: an Argo pod holds only what it reads).
+    pub(in crate::run) fn seal_on_read(&self, node: usize) -> Result<(), Error> {
+        match self.graph.nodes[node].map {
+            Some(map) => {
+                let count = self.map_count(map as usize)?;
+                self.seal_output(node, count)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Lists the `count` partitions of `node`'s output, all stored, or says which is missing.
+    fn seal_output(&self, node: usize, count: usize) -> Result<(), Error> {
+        self.prepare_output(node, true)?;
+        let spec = &self.graph.nodes[node];
+        self.store.seal(&self.location(spec, None), count, None).map_err(|error| {
+            let path = self.path.child(&spec.name, None);
+            let file = error.file.map_or_else(String::new, |file| format!(" (file `{}`)", file.display()));
+            let message = format!("{}{file}: run the missing partitions of `{path}` first", error.source);
+            Error::NotReady { path, message }
+        })?;
+        let _ = self.outputs[node].count.set(count);
+        Ok(())
     }
 
     /// How many partitions map `map` runs: those of its source, or, for a map over another

@@ -1,0 +1,206 @@
+//! The Argo Workflows manifests the `argo` command writes, for every example DAG: golden files,
+//! and each Workflow run pod by pod in the simulator (`argo_sim`) with the real `pipelines`
+//! binary, each pod holding only the artifacts it declares: the result is what `run` gives.
+//!
+//! `DAGGER_BLESS=1 cargo test -p dagger-examples --test argo` rewrites the golden files; read
+//! the diff before committing it.
+
+mod argo_sim;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use argo_sim::Simulator;
+use dagger_core::argo::{self, Kind, Options};
+use serde_json::Value as JsonValue;
+
+const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("argo").join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `pipelines --dag DAG ARGS`: its standard output, or its exit code and standard error.
+fn pipelines(dag: &str, args: &[&str]) -> Result<String, (i32, String)> {
+    let output = Command::new(PIPELINES).arg("--dag").arg(dag).args(args).env_remove("RUST_LOG").output().unwrap();
+    match output.status.success() {
+        true => Ok(String::from_utf8(output.stdout).unwrap()),
+        false => Err((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())),
+    }
+}
+
+/// The manifest of `kind` for `dag`, its parameters `params`.
+fn manifest(dag: &str, kind: &str, params: &[&str]) -> JsonValue {
+    let mut args =
+        vec!["argo", kind, "--image", "registry.example/pipelines:1", "--command", "/usr/local/bin/pipelines"];
+    if kind == "cron-workflow" {
+        args.extend(["--schedule", "0 * * * *", "--concurrency-policy", "Forbid"]);
+    }
+    for param in params {
+        args.extend(["-p", param]);
+    }
+    let text = pipelines(dag, &args).unwrap_or_else(|(code, err)| panic!("argo {kind} of {dag}: exit {code}: {err}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Every DAG of the `pipelines` binary.
+fn example_dags() -> Vec<String> {
+    let output = Command::new(PIPELINES).arg("run").output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    let list = err.split_once("--dag (").unwrap().1.trim_end().trim_end_matches(')');
+    list.split(", ").map(str::to_string).collect()
+}
+
+/// Runs the Workflow of `dag` with `params` in the simulator; its result must be `run`'s.
+fn simulate(dag: &str, params: &[&str]) -> usize {
+    let workflow = manifest(dag, "workflow", params);
+    let name = format!("{dag}-{}", params.join("-").replace(['=', '[', ']', '"', ',', ' '], "_"));
+    let bucket = scratch(&name).join("bucket");
+    let simulation = Simulator::new(Path::new(PIPELINES))
+        .run(&workflow, &bucket)
+        .unwrap_or_else(|error| panic!("{dag}: the simulator refused the manifest: {error}"));
+    assert!(simulation.succeeded(), "{dag}: {}", simulation.report());
+    assert!(simulation.overwrites.is_empty(), "{dag}: {:?}", simulation.overwrites);
+    let mut run = vec!["run"];
+    for param in params {
+        run.extend(["-p", param]);
+    }
+    let expected: JsonValue = serde_json::from_str(&pipelines(dag, &run).unwrap()).unwrap();
+    let plan: JsonValue = serde_json::from_str(&pipelines(dag, &["plan", "--json"]).unwrap()).unwrap();
+    let output = plan["output"].as_str().unwrap_or_else(|| panic!("{dag}: the output is no node's"));
+    let key = format!("dagger/{}/{dag}/{output}/output", simulation.uid);
+    let stored = simulation.object(&key).unwrap_or_else(|| panic!("{dag}: no {key} in the bucket"));
+    assert_eq!(serde_json::from_str::<JsonValue>(&stored).unwrap(), expected, "{dag} {params:?}");
+    simulation.pods.len()
+}
+
+#[test]
+fn every_example_runs_pod_by_pod_as_run_does() {
+    assert_eq!(simulate("quick_start", &[]), 1 + 7 + 1);
+    simulate("quick_start", &["exponent=3"]);
+    simulate("word_count", &[]);
+    simulate("map_reduce_best_model", &[]);
+    simulate("for_based_on_param", &[r#"countries=["es","us","fr"]"#]);
+    simulate("ml_pipeline", &[]);
+    simulate("summary", &[]);
+    simulate("chained", &[]);
+    simulate("loaded", &[]);
+    simulate("single_mapping_node", &[]);
+    simulate("dag_output_from_partitioned_node", &[]);
+    simulate("hello_world", &["name=Dagger"]);
+    simulate("passing_parameters", &["number=5"]);
+}
+
+#[test]
+fn nested_dags_run_pod_by_pod_as_run_does() {
+    for n in ["0", "1", "3"] {
+        simulate("composite_map_reduce", &[&format!("partitions_count={n}")]);
+    }
+    simulate("dataset_pipeline", &[]);
+    simulate("nested_dags", &["album_name=big dag", "style=hip hop"]);
+    simulate("nested_map_reduce", &["multiplier=3", "parallel_steps=4"]);
+    simulate("partitioned_nested_dag", &[]);
+    simulate("single_mapping_node_nested", &[]);
+    simulate("nested_for_loops", &[]);
+    simulate("default_hardcoded_values", &[]);
+    simulate("nested_pairs", &[]);
+    simulate("nested_parts", &[]);
+}
+
+#[test]
+fn zero_partitions_run_pod_by_pod() {
+    simulate("chained", &["n=0"]);
+    simulate("nested_pairs", &["n=0"]);
+    simulate("loaded", &["n=0"]);
+    simulate("for_based_on_param", &["countries=[]"]);
+}
+
+/// The manifest as a golden file holds it: the DAG's fingerprint (which changes with the
+/// tasks' code) replaced by a mark.
+fn without_fingerprint(manifest: &JsonValue) -> String {
+    let fingerprint = manifest["metadata"]["annotations"]["dagger/fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fingerprint.len(), 32);
+    serde_json::to_string_pretty(manifest).unwrap().replace(&fingerprint, "(the DAG's fingerprint)") + "\n"
+}
+
+#[test]
+fn every_example_manifest_is_its_golden_file() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/argo");
+    let bless = std::env::var_os("DAGGER_BLESS").is_some();
+    let mut files = Vec::new();
+    // `wide` (450 tasks) is checked below, not kept.
+    for dag in example_dags().into_iter().filter(|dag| dag != "wide") {
+        files.push((format!("{dag}.workflow.json"), manifest(&dag, "workflow", &[])));
+    }
+    for kind in ["workflow-template", "cluster-workflow-template", "cron-workflow"] {
+        files.push((format!("composite_map_reduce.{kind}.json"), manifest("composite_map_reduce", kind, &[])));
+    }
+    for (name, manifest) in files {
+        let text = without_fingerprint(&manifest);
+        let file = golden.join(&name);
+        if bless {
+            fs::create_dir_all(&golden).unwrap();
+            fs::write(&file, &text).unwrap();
+            continue;
+        }
+        let expected =
+            fs::read_to_string(&file).unwrap_or_else(|_| panic!("no golden file {name}: run with DAGGER_BLESS=1"));
+        assert_eq!(text, expected, "the manifest {name} changed: run with DAGGER_BLESS=1 and read the diff");
+    }
+}
+
+#[test]
+fn the_four_kinds_hold_the_same_spec() {
+    for dag in ["composite_map_reduce", "quick_start", "nested_dags"] {
+        let workflow = manifest(dag, "workflow", &[]);
+        for (kind, name) in [
+            ("workflow-template", "WorkflowTemplate"),
+            ("cluster-workflow-template", "ClusterWorkflowTemplate"),
+            ("cron-workflow", "CronWorkflow"),
+        ] {
+            let other = manifest(dag, kind, &[]);
+            assert_eq!(other["kind"], name);
+            let spec = if name == "CronWorkflow" { &other["spec"]["workflowSpec"] } else { &other["spec"] };
+            assert_eq!(spec, &workflow["spec"], "{dag} {kind}");
+            assert_eq!(other["metadata"]["name"], dag.replace('_', "-"));
+        }
+        let cron = manifest(dag, "cron-workflow", &[]);
+        assert_eq!(cron["spec"]["schedules"], serde_json::json!(["0 * * * *"]));
+        assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
+    }
+}
+
+#[test]
+fn a_manifest_over_its_budget_or_without_a_schedule_is_refused() {
+    let (code, err) =
+        pipelines("quick_start", &["argo", "workflow", "--image", "i", "--max-bytes", "2000"]).unwrap_err();
+    assert_eq!(code, 5);
+    assert!(err.starts_with("error: the manifest is "), "{err}");
+    assert!(err.contains("over the budget of 2000"), "{err}");
+    let (code, err) = pipelines("quick_start", &["argo", "cron-workflow", "--image", "i"]).unwrap_err();
+    assert_eq!((code, err.as_str()), (2, "error: a CronWorkflow needs at least one schedule (--schedule)\n"));
+    let (code, _) = pipelines("quick_start", &["argo", "workflow", "--image", "i", "-p", "exponnent=2"]).unwrap_err();
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_dag_of_450_tasks_is_cut_into_parts_and_runs() {
+    let dag = dagger_examples::shapes::wide();
+    let options = Options::new("registry.example/wide:1", "wide");
+    let manifest = argo::manifest(dag.graph(), Kind::Workflow, &options).unwrap();
+    let templates = manifest["spec"]["templates"].as_array().unwrap();
+    let dags: Vec<(&str, usize)> =
+        templates.iter().filter_map(|t| Some((t["name"].as_str()?, t["dag"]["tasks"].as_array()?.len()))).collect();
+    assert_eq!(dags, [("wide", 3), ("wide-part-1", 190), ("wide-part-2", 190), ("wide-part-3", 70)]);
+    let (bytes, tasks) = argo::size(&manifest);
+    assert_eq!(tasks, 3 + 450);
+    assert!(bytes < 512 * 1024, "{bytes} bytes");
+    // The map's count crosses parts: the last part takes it as an input parameter.
+    let last = &templates[3];
+    assert_eq!(last["inputs"]["parameters"][0]["name"], "count-numbers");
+    assert_eq!(simulate("wide", &["n=3"]), 1 + 446 + 3 + 1 + 1);
+}
