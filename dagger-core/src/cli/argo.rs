@@ -20,7 +20,12 @@ pub(super) fn write(args: &ArgoArgs, graph: &Graph) -> Result<(), Failure> {
         causes: Vec::new(),
     })?;
     let (bytes, tasks) = argo::size(&manifest);
-    tracing::info!(bytes, tasks, bytes_per_task = bytes / tasks.max(1), "manifest");
+    let per_task = bytes / tasks.max(1);
+    eprintln!(
+        "{kind:?}: {bytes} bytes, {tasks} tasks, {per_task} bytes a task (budget {})",
+        options.max_bytes,
+        kind = args.kind
+    );
     let text = manifest.to_string();
     match &args.output {
         Some(file) => std::fs::write(file, text + "\n")
