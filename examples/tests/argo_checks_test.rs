@@ -6,7 +6,7 @@
 
 mod argo_checks;
 
-use argo_checks::schema_errors;
+use argo_checks::{crd_errors, schema_errors, size_report, SizeReport};
 use serde_json::{json, Value};
 
 const WORKFLOW: &str = include_str!("fixtures/argo/composite.workflow.json");
@@ -86,6 +86,13 @@ fn worked_example_passes_the_strict_schema_in_all_four_kinds() {
 }
 
 #[test]
+fn worked_example_passes_the_crd_rules_in_all_four_kinds() {
+    for (kind, manifest) in all_kinds() {
+        assert_eq!(crd_errors(&manifest), Vec::<String>::new(), "{kind}");
+    }
+}
+
+#[test]
 fn the_three_variants_carry_the_workflow_spec_unchanged() {
     let workflow = workflow();
     for (kind, mut manifest) in all_kinds().into_iter().skip(1) {
@@ -98,6 +105,15 @@ fn the_three_variants_carry_the_workflow_spec_unchanged() {
     let cron = cron_workflow();
     assert_eq!(cron["spec"]["schedules"], json!(["0 * * * *"]));
     assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
+}
+
+#[test]
+fn size_report_counts_compact_bytes_tasks_and_templates() {
+    // 7,655 bytes is what the spec measured on the same document with Python's compact dump.
+    assert_eq!(size_report(&workflow()), SizeReport { compact_bytes: 7655, dag_tasks: 6, templates: 7 });
+    let cron = size_report(&cron_workflow());
+    assert_eq!((cron.dag_tasks, cron.templates), (6, 7));
+    assert_eq!(size_report(&json!(null)), SizeReport { compact_bytes: 4, dag_tasks: 0, templates: 0 });
 }
 
 // The strict schema.
@@ -147,5 +163,356 @@ fn a_manifest_of_no_known_kind_is_one_schema_error() {
     let mut manifest = workflow();
     manifest["kind"] = json!("Pipeline");
     assert_one_error(&schema_errors(&manifest), "/kind", &["\"Pipeline\"", "CronWorkflow"]);
+    assert_one_error(&crd_errors(&manifest), "/kind", &["\"Pipeline\""]);
     assert_one_error(&schema_errors(&json!({})), "(root)", &["no \"kind\""]);
+}
+
+// CRD rules: names and limits.
+
+#[test]
+fn more_than_200_templates_fail() {
+    let mut manifest = workflow();
+    let copy = template_mut(&mut manifest, "node-2in").clone();
+    // 7 + 193 = 200 is the limit, and passes.
+    for i in 0..193 {
+        let mut template = copy.clone();
+        template["name"] = json!(format!("node-2in-copy-{i}"));
+        templates_mut(&mut manifest).push(template);
+    }
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+    let mut template = copy;
+    template["name"] = json!("node-2in-copy-193");
+    templates_mut(&mut manifest).push(template);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates", &["201 templates", "at most 200"]);
+}
+
+#[test]
+fn a_dag_template_needs_1_to_200_tasks() {
+    let mut manifest = workflow();
+    let tasks = template_mut(&mut manifest, "composite")["dag"]["tasks"].as_array_mut().expect("tasks");
+    let chunks = tasks[0].clone();
+    for i in 3..200 {
+        let mut task = chunks.clone();
+        task["name"] = json!(format!("chunks-{i}"));
+        tasks.push(task);
+    }
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+    let mut task = chunks;
+    task["name"] = json!("chunks-200");
+    template_mut(&mut manifest, "composite")["dag"]["tasks"].as_array_mut().expect("tasks").push(task);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks", &["201 tasks", "1 to 200"]);
+
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "dag-sum-of-powers")["dag"]["tasks"] = json!([]);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/1/dag/tasks", &["0 tasks"]);
+}
+
+#[test]
+fn more_than_500_input_parameters_fail() {
+    let mut manifest = workflow();
+    let parameters = template_mut(&mut manifest, "node-2in")["inputs"]["parameters"].as_array_mut().expect("inputs");
+    for i in 0..(501 - 5) {
+        parameters.push(json!({"name": format!("extra-{i}"), "default": ""}));
+    }
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6/inputs/parameters", &["501 parameters"]);
+}
+
+#[test]
+fn task_and_template_names_follow_the_crd_pattern_and_length() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["name"] = json!("sum_total");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/2/name",
+        &["\"sum_total\"", "does not match"],
+    );
+
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["name"] = json!("s".repeat(129));
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/name", &["129 characters", "at most 128"]);
+
+    let mut manifest = workflow();
+    let copy = template_mut(&mut manifest, "node-2in").clone();
+    templates_mut(&mut manifest).push(copy);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/7/name", &["\"node-2in\"", "not unique"]);
+}
+
+#[test]
+fn parameter_and_artifact_names_follow_the_crd_patterns() {
+    let mut manifest = workflow();
+    let node_2in = template_mut(&mut manifest, "node-2in");
+    node_2in["inputs"]["parameters"].as_array_mut().expect("inputs").push(json!({"name": "in 2", "default": ""}));
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6/inputs/parameters/5/name", &["\"in 2\""]);
+
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["outputs"]["artifacts"][0]["name"] = json!("out/0");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6/outputs/artifacts/0/name", &["\"out/0\""]);
+    // Braces and dots are allowed in artifact names, not in parameter names.
+    template_mut(&mut manifest, "node-2in")["outputs"]["artifacts"][0]["name"] = json!("out.{0}");
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+}
+
+#[test]
+fn metadata_names_are_at_most_63_characters_and_52_for_a_cron_workflow() {
+    let mut manifest = workflow();
+    manifest["metadata"]["generateName"] = json!("g".repeat(63));
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+    manifest["metadata"]["generateName"] = json!("g".repeat(64));
+    assert_one_error(&crd_errors(&manifest), "/metadata/generateName", &["64 characters", "at most 63"]);
+
+    let mut manifest = parse(WORKFLOW_TEMPLATE);
+    manifest["metadata"]["name"] = json!("t".repeat(64));
+    assert_one_error(&crd_errors(&manifest), "/metadata/name", &["WorkflowTemplate", "at most 63"]);
+
+    let mut manifest = cron_workflow();
+    manifest["metadata"]["name"] = json!("c".repeat(52));
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+    manifest["metadata"]["name"] = json!("c".repeat(53));
+    assert_one_error(&crd_errors(&manifest), "/metadata/name", &["53 characters", "at most 52"]);
+
+    let mut manifest = workflow();
+    manifest["metadata"].as_object_mut().expect("metadata").remove("generateName");
+    assert_one_error(&crd_errors(&manifest), "/metadata", &["neither name nor generateName"]);
+}
+
+#[test]
+fn a_cron_workflow_needs_a_schedule() {
+    let mut manifest = cron_workflow();
+    manifest["spec"]["schedules"] = json!([]);
+    assert_one_error(&crd_errors(&manifest), "/spec/schedules", &["at least one schedule"]);
+}
+
+// CRD rules: one of a kind.
+
+#[test]
+fn a_template_has_exactly_one_type() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["script"] = json!({"image": "x", "source": "true"});
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6", &["container and script"]);
+
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in").as_object_mut().expect("template").remove("container");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6", &["no type"]);
+}
+
+#[test]
+fn deadlines_are_refused_on_dag_templates() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "composite")["activeDeadlineSeconds"] = json!(3600);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/activeDeadlineSeconds", &["leaf templates"]);
+
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "dag-sum-of-powers")["timeout"] = json!("1h");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/1/timeout", &["dag or steps"]);
+    // An empty timeout is no timeout (the CEL rule checks `t.timeout != ""`).
+    template_mut(&mut manifest, "dag-sum-of-powers")["timeout"] = json!("");
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+}
+
+#[test]
+fn with_sequence_has_count_or_end_and_a_task_loops_one_way() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "dag-sum-of-powers", "raise")["withSequence"]["end"] = json!("3");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/1/dag/tasks/1/withSequence", &["count and end"]);
+
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "dag-sum-of-powers", "raise")["withItems"] = json!([1, 2]);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/1/dag/tasks/1", &["withSequence and withItems"]);
+}
+
+#[test]
+fn an_artifact_has_at_most_one_location() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["inputs"]["artifacts"][1]["gcs"] = json!({"key": "k"});
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6/inputs/artifacts/1", &["s3, gcs", "at most one"]);
+}
+
+#[test]
+fn output_parameters_take_their_value_as_the_template_type_allows() {
+    // §5.1: a nested DAG returning a partitioned output exports its inner source's count.
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "dag-sum-of-powers")["outputs"] = json!({"parameters": [
+        {"name": "count", "valueFrom": {"parameter": "{{tasks.numbers-up-to.outputs.parameters.count}}"}}
+    ]});
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+
+    template_mut(&mut manifest, "dag-sum-of-powers")["outputs"]["parameters"][0]["valueFrom"] =
+        json!({"path": "/dagger/count"});
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/1/outputs/parameters/0/valueFrom",
+        &["dag template", "valueFrom.parameter"],
+    );
+
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-0in-parts")["outputs"]["parameters"][0]["value"] = json!("3");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/2/outputs/parameters/0", &["both value and valueFrom"]);
+}
+
+// CRD and validate.go rules of DAG tasks.
+
+#[test]
+fn a_task_name_starting_with_a_digit_fails_in_a_dag_with_dependencies() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["name"] = json!("2sum");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/name", &["\"2sum\"", "digit"]);
+}
+
+#[test]
+fn depends_and_dependencies_are_not_mixed() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["dependencies"] = json!(["sum-of-powers"]);
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/2/dependencies",
+        &["both depends and dependencies"],
+    );
+
+    // `validate.go` refuses the mix in one DAG template, not only within one task.
+    let mut manifest = workflow();
+    let sum = task_mut(&mut manifest, "composite", "sum");
+    sum.as_object_mut().expect("task").remove("depends");
+    sum["dependencies"] = json!(["sum-of-powers"]);
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/2/dependencies",
+        &["other tasks", "use depends"],
+    );
+}
+
+#[test]
+fn continue_on_is_refused_with_depends() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["continueOn"] = json!({"failed": true});
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/continueOn", &["continueOn", "depends"]);
+}
+
+#[test]
+fn depends_names_only_tasks_of_its_dag() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["depends"] = json!("sum-of-power");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/2/depends",
+        &["\"sum-of-power\"", "not a task"],
+    );
+
+    // A task of another DAG template does not count.
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["depends"] = json!("sum-of-powers && raise");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/depends", &["\"raise\"", "\"composite\""]);
+}
+
+#[test]
+fn depends_expressions_are_parsed_with_results_and_operators() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["depends"] =
+        json!("(sum-of-powers.Succeeded || sum-of-powers.Skipped) && !chunks.Failed || sum-of-powers.AnySucceeded");
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+
+    for (depends, needle) in [
+        ("sum-of-powers &&", "ends where a task name is expected"),
+        ("(sum-of-powers", "unclosed '('"),
+        ("sum-of-powers chunks", "unexpected task name \"chunks\""),
+        ("sum-of-powers.Finished", "\"Finished\""),
+        ("sum-of-powers, chunks", "unexpected character ','"),
+    ] {
+        task_mut(&mut manifest, "composite", "sum")["depends"] = json!(depends);
+        assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/depends", &["does not parse", needle]);
+    }
+
+    // `.AnySucceeded` counts items: `chunks` runs once.
+    task_mut(&mut manifest, "composite", "sum")["depends"] = json!("sum-of-powers && chunks.AnySucceeded");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/depends", &["chunks.AnySucceeded"]);
+
+    // Hostile nesting is an error, not a stack overflow.
+    let deep = format!("{}chunks{}", "(".repeat(10_000), ")".repeat(10_000));
+    task_mut(&mut manifest, "composite", "sum")["depends"] = json!(deep);
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/depends", &["nests deeper"]);
+}
+
+#[test]
+fn tasks_that_wait_for_each_other_in_a_cycle_fail() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "chunks")["depends"] = json!("sum");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks", &["chunks, sum-of-powers, sum", "cycle"]);
+}
+
+// References to templates and their inputs.
+
+#[test]
+fn a_task_runs_a_template_of_the_spec() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["template"] = json!("node-3in");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2/template", &["\"node-3in\""]);
+
+    let mut manifest = workflow();
+    spec_mut(&mut manifest)["entrypoint"] = json!("composit");
+    assert_one_error(&crd_errors(&manifest), "/spec/entrypoint", &["\"composit\""]);
+}
+
+#[test]
+fn a_task_gives_every_input_the_template_needs_and_no_other() {
+    let mut manifest = workflow();
+    let chunks = task_mut(&mut manifest, "composite", "chunks");
+    chunks["arguments"]["parameters"].as_array_mut().expect("arguments").retain(|p| p["name"] != "out");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/0",
+        &["template \"node-0in-parts\"", "input parameter \"out\""],
+    );
+
+    let mut manifest = workflow();
+    let chunks = task_mut(&mut manifest, "composite", "chunks");
+    chunks["arguments"]["parameters"].as_array_mut().expect("arguments").push(json!({"name": "in0", "value": "x"}));
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/0/arguments/parameters/2", &["\"in0\""]);
+
+    // An input with a default needs no argument: `partition` of every node template.
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["inputs"]["artifacts"].as_array_mut().expect("artifacts").push(json!({
+        "name": "in2", "path": "/dagger/in2"
+    }));
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/0/dag/tasks/2", &["input artifact \"in2\""]);
+}
+
+#[test]
+fn the_entrypoint_gets_its_inputs_from_the_workflow_arguments() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "composite")["inputs"] = json!({"parameters": [{"name": "n"}, {"name": "limit"}]});
+    assert_one_error(&crd_errors(&manifest), "/spec/entrypoint", &["\"limit\"", "spec.arguments.parameters"]);
+}
+
+#[test]
+fn workflow_arguments_need_values_but_template_arguments_may_wait_for_submission() {
+    let mut manifest = workflow();
+    spec_mut(&mut manifest)["arguments"]["parameters"][0].as_object_mut().expect("parameter").remove("value");
+    assert_one_error(&crd_errors(&manifest), "/spec/arguments/parameters/0", &["\"n\"", "neither value nor valueFrom"]);
+
+    let mut manifest = parse(WORKFLOW_TEMPLATE);
+    spec_mut(&mut manifest)["arguments"]["parameters"][0].as_object_mut().expect("parameter").remove("value");
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+}
+
+// Malformed input: errors, never a panic.
+
+#[test]
+fn malformed_manifests_give_errors_not_panics() {
+    let bad = [
+        json!(null),
+        json!([]),
+        json!({"kind": "Workflow"}),
+        json!({"kind": "CronWorkflow", "metadata": {"name": "c"}, "spec": {}}),
+        json!({"kind": "Workflow", "metadata": {"name": 7}, "spec": {"templates": "x", "entrypoint": 1}}),
+        json!({"kind": "Workflow", "metadata": {"name": "w"}, "spec": {"entrypoint": "a", "templates": [
+            7,
+            {"name": "a", "dag": {"tasks": {"name": "t"}}},
+            {"name": "b", "dag": {"tasks": [null, {"name": 3, "depends": 4, "dependencies": "x"}, {"template": []}]}},
+            {"name": "c", "steps": [[{"name": "s", "template": "zz"}], "x"], "inputs": {"parameters": [{}]}},
+        ]}}),
+    ];
+    for manifest in bad {
+        assert!(!schema_errors(&manifest).is_empty(), "{manifest}");
+        assert!(!crd_errors(&manifest).is_empty(), "{manifest}");
+        let _ = size_report(&manifest);
+    }
 }
