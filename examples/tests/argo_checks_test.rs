@@ -493,6 +493,119 @@ fn workflow_arguments_need_values_but_template_arguments_may_wait_for_submission
     assert_eq!(crd_errors(&manifest), Vec::<String>::new());
 }
 
+// Variables.
+
+#[test]
+fn an_undeclared_input_parameter_does_not_resolve() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-0in-parts")["container"]["args"][1] = json!("{{inputs.parameters.pth}}");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/2/container/args/1",
+        &["{{inputs.parameters.pth}}", "\"node-0in-parts\""],
+    );
+
+    // In a task, `inputs` are those of the DAG template the task is in.
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "chunks")["arguments"]["parameters"][1]["value"] =
+        json!("{{inputs.parameters.scope}}/chunks/output");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/0/arguments/parameters/1/value",
+        &["{{inputs.parameters.scope}}", "\"composite\""],
+    );
+}
+
+#[test]
+fn variables_are_found_in_every_string_of_a_template() {
+    // An artifact key, inside a nested object, with spaces inside the braces as Argo allows.
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["outputs"]["artifacts"][0]["s3"]["key"] =
+        json!("dagger/{{workflow.uid}}/{{ inputs.parameters.ot }}");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/6/outputs/artifacts/0/s3/key",
+        &["{{inputs.parameters.ot}}"],
+    );
+}
+
+#[test]
+fn a_workflow_parameter_must_be_declared() {
+    let mut manifest = workflow();
+    template_mut(&mut manifest, "node-2in")["container"]["args"][7] = json!("n={{workflow.parameters.m}}");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/6/container/args/7", &["{{workflow.parameters.m}}"]);
+}
+
+#[test]
+fn item_exists_only_in_a_looping_task_and_not_in_its_loop() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "dag-sum-of-powers", "raise").as_object_mut().expect("task").remove("withSequence");
+    let errors = crd_errors(&manifest);
+    // `partition`, `out` and `in0` of `raise` use the item.
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    for i in [1, 2, 3] {
+        assert_error(&errors, &format!("/spec/templates/1/dag/tasks/1/arguments/parameters/{i}/value"), &["{{item}}"]);
+    }
+
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "dag-sum-of-powers", "raise")["withSequence"]["count"] = json!("{{item}}");
+    assert_one_error(&crd_errors(&manifest), "/spec/templates/1/dag/tasks/1/withSequence/count", &["{{item}}"]);
+}
+
+#[test]
+fn a_task_output_resolves_only_from_a_task_waited_for_that_declares_it() {
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "dag-sum-of-powers", "raise")["withSequence"]["count"] =
+        json!("{{tasks.numbers-up-to.outputs.parameters.cnt}}");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/1/dag/tasks/1/withSequence/count",
+        &["\"numbers-up-to\"", "no output parameter \"cnt\""],
+    );
+
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum-of-powers").as_object_mut().expect("task").remove("depends");
+    assert_one_error(
+        &crd_errors(&manifest),
+        "/spec/templates/0/dag/tasks/1/withSequence/count",
+        &["does not wait for task \"chunks\""],
+    );
+
+    // Waiting through another task is enough (Argo's task ancestry): sum waits for chunks
+    // through sum-of-powers.
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["arguments"]["parameters"][0]["value"] =
+        json!("sum-{{tasks.chunks.outputs.parameters.count}}");
+    assert_eq!(crd_errors(&manifest), Vec::<String>::new());
+
+    let mut manifest = workflow();
+    task_mut(&mut manifest, "composite", "sum")["depends"] = json!("sum-of-powers && chunk");
+    task_mut(&mut manifest, "composite", "sum")["arguments"]["parameters"][0]["value"] =
+        json!("{{tasks.chunk.outputs.parameters.count}}");
+    let errors = crd_errors(&manifest);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_error(&errors, "/spec/templates/0/dag/tasks/2/depends", &["\"chunk\""]);
+    assert_error(&errors, "/spec/templates/0/dag/tasks/2/arguments/parameters/0/value", &["no task \"chunk\""]);
+}
+
+#[test]
+fn tags_outside_the_vocabulary_and_unclosed_braces_fail() {
+    for (text, needle) in [
+        ("{{workflow.creationTimestamp}}", "vocabulary"),
+        ("{{steps.a.outputs.result}}", "vocabulary"),
+        ("{{=asInt(inputs.parameters.node)}}", "expression tags"),
+        ("{{inputs.parameters.node", "without a closing"),
+    ] {
+        let mut manifest = workflow();
+        template_mut(&mut manifest, "node-2in")["container"]["args"][1] = json!(text);
+        assert_one_error(&crd_errors(&manifest), "/spec/templates/6/container/args/1", &[needle]);
+    }
+    // Outside templates only workflow variables resolve.
+    let mut manifest = workflow();
+    spec_mut(&mut manifest)["arguments"]["parameters"][0]["value"] = json!("{{inputs.parameters.n}}");
+    assert_one_error(&crd_errors(&manifest), "/spec/arguments/parameters/0/value", &["only a template has inputs"]);
+}
+
 // Malformed input: errors, never a panic.
 
 #[test]

@@ -1,7 +1,7 @@
 //! The rules the API server applies to one object at a time, beyond the JSON schema: the CRD's
 //! limits, name patterns and CEL rules (`workflow_types.go` at v4.1.2) and the shape checks of
 //! `validate.go` that go with them. Rules between objects (names that refer to others) are in
-//! `references.rs`; this module runs both.
+//! `references.rs`, variables in `variables.rs`; this module runs all three.
 //!
 //! - metadata `name` (or `generateName`) is set and at most 63 characters, 52 for a CronWorkflow;
 //!   a CronWorkflow has at least one schedule;
@@ -29,7 +29,7 @@ use serde_json::Value;
 use super::kind::Kind;
 use super::model::{self, array, has, string, Spec};
 use super::pointer;
-use super::references;
+use super::{references, variables};
 
 const MAX_TEMPLATES: usize = 200;
 const MAX_TASKS: usize = 200;
@@ -60,6 +60,7 @@ pub(super) fn check(manifest: &Value, errors: &mut Vec<String>) {
     let spec = Spec::new(kind, spec_value);
     check_spec(&spec, errors);
     references::check(&spec, errors);
+    variables::check(&spec, errors);
 }
 
 fn check_metadata(kind: Kind, manifest: &Value, errors: &mut Vec<String>) {

@@ -3,7 +3,8 @@
 //! generator to run on every manifest they produce. Argo cannot run in CI, so these checks stand
 //! in for the API server and `argo lint`:
 //! - [`schema_errors`]: the published JSON schema, made strict so that a misspelled key fails;
-//! - [`crd_errors`]: the CRD rules and `validate.go` checks the schema does not carry;
+//! - [`crd_errors`]: the CRD rules and `validate.go` checks the schema does not carry, and the
+//!   resolution of every `{{variable}}` in its scope;
 //! - [`size_report`]: the numbers the byte-budget tests compare (`MAX_WORKFLOW_SIZE` is 1 MiB).
 //!
 //! Every error is one string, `<JSON pointer>: <what is wrong>`, the pointer into the manifest
@@ -11,7 +12,7 @@
 //!
 //! A test file in `examples/tests/` uses it with `mod argo_checks;` (Cargo compiles each
 //! `tests/*.rs` as its own crate, and a folder with a `mod.rs` is not a crate of its own).
-//! Rules are listed in `crd.rs` and `references.rs`; the spec is
+//! Rules are listed in `crd.rs`, `references.rs` and `variables.rs`; the spec is
 //! `shared/reference/cluster-runtimes.md` §5, §7.3, §7.4 and pitfalls P17-P27.
 
 // Each test crate that includes this module uses only some of it.
@@ -24,6 +25,7 @@ mod model;
 mod pointer;
 mod references;
 mod schema;
+mod variables;
 
 use serde_json::Value;
 
@@ -35,7 +37,8 @@ pub fn schema_errors(manifest: &Value) -> Vec<String> {
 }
 
 /// The errors of `manifest` against the rules Argo enforces beyond its JSON schema (CRD
-/// validations and `validate.go`); empty when it passes. Never panics on a malformed manifest: what
+/// validations, `validate.go`, and variable resolution as `argo lint` does it, reduced to the
+/// generator's vocabulary); empty when it passes. Never panics on a malformed manifest: what
 /// the schema would reject is skipped here, not reported twice.
 pub fn crd_errors(manifest: &Value) -> Vec<String> {
     let mut errors = Vec::new();
