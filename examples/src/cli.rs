@@ -6,7 +6,7 @@ use dagger_core::cli::Cli;
 use crate::composition::{composite_map_reduce, dataset_pipeline};
 use crate::quick_start::quick_start;
 use crate::scenarios::*;
-use crate::shapes::{chained, halves, loaded, nested_pairs, nested_parts, parsed, summary, wide};
+use crate::shapes::{chained, halves, loaded, nested_pairs, nested_parts, parsed, summary, tuned, wide};
 use crate::word_count::word_count;
 
 /// The command line of every example DAG: `--dag NAME` chooses one.
@@ -39,4 +39,5 @@ pub fn every_example() -> Cli {
         .with(halves::dag())
         .with(parsed::dag())
         .with(wide())
+        .with(tuned::dag())
 }

@@ -172,3 +172,26 @@ pub fn wide() -> Dag<(u64,), u64> {
     });
     built.unwrap_or_else(|error| unreachable!("the DAG `wide` is built from its own handles: {error}"))
 }
+
+/// A task with every Argo option: resources, retries, a deadline, its own image, and
+/// additions to its container, template and task.
+#[task(options(
+    cpu = "500m",
+    memory = "1Gi",
+    gpu = 1,
+    timeout = "10m",
+    retries = 2,
+    image = "registry.example/heavy:2",
+    argo_container = r#"{"imagePullPolicy": "IfNotPresent"}"#,
+    argo_template = r#"{"metadata": {"labels": {"tier": "heavy"}}}"#,
+    argo_task = r#"{"hooks": {}}"#
+))]
+pub fn heavy(x: u64) -> u64 {
+    x * 10
+}
+
+/// A map whose task asks for resources, and a task that runs with none.
+#[dag]
+pub fn tuned(#[default(3)] n: u64) -> u64 {
+    total(numbers(n).map(|x| heavy(x)))
+}

@@ -1,10 +1,13 @@
-//! The Argo Workflows manifests the `argo` command writes, for every example DAG: golden files,
-//! and each Workflow run pod by pod in the simulator (`argo_sim`) with the real `pipelines`
-//! binary, each pod holding only the artifacts it declares: the result is what `run` gives.
+//! The Argo Workflows manifests the `argo` command writes, for every example DAG: each valid
+//! against Argo v4.1.2's strict schema and the CRD rules the schema does not carry
+//! (`argo_checks`), golden files, and each Workflow run pod by pod in the simulator
+//! (`argo_sim`) with the real `pipelines` binary, each pod holding only the artifacts it
+//! declares: the result is what `run` gives.
 //!
 //! `DAGGER_BLESS=1 cargo test -p dagger-examples --test argo` rewrites the golden files; read
 //! the diff before committing it.
 
+mod argo_checks;
 mod argo_sim;
 
 use std::fs;
@@ -44,7 +47,17 @@ fn manifest(dag: &str, kind: &str, params: &[&str]) -> JsonValue {
         args.extend(["-p", param]);
     }
     let text = pipelines(dag, &args).unwrap_or_else(|(code, err)| panic!("argo {kind} of {dag}: exit {code}: {err}"));
-    serde_json::from_str(&text).unwrap()
+    let manifest = serde_json::from_str(&text).unwrap();
+    valid(&manifest, &format!("{dag} {kind}"));
+    manifest
+}
+
+/// Asserts that `manifest` passes the strict schema and the CRD rules.
+fn valid(manifest: &JsonValue, what: &str) {
+    let schema = argo_checks::schema_errors(manifest);
+    assert!(schema.is_empty(), "{what}: the schema refuses it:\n{}", schema.join("\n"));
+    let crd = argo_checks::crd_errors(manifest);
+    assert!(crd.is_empty(), "{what}: the CRD rules refuse it:\n{}", crd.join("\n"));
 }
 
 /// Every DAG of the `pipelines` binary.
@@ -93,6 +106,33 @@ fn every_example_runs_pod_by_pod_as_run_does() {
     simulate("dag_output_from_partitioned_node", &[]);
     simulate("hello_world", &["name=Dagger"]);
     simulate("passing_parameters", &["number=5"]);
+    simulate("tuned", &[]);
+}
+
+#[test]
+fn task_options_become_resources_retries_deadlines_and_overrides() {
+    let workflow = manifest("tuned", "workflow", &[]);
+    let templates = workflow["spec"]["templates"].as_array().unwrap();
+    let heavy = templates.iter().find(|t| t["name"] == "node-2in-2out-o1").unwrap();
+    let container = &heavy["container"];
+    assert_eq!(container["image"], "registry.example/heavy:2", "the task's image, not --image");
+    assert_eq!(container["resources"]["requests"], serde_json::json!({ "cpu": "500m", "memory": "1Gi" }));
+    assert_eq!(container["resources"]["limits"], serde_json::json!({ "memory": "1Gi", "nvidia.com/gpu": "1" }));
+    assert_eq!(container["imagePullPolicy"], "IfNotPresent");
+    assert_eq!(heavy["retryStrategy"]["limit"], "2");
+    assert_eq!(
+        heavy["retryStrategy"]["expression"],
+        "asInt(lastRetry.exitCode) == 1 || asInt(lastRetry.exitCode) == 4"
+    );
+    assert_eq!(heavy["activeDeadlineSeconds"], 600);
+    assert_eq!(heavy["metadata"]["labels"]["tier"], "heavy");
+    let tasks = templates[0]["dag"]["tasks"].as_array().unwrap();
+    let task = tasks.iter().find(|t| t["name"] == "heavy").unwrap();
+    assert_eq!(task["hooks"], serde_json::json!({}));
+    // The task without options runs with the defaults.
+    let plain = templates.iter().find(|t| t["name"] == "node-4in-2out").unwrap();
+    assert_eq!(plain["container"]["image"], "registry.example/pipelines:1");
+    assert!(plain.get("retryStrategy").is_none() && plain["container"].get("resources").is_none());
 }
 
 #[test]
@@ -134,7 +174,7 @@ fn every_example_manifest_is_its_golden_file() {
     let mut files = Vec::new();
     // `wide` (450 tasks) is checked below, not kept.
     for dag in example_dags().into_iter().filter(|dag| dag != "wide") {
-        files.push((format!("{dag}.workflow.json"), manifest(&dag, "workflow", &[])));
+        files.push((format!("{dag}.workflow.json"), manifest(&dag, "workflow", required(&dag))));
     }
     for kind in ["workflow-template", "cluster-workflow-template", "cron-workflow"] {
         files.push((format!("composite_map_reduce.{kind}.json"), manifest("composite_map_reduce", kind, &[])));
@@ -153,22 +193,35 @@ fn every_example_manifest_is_its_golden_file() {
     }
 }
 
+/// Values for the parameters of an example DAG that have no default.
+fn required(dag: &str) -> &'static [&'static str] {
+    match dag {
+        "hello_world" => &["name=Dagger"],
+        "passing_parameters" => &["number=5"],
+        "map_reduce" | "nested_map_reduce" => &["multiplier=3", "parallel_steps=4"],
+        "nested_dags" => &["album_name=big dag", "style=hip hop"],
+        "for_based_on_param" => &[r#"countries=["es","us"]"#],
+        "parsed" => &["text=42"],
+        _ => &[],
+    }
+}
+
 #[test]
 fn the_four_kinds_hold_the_same_spec() {
     for dag in ["composite_map_reduce", "quick_start", "nested_dags"] {
-        let workflow = manifest(dag, "workflow", &[]);
+        let workflow = manifest(dag, "workflow", required(dag));
         for (kind, name) in [
             ("workflow-template", "WorkflowTemplate"),
             ("cluster-workflow-template", "ClusterWorkflowTemplate"),
             ("cron-workflow", "CronWorkflow"),
         ] {
-            let other = manifest(dag, kind, &[]);
+            let other = manifest(dag, kind, required(dag));
             assert_eq!(other["kind"], name);
             let spec = if name == "CronWorkflow" { &other["spec"]["workflowSpec"] } else { &other["spec"] };
             assert_eq!(spec, &workflow["spec"], "{dag} {kind}");
             assert_eq!(other["metadata"]["name"], dag.replace('_', "-"));
         }
-        let cron = manifest(dag, "cron-workflow", &[]);
+        let cron = manifest(dag, "cron-workflow", required(dag));
         assert_eq!(cron["spec"]["schedules"], serde_json::json!(["0 * * * *"]));
         assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
     }
@@ -185,13 +238,25 @@ fn a_manifest_over_its_budget_or_without_a_schedule_is_refused() {
     assert_eq!((code, err.as_str()), (2, "error: a CronWorkflow needs at least one schedule (--schedule)\n"));
     let (code, _) = pipelines("quick_start", &["argo", "workflow", "--image", "i", "-p", "exponnent=2"]).unwrap_err();
     assert_eq!(code, 2);
+    // A Workflow needs every value; a template takes them when a run is submitted.
+    let (code, err) = pipelines("nested_dags", &["argo", "workflow", "--image", "i", "-p", "style=x"]).unwrap_err();
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: a Workflow needs a value for every parameter, and `album_name` has no default: give -p \
+         album_name=VALUE (the template kinds take them when a run is submitted)\n"
+    );
+    let template = manifest("nested_dags", "workflow-template", &[]);
+    assert_eq!(template["spec"]["arguments"]["parameters"][0], serde_json::json!({ "name": "album_name" }));
 }
 
 #[test]
 fn a_dag_of_450_tasks_is_cut_into_parts_and_runs() {
     let dag = dagger_examples::shapes::wide();
-    let options = Options::new("registry.example/wide:1", "wide");
+    let mut options = Options::new("registry.example/wide:1", "wide");
+    options.params = vec![("n".to_string(), "3".to_string())];
     let manifest = argo::manifest(dag.graph(), Kind::Workflow, &options).unwrap();
+    valid(&manifest, "wide");
     let templates = manifest["spec"]["templates"].as_array().unwrap();
     let dags: Vec<(&str, usize)> =
         templates.iter().filter_map(|t| Some((t["name"].as_str()?, t["dag"]["tasks"].as_array()?.len()))).collect();

@@ -174,6 +174,19 @@ pub fn manifest(graph: &Graph, kind: Kind, options: &Options) -> Result<Value, A
             None => json!({ "name": param.name }),
         })
         .collect();
+    let missing: Vec<&str> =
+        parameters.iter().filter(|p| p.get("value").is_none()).filter_map(|p| p["name"].as_str()).collect();
+    if !missing.is_empty() && matches!(kind, Kind::Workflow | Kind::CronWorkflow) {
+        return Err(ArgoError::usage(format!(
+            "a {kind:?} needs a value for every parameter, and {} no default: give {} (the template kinds take \
+             them when a run is submitted)",
+            match missing.len() {
+                1 => format!("`{}` has", missing[0]),
+                _ => format!("`{}` have", missing.join("`, `")),
+            },
+            missing.iter().map(|name| format!("-p {name}=VALUE")).collect::<Vec<_>>().join(" ")
+        )));
+    }
     let templates = scopes::templates(&plan, options)?;
     let templates = if options.minimal_crd { templates } else { parts::split(templates)? };
     if templates.len() > MAX_TEMPLATES && !options.minimal_crd {

@@ -69,10 +69,13 @@ impl Shape {
         }
         let mut template = json!({
             "name": self.name(),
-            "inputs": { "parameters": parameters, "artifacts": inputs },
+            "inputs": { "parameters": parameters },
             "outputs": output,
             "container": self.container(plan, options, &task_options)?,
         });
+        if !inputs.is_empty() {
+            template["inputs"]["artifacts"] = Value::Array(inputs);
+        }
         if let Some(retries) = task_options.retries.filter(|&r| r > 0) {
             template["retryStrategy"] =
                 json!({ "limit": retries.to_string(), "retryPolicy": "OnFailure", "expression": RETRYABLE });

@@ -74,7 +74,9 @@ fn tasks_of(dag: &Value) -> Result<Vec<Task<'_>>, String> {
         let name = value.get("name").and_then(Value::as_str).ok_or("a task has no name")?;
         let context = |e: String| format!("task `{name}`: {e}");
         let fields = value.as_object().ok_or_else(|| context("not an object".into()))?;
-        if let Some(key) = fields.keys().find(|k| !TASK_FIELDS.contains(&k.as_str())) {
+        // Hooks with none in them change nothing.
+        let empty_hooks = |k: &str| k == "hooks" && fields[k].as_object().is_some_and(|hooks| hooks.is_empty());
+        if let Some(key) = fields.keys().find(|k| !TASK_FIELDS.contains(&k.as_str()) && !empty_hooks(k)) {
             return Err(context(format!("`{key}` is not simulated")));
         }
         if tasks.iter().any(|t| t.name == name) {
