@@ -61,7 +61,8 @@
 //! The crate is layered; each module only uses those above it in this list: `error`, `sync`,
 //! `data`, `format` (foundations); `erased` (values with their types erased); `store` (where
 //! outputs live); `invoke` (the interface between generated task code and the runtime);
-//! `graph` (the declared model); `dsl` (handles, rules, the builder); `run` (the runtime).
+//! `graph` (the declared model); `dsl` (handles, rules, the builder); `run` (the runtime);
+//! `argo` (manifests from the graph's job plan); `cli` (the command line, feature `cli`).
 //! `__private` re-exports what the macros' generated code names; nothing imports it.
 
 #![warn(missing_docs)]
