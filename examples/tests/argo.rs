@@ -202,13 +202,15 @@ fn required(dag: &str) -> &'static [&'static str] {
         "nested_dags" => &["album_name=big dag", "style=hip hop"],
         "for_based_on_param" => &[r#"countries=["es","us"]"#],
         "parsed" => &["text=42"],
+        "wide" => &["n=3"],
         _ => &[],
     }
 }
 
 #[test]
-fn the_four_kinds_hold_the_same_spec() {
-    for dag in ["composite_map_reduce", "quick_start", "nested_dags"] {
+fn the_four_kinds_of_every_example_are_valid_and_hold_the_same_spec() {
+    for dag in example_dags() {
+        let dag = dag.as_str();
         let workflow = manifest(dag, "workflow", required(dag));
         for (kind, name) in [
             ("workflow-template", "WorkflowTemplate"),
