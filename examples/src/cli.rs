@@ -6,7 +6,7 @@ use dagger_core::cli::Cli;
 use crate::composition::{composite_map_reduce, dataset_pipeline};
 use crate::quick_start::quick_start;
 use crate::scenarios::*;
-use crate::shapes::{chained, halves, loaded, nested_pairs, nested_parts, parsed, summary, tuned, wide};
+use crate::shapes::{chained, halves, loaded, nested_halves, nested_pairs, nested_parts, parsed, summary, tuned, wide};
 use crate::word_count::word_count;
 
 /// The command line of every example DAG: `--dag NAME` chooses one.
@@ -40,4 +40,5 @@ pub fn every_example() -> Cli {
         .with(parsed::dag())
         .with(wide())
         .with(tuned::dag())
+        .with(nested_halves::dag())
 }

@@ -195,3 +195,9 @@ pub fn heavy(x: u64) -> u64 {
 pub fn tuned(#[default(3)] n: u64) -> u64 {
     total(numbers(n).map(|x| heavy(x)))
 }
+
+/// `halves` nested, once per partition: the run on partition 2 fails (`halves(2)` meets 1).
+#[dag]
+pub fn nested_halves(#[default(3)] n: u64) -> u64 {
+    total(numbers(n).map(|k| halves(k)))
+}

@@ -46,7 +46,7 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
             .ok_or_else(|| Failure::usage("cannot tell this program's file name: give --command".to_string()))?,
     };
     let mut options = Options::new(&args.image, &command);
-    options.args_prefix = prefix(graph.name());
+    options.args_prefix = super::args::program_prefix("argo", graph.name());
     options.name = args.name.clone();
     options.generate_name = args.generate_name.clone();
     options.namespace = args.namespace.clone();
@@ -90,24 +90,4 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
         false => Err(Failure::usage(error.to_string())),
     })?;
     Ok(options)
-}
-
-/// What a pod passes the program before `node`: the arguments this process got before its
-/// `argo` command (the program's own global flags), with `--dag NAME`, so that a program of
-/// several DAGs runs the right one.
-fn prefix(dag: &str) -> Vec<String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut prefix: Vec<String> = match args.iter().position(|arg| arg == "argo") {
-        Some(at) => args[..at].to_vec(),
-        None => Vec::new(),
-    };
-    let quiet = |arg: &String| arg == "-v" || arg == "-q" || arg.starts_with("--verbose") || arg == "--quiet";
-    prefix.retain(|arg| !quiet(arg));
-    if let Some(at) = prefix.iter().position(|arg| arg == "--dag") {
-        prefix.drain(at..(at + 2).min(prefix.len()));
-    }
-    prefix.retain(|arg| !arg.starts_with("--dag="));
-    let mut all = vec!["--dag".to_string(), dag.to_string()];
-    all.extend(prefix);
-    all
 }

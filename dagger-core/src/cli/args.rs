@@ -176,6 +176,26 @@ pub(super) fn threads(flag: Option<usize>) -> Result<Option<usize>, Failure> {
     Ok(None)
 }
 
+/// What a job passes the program before its own command (`node`, `slurm job`): the arguments
+/// this process got before its `command` (the program's own global flags, not the logs'), with
+/// `--dag NAME`, so that a program of several DAGs runs the right one.
+pub(super) fn program_prefix(command: &str, dag: &str) -> Vec<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut prefix: Vec<String> = match args.iter().position(|arg| arg == command) {
+        Some(at) => args[..at].to_vec(),
+        None => Vec::new(),
+    };
+    let logs = |arg: &String| arg.starts_with("-v") || arg == "-q" || arg == "--quiet" || arg.starts_with("--verbose");
+    prefix.retain(|arg| !logs(arg));
+    if let Some(at) = prefix.iter().position(|arg| arg == "--dag") {
+        prefix.drain(at..(at + 2).min(prefix.len()));
+    }
+    prefix.retain(|arg| !arg.starts_with("--dag="));
+    let mut all = vec!["--dag".to_string(), dag.to_string()];
+    all.extend(prefix);
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::argo;
+use super::slurm::{self, SlurmCommand};
 use super::args::{self, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use super::report::Failure;
 use super::{Command, Entry};
@@ -29,6 +30,12 @@ pub(super) fn execute(command: &Command, dag: &dyn Entry) -> Result<(), Failure>
         }
         Command::Plan(args) => plan(args, graph),
         Command::Argo(args) => argo::write(args, graph),
+        Command::Slurm(args) => match &args.command {
+            SlurmCommand::Submit(args) => slurm::submit(args, graph),
+            SlurmCommand::Status(args) => slurm::status(args, graph),
+            SlurmCommand::Cancel(args) => slurm::cancel(args, graph),
+            SlurmCommand::Job(args) => slurm::run_job(args, graph),
+        },
     }
 }
 

@@ -58,10 +58,12 @@ use crate::run::Runner;
 mod argo;
 mod args;
 mod commands;
+mod slurm;
 mod report;
 
 pub use args::{ArgoArgs, ArgoCrd, ArgoKind, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use report::Failure;
+pub use slurm::{JobArgs as SlurmJobArgs, SlurmArgs, SlurmCommand, StatusArgs, SubmitArgs};
 
 /// The command line of a program's DAGs: give it the DAGs, and call [`run`](Cli::run) in
 /// `main`.
@@ -109,6 +111,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Prints an Argo Workflows manifest (JSON) whose pods run this program's jobs.
     Argo(ArgoArgs),
+    /// Runs the DAG on a SLURM cluster: submit, status, cancel.
+    Slurm(SlurmArgs),
 }
 
 impl Cli {
