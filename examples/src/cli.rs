@@ -41,4 +41,5 @@ pub fn every_example() -> Cli {
         .with(wide())
         .with(tuned::dag())
         .with(nested_halves::dag())
+        .with(crate::many::many::dag())
 }

@@ -57,7 +57,10 @@ fn submit(case: &Case, name: &str) -> (PathBuf, i32, Value) {
     let (code, out, err) = pipelines(case.dag, &args);
     let submitted: Value = serde_json::from_str(out.lines().next().unwrap_or("null"))
         .unwrap_or_else(|_| panic!("{name}: submit printed {out:?}; {err}"));
-    assert!(submitted["run"].as_str().is_some_and(|run| run.starts_with(&format!("dagger-{}-", case.dag))), "{submitted}");
+    assert!(
+        submitted["run"].as_str().is_some_and(|run| run.starts_with(&format!("dagger-{}-", case.dag))),
+        "{submitted}"
+    );
     let (status_code, status, status_err) = pipelines(case.dag, &["slurm", "status", "--store", &store_text, "--json"]);
     assert_eq!(status_code, 0, "{name}: status: {status_err}");
     (store, code, serde_json::from_str(&status).unwrap())
@@ -99,10 +102,19 @@ fn dags_run_as_slurm_jobs() {
         ("chained-4", Case { dag: "chained", params: &["n=4"], flags: &[], succeeds: true }),
         ("chained-0", Case { dag: "chained", params: &["n=0"], flags: &[], succeeds: true }),
         // More partitions than array tasks: each task runs a range of them.
-        ("chained-10-in-3", Case { dag: "chained", params: &["n=10"], flags: &["--max-array-tasks", "3"], succeeds: true }),
+        (
+            "chained-10-in-3",
+            Case { dag: "chained", params: &["n=10"], flags: &["--max-array-tasks", "3"], succeeds: true },
+        ),
         ("halves-fails", Case { dag: "halves", params: &["n=3"], flags: &[], succeeds: false }),
-        ("composite-3", Case { dag: "composite_map_reduce", params: &["partitions_count=3"], flags: &[], succeeds: true }),
-        ("composite-0", Case { dag: "composite_map_reduce", params: &["partitions_count=0"], flags: &[], succeeds: true }),
+        (
+            "composite-3",
+            Case { dag: "composite_map_reduce", params: &["partitions_count=3"], flags: &[], succeeds: true },
+        ),
+        (
+            "composite-0",
+            Case { dag: "composite_map_reduce", params: &["partitions_count=0"], flags: &[], succeeds: true },
+        ),
         ("nested-fails", Case { dag: "nested_halves", params: &["n=3"], flags: &[], succeeds: false }),
         ("summary", Case { dag: "summary", params: &[], flags: &[], succeeds: true }),
     ];

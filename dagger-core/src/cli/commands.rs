@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use super::argo;
-use super::slurm::{self, SlurmCommand};
 use super::args::{self, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use super::report::Failure;
+use super::slurm::{self, SlurmCommand};
 use super::{Command, Entry};
 use crate::erased::AnyValue;
 use crate::error::Error;
@@ -62,7 +62,10 @@ fn node(args: &NodeArgs, graph: &Graph) -> Result<(), Failure> {
         let count = done.count.ok_or_else(|| {
             Failure::usage(format!("`{}` has no partitioned output of its own: there is no count to write", args.path))
         })?;
-        std::fs::write(file, count.to_string())
+        let parent = file.parent().filter(|parent| !parent.as_os_str().is_empty());
+        parent
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(file, count.to_string()))
             .map_err(|e| Failure::store(format!("cannot write the count to `{}`: {e}", file.display())))?;
     }
     Ok(())

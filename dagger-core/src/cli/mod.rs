@@ -58,8 +58,8 @@ use crate::run::Runner;
 mod argo;
 mod args;
 mod commands;
-mod slurm;
 mod report;
+mod slurm;
 
 pub use args::{ArgoArgs, ArgoCrd, ArgoKind, JobArgs, NodeArgs, ParamArgs, PlanArgs, RunArgs, SealArgs};
 use report::Failure;

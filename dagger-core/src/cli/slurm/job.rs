@@ -45,7 +45,12 @@ pub(in crate::cli) fn run_job(args: &JobArgs, graph: &Graph) -> Result<(), Failu
             let start = (task * expansion.per_task).min(expansion.count);
             let end = (start + expansion.per_task).min(expansion.count);
             partitions = Some((start, end));
-            node_args.extend(["node".to_string(), job.node.clone(), "--partitions".to_string(), format!("{start}..{end}")]);
+            node_args.extend([
+                "node".to_string(),
+                job.node.clone(),
+                "--partitions".to_string(),
+                format!("{start}..{end}"),
+            ]);
         }
         (_, None) => {
             node_args.extend(["node".to_string(), job.node.clone()]);
@@ -86,7 +91,11 @@ pub(in crate::cli) fn run_job(args: &JobArgs, graph: &Graph) -> Result<(), Failu
         // Fail-fast: nothing pending of the run starts now.
         let _ = sbatch::cancel_pending(&run.id);
     }
-    Err(Failure { code: u8::try_from(code).unwrap_or(1), message: format!("job `{}` ended with exit code {code}", job.id), causes: Vec::new() })
+    Err(Failure {
+        code: u8::try_from(code).unwrap_or(1),
+        message: format!("job `{}` ended with exit code {code}", job.id),
+        causes: Vec::new(),
+    })
 }
 
 /// Runs the program with `args` as a child (its output goes to the job's log), again while it
@@ -158,7 +167,8 @@ fn expand(
     }
     folder.write_json(&folder.expansion(&source.id), &expansion)?;
     for seal in scope.jobs.iter().filter(|job| job.kind == JobKind::Seal && job.after.first() == Some(&source.id)) {
-        let arrays: Vec<&str> = seal.after.iter().filter_map(|job| expansion.arrays.get(job).map(String::as_str)).collect();
+        let arrays: Vec<&str> =
+            seal.after.iter().filter_map(|job| expansion.arrays.get(job).map(String::as_str)).collect();
         let dependency = if arrays.is_empty() { String::new() } else { format!("afterok:{}", arrays.join(":")) };
         sbatch::set_dependency(&registry[&seal.id], &dependency)?;
     }
@@ -174,6 +184,10 @@ fn still_needed(folder: &Folder, job: &str, id: &str) -> Result<Option<String>, 
     }
     match folder.read::<Outcome>(&folder.result(job, None)) {
         Ok(outcome) if outcome.exit_code == 0 => Ok(None),
-        _ => Err(Failure { code: 3, message: format!("`{job}` (job {id}) neither runs nor succeeded"), causes: Vec::new() }),
+        _ => Err(Failure {
+            code: 3,
+            message: format!("`{job}` (job {id}) neither runs nor succeeded"),
+            causes: Vec::new(),
+        }),
     }
 }

@@ -66,8 +66,8 @@ pub struct SubmitArgs {
     /// repeatable.
     #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
     pub sbatch_arg: Vec<String>,
-    /// The most tasks in one job array (default: the cluster's MaxArraySize, at most 1000);
-    /// each array task runs a range of partitions.
+    /// The most tasks in one job array (default: four per CPU of the cluster, at most 1000
+    /// and under its MaxArraySize); each array task runs a range of partitions.
     #[arg(long, value_name = "N")]
     pub max_array_tasks: Option<usize>,
     /// At most K tasks of an array run at once.

@@ -38,7 +38,11 @@ pub(super) fn sbatch(args: &[String], script: &Path) -> Result<String, Failure> 
     let id = out.trim().split(';').next().unwrap_or_default().to_string();
     match id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty() {
         true => Ok(id),
-        false => Err(Failure { code: 5, message: format!("sbatch printed `{}`, not a job id", out.trim()), causes: Vec::new() }),
+        false => Err(Failure {
+            code: 5,
+            message: format!("sbatch printed `{}`, not a job id", out.trim()),
+            causes: Vec::new(),
+        }),
     }
 }
 
@@ -82,6 +86,13 @@ pub(super) fn cancel(ids: &[String]) -> Result<(), Failure> {
         return Ok(());
     }
     call("scancel", ids).map(drop)
+}
+
+/// The CPUs of the cluster (every partition's nodes), if `sinfo` says.
+pub(super) fn cluster_cpus() -> Option<usize> {
+    let out = call("sinfo", &["-h".into(), "-o".into(), "%C".into()]).ok()?;
+    // allocated/idle/other/total, per partition: the largest total.
+    out.lines().filter_map(|line| line.trim().rsplit('/').next()?.parse().ok()).max()
 }
 
 /// The cluster's `MaxArraySize`: array indices must be below it.

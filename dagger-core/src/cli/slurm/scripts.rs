@@ -9,7 +9,12 @@ use crate::graph::{JobKind, PlanJob, TaskOptions};
 
 /// A job's script, and the arguments its `sbatch` takes besides (the task's `sbatch` option and
 /// the run's `--sbatch-arg`s, which win over the script's lines).
-pub(super) fn script(run: &Run, folder: &Folder, job: &PlanJob, options: &TaskOptions) -> Result<(String, Vec<String>), Failure> {
+pub(super) fn script(
+    run: &Run,
+    folder: &Folder,
+    job: &PlanJob,
+    options: &TaskOptions,
+) -> Result<(String, Vec<String>), Failure> {
     let array = job.per_partition_of.is_some() && job.kind != JobKind::Seal;
     let log = folder.logs().join(if array { format!("{}.%A_%a.log", job.id) } else { format!("{}.%j.log", job.id) });
     let mut lines = vec![

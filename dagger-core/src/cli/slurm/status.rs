@@ -13,7 +13,12 @@ use super::{sbatch, StatusArgs};
 use crate::graph::{Graph, JobKind, PlanJob};
 
 /// One job's state, or an array's tasks' states added up.
-fn state(folder: &Folder, job: &PlanJob, registry: &BTreeMap<String, String>, queued: &BTreeMap<String, String>) -> Value {
+fn state(
+    folder: &Folder,
+    job: &PlanJob,
+    registry: &BTreeMap<String, String>,
+    queued: &BTreeMap<String, String>,
+) -> Value {
     match (&job.per_partition_of, job.kind) {
         (Some(source), kind) if kind != JobKind::Seal => {
             let Ok(expansion) = folder.read::<Expansion>(&folder.expansion(source)) else {
@@ -80,14 +85,22 @@ fn text(run: &Run, jobs: &Value, succeeded: bool, as_json: bool) -> String {
     let width = jobs.as_object().map_or(0, |jobs| jobs.keys().map(String::len).max().unwrap_or(0));
     for (job, state) in jobs.as_object().into_iter().flatten() {
         let text = match state.get("states") {
+            Some(_) if state["partitions"] == 0 => "no partitions: no array".to_string(),
             Some(states) => {
                 let states: Vec<String> =
                     states.as_object().into_iter().flatten().map(|(state, n)| format!("{n} {state}")).collect();
-                format!("array {} of {} partitions: {}", state["array"].as_str().unwrap_or(""), state["partitions"], states.join(", "))
+                format!(
+                    "array {} of {} partitions: {}",
+                    state["array"].as_str().unwrap_or(""),
+                    state["partitions"],
+                    states.join(", ")
+                )
             }
             None => match state.get("for") {
                 Some(source) => format!("waiting for {}", source.as_str().unwrap_or("")),
-                None => format!("{} (job {})", state["state"].as_str().unwrap_or(""), state["id"].as_str().unwrap_or("")),
+                None => {
+                    format!("{} (job {})", state["state"].as_str().unwrap_or(""), state["id"].as_str().unwrap_or(""))
+                }
             },
         };
         out.push_str(&format!("  {job:width$}  {text}\n"));

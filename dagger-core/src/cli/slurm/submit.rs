@@ -30,6 +30,9 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph) -> Result<(), Fai
     let _ = std::fs::remove_dir_all(folder.slurm());
     let plan = graph.plan();
     let limit = sbatch::max_array_size().map_or(1000, |size| size.saturating_sub(1).max(1));
+    // By default, enough array tasks to fill the cluster four times over: each task runs its
+    // range of partitions on its CPUs, and a task costs the scheduler about a second.
+    let fill = sbatch::cluster_cpus().map_or(1000, |cpus| cpus.saturating_mul(4));
     let run = Run {
         id: run_id(graph.name()),
         dag: graph.name().to_string(),
@@ -37,7 +40,7 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph) -> Result<(), Fai
         store,
         prefix: super::super::args::program_prefix("slurm", graph.name()),
         keep_going: args.keep_going,
-        max_array_tasks: args.max_array_tasks.unwrap_or(1000).clamp(1, 1000).min(limit),
+        max_array_tasks: args.max_array_tasks.unwrap_or(fill).clamp(1, 1000).min(limit),
         throttle: args.throttle,
         sbatch_args: args.sbatch_arg.clone(),
         default_mem: args.default_mem,
@@ -46,7 +49,8 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph) -> Result<(), Fai
     folder.write_json(&folder.params_file(), &params_json(&given))?;
     folder.write_json(&folder.run_file(), &run)?;
     copy_program(&folder)?;
-    std::fs::create_dir_all(folder.logs()).map_err(|e| Failure::store(format!("cannot create the logs' folder: {e}")))?;
+    std::fs::create_dir_all(folder.logs())
+        .map_err(|e| Failure::store(format!("cannot create the logs' folder: {e}")))?;
     let scope = &plan.scopes[0];
     let mut registry: BTreeMap<String, String> = BTreeMap::new();
     for job in &scope.jobs {
@@ -127,7 +131,8 @@ fn copy_program(folder: &Folder) -> Result<(), Failure> {
     let app = folder.app();
     let temporary = app.with_extension("tmp");
     if let Some(parent) = app.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Failure::store(format!("cannot create `{}`: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::store(format!("cannot create `{}`: {e}", parent.display())))?;
     }
     std::fs::copy(&exe, &temporary)
         .and_then(|_| std::fs::rename(&temporary, &app))
