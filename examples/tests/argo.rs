@@ -202,7 +202,7 @@ fn required(dag: &str) -> &'static [&'static str] {
         "nested_dags" => &["album_name=big dag", "style=hip hop"],
         "for_based_on_param" => &[r#"countries=["es","us"]"#],
         "parsed" => &["text=42"],
-        "wide" => &["n=3"],
+        "wide" | "many" => &["n=3"],
         _ => &[],
     }
 }
