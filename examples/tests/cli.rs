@@ -239,6 +239,16 @@ fn the_commands_flatten_into_a_clap_program_of_the_users() {
     };
     let code = command.execute(&dagger_examples::quick_start::quick_start::dag());
     assert_eq!(code, std::process::ExitCode::SUCCESS);
+    // The jobs of a flattened program run it with its own arguments: no `--dag`, which it
+    // does not know.
+    let dir = scratch("flattened-argo");
+    let file = dir.join("wf.json");
+    let argo = ["app", "argo", "workflow", "--image", "i", "--output", file.to_str().unwrap()];
+    let App::Pipeline(command) = App::try_parse_from(argo).unwrap() else { panic!("`argo` is the DAG's command") };
+    assert_eq!(command.execute(&dagger_examples::quick_start::quick_start::dag()), std::process::ExitCode::SUCCESS);
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    let container = manifest["spec"]["templates"].as_array().unwrap().iter().find_map(|t| t.get("container")).unwrap();
+    assert_eq!(container["args"][0], "node", "{container}");
     let help = App::command().render_help().to_string();
     assert!(help.starts_with("A program of the user's"), "{help}");
     for command in ["serve", "run", "node", "seal", "explain", "dot", "plan"] {

@@ -6,8 +6,9 @@ use crate::argo::{self, Kind, Options};
 use crate::graph::Graph;
 
 /// Writes the manifest `args` ask for.
-pub(super) fn write(args: &ArgoArgs, graph: &Graph) -> Result<(), Failure> {
-    let options = options(args, graph)?;
+pub(super) fn write(args: &ArgoArgs, graph: &Graph, dag_flag: bool) -> Result<(), Failure> {
+    let mut options = options(args, graph)?;
+    options.args_prefix = super::args::program_prefix("argo", dag_flag.then_some(graph.name()));
     let kind = match args.kind {
         ArgoKind::Workflow => Kind::Workflow,
         ArgoKind::WorkflowTemplate => Kind::WorkflowTemplate,
@@ -46,7 +47,6 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
             .ok_or_else(|| Failure::usage("cannot tell this program's file name: give --command".to_string()))?,
     };
     let mut options = Options::new(&args.image, &command);
-    options.args_prefix = super::args::program_prefix("argo", graph.name());
     options.name = args.name.clone();
     options.generate_name = args.generate_name.clone();
     options.namespace = args.namespace.clone();

@@ -177,9 +177,10 @@ pub(super) fn threads(flag: Option<usize>) -> Result<Option<usize>, Failure> {
 }
 
 /// What a job passes the program before its own command (`node`, `slurm job`): the arguments
-/// this process got before its `command` (the program's own global flags, not the logs'), with
-/// `--dag NAME`, so that a program of several DAGs runs the right one.
-pub(super) fn program_prefix(command: &str, dag: &str) -> Vec<String> {
+/// this process got before its `command` (the program's own global flags, not the logs'), and,
+/// for a [`Cli`](super::Cli) (`dag`), `--dag NAME`, so that a program of several DAGs runs the
+/// right one.
+pub(super) fn program_prefix(command: &str, dag: Option<&str>) -> Vec<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut prefix: Vec<String> = match args.iter().position(|arg| arg == command) {
         Some(at) => args[..at].to_vec(),
@@ -187,6 +188,7 @@ pub(super) fn program_prefix(command: &str, dag: &str) -> Vec<String> {
     };
     let logs = |arg: &String| arg.starts_with("-v") || arg == "-q" || arg == "--quiet" || arg.starts_with("--verbose");
     prefix.retain(|arg| !logs(arg));
+    let Some(dag) = dag else { return prefix };
     if let Some(at) = prefix.iter().position(|arg| arg == "--dag") {
         prefix.drain(at..(at + 2).min(prefix.len()));
     }

@@ -13,8 +13,9 @@ use crate::graph::Graph;
 use crate::run::{Action, Done, Runner};
 use crate::store::DiskStore;
 
-/// Does what `command` says with `dag`.
-pub(super) fn execute(command: &Command, dag: &dyn Entry) -> Result<(), Failure> {
+/// Does what `command` says with `dag`. `dag_flag`: the program is a [`Cli`](super::Cli), whose
+/// `--dag NAME` the jobs it starts must pass (a clap program of the user's has no such flag).
+pub(super) fn execute(command: &Command, dag: &dyn Entry, dag_flag: bool) -> Result<(), Failure> {
     let graph = dag.graph();
     match command {
         Command::Run(args) => run(args, dag),
@@ -29,9 +30,9 @@ pub(super) fn execute(command: &Command, dag: &dyn Entry) -> Result<(), Failure>
             Ok(())
         }
         Command::Plan(args) => plan(args, graph),
-        Command::Argo(args) => argo::write(args, graph),
+        Command::Argo(args) => argo::write(args, graph, dag_flag),
         Command::Slurm(args) => match &args.command {
-            SlurmCommand::Submit(args) => slurm::submit(args, graph),
+            SlurmCommand::Submit(args) => slurm::submit(args, graph, dag_flag),
             SlurmCommand::Status(args) => slurm::status(args, graph),
             SlurmCommand::Cancel(args) => slurm::cancel(args, graph),
             SlurmCommand::Job(args) => slurm::run_job(args, graph),

@@ -156,7 +156,7 @@ impl Cli {
         report::init_logs(args.verbose, args.quiet);
         let outcome = self.pick(args.dag.as_deref()).and_then(|entry| {
             let command = args.command.unwrap_or(Command::Run(RunArgs::default()));
-            commands::execute(&command, entry.as_ref())
+            commands::execute(&command, entry.as_ref(), true)
         });
         report::exit(outcome)
     }
@@ -181,7 +181,7 @@ impl Command {
         R::Run: serde::Serialize,
     {
         report::init_logs(0, false);
-        report::exit(commands::execute(self, dag))
+        report::exit(commands::execute(self, dag, false))
     }
 }
 

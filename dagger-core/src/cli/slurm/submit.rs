@@ -15,7 +15,7 @@ use super::{sbatch, scripts, status, SubmitArgs};
 use crate::graph::{Graph, JobKind, PlanJob, PlanScope, TaskOptions};
 
 /// Submits `graph`'s run as `args` say.
-pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph) -> Result<(), Failure> {
+pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -> Result<(), Failure> {
     let given = args.params.given()?;
     graph.params_from_text(&given).map_err(|error| Failure::usage(error.to_string()))?;
     let store = absolute(&args.store)?;
@@ -38,7 +38,7 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph) -> Result<(), Fai
         dag: graph.name().to_string(),
         fingerprint: plan.fingerprint.clone(),
         store,
-        prefix: super::super::args::program_prefix("slurm", graph.name()),
+        prefix: super::super::args::program_prefix("slurm", dag_flag.then_some(graph.name())),
         keep_going: args.keep_going,
         max_array_tasks: args.max_array_tasks.unwrap_or(fill).clamp(1, 1000).min(limit),
         throttle: args.throttle,
