@@ -3,15 +3,15 @@
 //! each (`node PATH`), through an S3-compatible artifact repository.
 //!
 //! The shape, chosen for Argo's limits (`../shared/reference/cluster-runtimes.md` §5):
-//! - one DAG template per DAG definition ([`scopes`]), one container template per *shape* of
+//! - one DAG template per DAG definition (`scopes.rs`), one container template per *shape* of
 //!   job: how many paths it reads and writes, whether it counts partitions, its option set
-//!   ([`shapes`]). The number of templates grows with the shapes, not with the nodes: Argo v4
+//!   (`shapes.rs`). The number of templates grows with the shapes, not with the nodes: Argo v4
 //!   refuses more than 200;
 //! - every path a job reads or writes in the store is an artifact whose key mirrors the path;
 //!   inputs are optional, so that zero partitions (no file at all) flows through;
 //! - a map fans out with `withSequence` over the count its source's pod writes, never over a
 //!   list of partition names (Argo keeps at most 256 kB of a task's output);
-//! - a DAG template of more than 190 tasks is cut into part templates ([`parts`]).
+//! - a DAG template of more than 190 tasks is cut into part templates (`parts.rs`).
 
 use std::fmt;
 

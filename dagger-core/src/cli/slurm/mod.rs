@@ -4,13 +4,13 @@
 //! - `submit` copies the program into the run's folder (jobs run the copy, immune to a
 //!   rebuild), writes a batch script per job, and submits the jobs of the root DAG *held*, with
 //!   `afterok` dependencies; a map's seal (its *barrier*) depends on the map's source. It writes
-//!   the registry of job ids, then releases them ([`submit`]).
+//!   the registry of job ids, then releases them (`submit.rs`).
 //! - Inside SLURM, each script runs `slurm job ID`: the node's job as a child process of this
-//!   program, tried again on exit codes 1 and 4 ([`job`]). A source's job, once its node
+//!   program, tried again on exit codes 1 and 4 (`job.rs`). A source's job, once its node
 //!   succeeded, *expands* its maps: it submits each map as an array sized by the real count (each
 //!   array task a range of partitions: `MaxArraySize` bounds the index, not the count) and points
 //!   the barrier at the arrays. A failed job cancels the run's pending jobs (fail-fast).
-//! - `status` and `cancel` read the registry, `squeue` and the jobs' result files ([`status`]).
+//! - `status` and `cancel` read the registry, `squeue` and the jobs' result files (`status.rs`).
 //!
 //! A nested DAG runs as one job (or one array task per partition), the nested DAG in process.
 
