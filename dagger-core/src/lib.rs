@@ -179,8 +179,8 @@ pub mod rules {
 /// `cache = false` is for a task that is not a pure function of its inputs (it reads a clock, a
 /// database, a file that changes): it runs every time, and so does everything that reads it.
 ///
-/// `options(key = value, ..)` holds settings that the cluster runtimes (command line, Argo,
-/// SLURM: not built yet) read, from a closed vocabulary: `cpu`, `memory`, `gpu`,
+/// `options(key = value, ..)` holds settings that the cluster runtimes (Argo, SLURM) read, from
+/// a closed vocabulary: `cpu`, `memory`, `gpu`,
 /// `gpu_resource`, `timeout`, `retries`, `image`, `slurm_partition`, `slurm_qos`,
 /// `slurm_account`, `slurm_constraint`, `sbatch`, `argo_container`, `argo_template` and
 /// `argo_task` (the README's "Task options" says what each means). The macro checks each key

@@ -17,7 +17,7 @@ use super::merge::merge;
 use super::names::Unique;
 use super::shapes::Shape;
 use super::{ArgoError, Options};
-use crate::graph::{JobKind, JobPlan, PlanJob, PlanScope, TaskOptions};
+use crate::graph::{JobKind, JobPlan, PlanJob, PlanScope};
 
 /// How many store paths each input of a nested DAG's template carries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -177,9 +177,7 @@ fn depends(scope: &PlanScope, job: &PlanJob, ids: &HashMap<&str, String>) -> Vec
 
 /// The `argo_task` option of a job's node, merged into its task.
 fn task_overrides(task: &mut Value, plan: &JobPlan, job: &PlanJob) -> Result<(), ArgoError> {
-    let set = &plan.option_sets[job.options];
-    let pairs: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let options = TaskOptions::parse(&pairs).map_err(|e| ArgoError::usage(e.to_string()))?;
+    let options = plan.options(job.options).map_err(|e| ArgoError::usage(e.to_string()))?;
     if let Some(extra) = options.argo_task {
         merge(task, Value::Object(extra), &format!("task {}", job.id)).map_err(ArgoError::usage)?;
     }

@@ -42,9 +42,7 @@ impl Shape {
 
     /// The container template of this shape.
     pub(super) fn template(&self, plan: &JobPlan, options: &Options) -> Result<Value, ArgoError> {
-        let set = &plan.option_sets[self.options];
-        let pairs: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let task_options = TaskOptions::parse(&pairs).map_err(|e| ArgoError::usage(e.to_string()))?;
+        let task_options = plan.options(self.options).map_err(|e| ArgoError::usage(e.to_string()))?;
         let key = |parameter: &str| format!("{}/{{{{inputs.parameters.{parameter}}}}}", options.key_prefix);
         let path = |parameter: &str| format!("{STORE}/{{{{inputs.parameters.{parameter}}}}}");
         let mut parameters = vec![json!({ "name": "node" }), json!({ "name": "partition", "default": "" })];

@@ -168,6 +168,13 @@ impl Graph {
 }
 
 impl JobPlan {
+    /// The options of option set `index` as typed values, for the engines. An error is a bug of
+    /// ours: `#[task]` checked every value when it compiled.
+    pub(crate) fn options(&self, index: usize) -> Result<super::TaskOptions, super::InvalidOption> {
+        let pairs: Vec<(&str, &str)> = self.option_sets[index].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        super::TaskOptions::parse(&pairs)
+    }
+
     /// The plan as JSON, for programs.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))

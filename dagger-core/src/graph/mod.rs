@@ -27,7 +27,7 @@ mod port;
 pub use info::{EdgeInfo, EdgeKind, NodeInfo, NodeKind, Origin};
 pub use job_plan::JobPlan;
 pub(crate) use job_plan::{JobKind, PlanJob, PlanScope};
-pub(crate) use options::TaskOptions;
+pub(crate) use options::{InvalidOption, TaskOptions};
 pub(crate) use port::{DagId, Source};
 pub use port::{MapId, Port};
 
@@ -100,15 +100,6 @@ pub(crate) struct NodeSpec {
     pub(crate) cache: bool,
     /// Settings for the runtimes, from `#[task(options(...))]`.
     pub(crate) options: &'static [(&'static str, &'static str)],
-}
-
-impl NodeSpec {
-    /// The node's options as typed values, for the cluster runtimes. An error is a bug of ours:
-    /// `#[task]` checked every value when it compiled.
-    #[allow(dead_code, reason = "read by the SLURM runtime, not built yet")]
-    pub(crate) fn task_options(&self) -> Result<options::TaskOptions, options::InvalidOption> {
-        options::TaskOptions::parse(self.options)
-    }
 }
 
 /// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.

@@ -1,5 +1,5 @@
-//! A task's options (`#[task(options(..))]`) as typed values: what the cluster runtimes (command
-//! line, Argo, SLURM: not built yet) read to size, time and place a node's jobs.
+//! A task's options (`#[task(options(..))]`) as typed values: what the cluster runtimes (Argo,
+//! SLURM) read to size, time and place a node's jobs.
 //!
 //! `#[task]` checked every value when it compiled (`dagger-macros`, `attr/options.rs`), and
 //! stored it as text; this parses the text again. The two crates cannot share the code (this
@@ -7,9 +7,6 @@
 //! the samples of the ui-tests (`option_bad_value.rs`, `options_vocabulary.rs`) to keep the
 //! accepted texts the same. A value refused here is therefore a bug of ours, reported as an
 //! error, never a panic.
-
-// Argo reads most of these values; the SLURM runtime, which reads the rest, is not built yet.
-#![cfg_attr(not(test), allow(dead_code, reason = "the SLURM runtime is not built yet"))]
 
 use serde_json::{Map, Value};
 
@@ -62,6 +59,7 @@ pub(crate) struct Memory {
 
 impl Memory {
     /// For `--mem=<MiB>M`: rounded up, so that a job never gets less than it asked for.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code, reason = "read by the SLURM commands, feature `cli`"))]
     pub(crate) fn mebibytes(&self) -> u64 {
         self.bytes.div_ceil(1 << 20)
     }

@@ -11,7 +11,7 @@ use super::super::report::Failure;
 use super::folder::{Expansion, Folder, Outcome, Run};
 use super::submit::job_options;
 use super::{sbatch, scripts, JobArgs};
-use crate::graph::{Graph, JobKind, PlanJob, PlanScope};
+use crate::graph::{Graph, JobKind, JobPlan, PlanJob, PlanScope};
 
 /// Runs job `args.job` of the run `args.run`.
 pub(in crate::cli) fn run_job(args: &JobArgs, graph: &Graph) -> Result<(), Failure> {
@@ -73,11 +73,11 @@ pub(in crate::cli) fn run_job(args: &JobArgs, graph: &Graph) -> Result<(), Failu
     }
     let retries = match job.kind {
         JobKind::Seal => 0,
-        _ => job_options(&plan.option_sets[job.options])?.retries.unwrap_or(0),
+        _ => job_options(&plan, job.options)?.retries.unwrap_or(0),
     };
     let (mut code, attempts) = attempt(&run, &node_args, retries);
     if code == 0 && counted {
-        if let Err(failure) = expand(&folder, &run, (scope, &plan.option_sets), job) {
+        if let Err(failure) = expand(&folder, &run, (scope, &plan), job) {
             eprintln!("error: {}", failure.message);
             code = i32::from(failure.code);
         }
@@ -125,12 +125,7 @@ fn attempt(run: &Run, args: &[String], retries: u32) -> (i32, u32) {
 
 /// The maps over `source`'s partitions, submitted as arrays sized by the real count, each task
 /// a range of partitions; the seals pointed at them. Done once: a requeued job finds the record.
-fn expand(
-    folder: &Folder,
-    run: &Run,
-    (scope, option_sets): (&PlanScope, &[BTreeMap<String, String>]),
-    source: &PlanJob,
-) -> Result<(), Failure> {
+fn expand(folder: &Folder, run: &Run, (scope, plan): (&PlanScope, &JobPlan), source: &PlanJob) -> Result<(), Failure> {
     if folder.expansion(&source.id).exists() {
         return Ok(());
     }
@@ -161,7 +156,7 @@ fn expand(
         if !dependencies.is_empty() {
             args.push(format!("--dependency={}", dependencies.join(",")));
         }
-        args.extend(scripts::extra_args(run, &job_options(&option_sets[map.options])?));
+        args.extend(scripts::extra_args(run, &job_options(plan, map.options)?));
         let id = sbatch::sbatch(&args, &folder.script(&map.id))?;
         expansion.arrays.insert(map.id.clone(), id);
     }

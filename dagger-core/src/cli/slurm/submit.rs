@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::super::report::Failure;
 use super::folder::{Folder, Run};
 use super::{sbatch, scripts, status, SubmitArgs};
-use crate::graph::{Graph, JobKind, PlanJob, PlanScope, TaskOptions};
+use crate::graph::{Graph, JobKind, JobPlan, PlanJob, PlanScope, TaskOptions};
 
 /// Submits `graph`'s run as `args` say.
 pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -> Result<(), Failure> {
@@ -54,7 +54,7 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -
     let scope = &plan.scopes[0];
     let mut registry: BTreeMap<String, String> = BTreeMap::new();
     for job in &scope.jobs {
-        let options = job_options(&plan.option_sets[job.options])?;
+        let options = job_options(&plan, job.options)?;
         let (script, extra) = scripts::script(&run, &folder, job, &options)?;
         let file = folder.script(&job.id);
         folder.write(&file, script.as_bytes())?;
@@ -108,9 +108,9 @@ fn dependency(scope: &PlanScope, job: &PlanJob, registry: &BTreeMap<String, Stri
     }
 }
 
-pub(super) fn job_options(set: &BTreeMap<String, String>) -> Result<TaskOptions, Failure> {
-    let pairs: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    TaskOptions::parse(&pairs).map_err(|e| Failure { code: 70, message: e.to_string(), causes: Vec::new() })
+/// The options of option set `index` of `plan`; an error is a bug of ours (exit code 70).
+pub(super) fn job_options(plan: &JobPlan, index: usize) -> Result<TaskOptions, Failure> {
+    plan.options(index).map_err(|e| Failure { code: 70, message: e.to_string(), causes: Vec::new() })
 }
 
 /// The parameters as a JSON object for `--params`: a value that is JSON stays so, any other
