@@ -113,19 +113,21 @@ impl Run<'_> {
         let spec = &self.graph.nodes[node];
         let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition = p).entered();
         let reuse = self.reuse && spec.cache;
+        // The file that holds partition p, if a run stored it with this fingerprint.
         let stored = match self.prepare_output(node, true)? {
-            Existing::Sealed(files) if reuse => files.file_of(0, p).is_some(),
-            Existing::Partial(files) if reuse => files.iter().any(|file| file.contains(&p)),
-            _ => false,
+            Existing::Sealed(files) if reuse => files.file_of(0, p),
+            Existing::Partial(files) if reuse => files.into_iter().find(|file| file.contains(&p)),
+            _ => None,
         };
-        let value = if stored {
-            self.stored_value(node, p)?
-        } else {
-            let mut emit = OneEmit::default();
-            self.invoke(node, Some(p), &mut emit).map_err(|_| self.take_failure())?;
-            let value = emit.into_value().ok_or_else(|| self.internal_error(node, "a task returned no value"))?;
-            self.put(node, Some(p), value.clone()).map_err(|_| self.take_failure())?;
-            value
+        let value = match stored {
+            Some(file) => self.stored_value(node, p, file)?,
+            None => {
+                let mut emit = OneEmit::default();
+                self.invoke(node, Some(p), &mut emit).map_err(|_| self.take_failure())?;
+                let value = emit.into_value().ok_or_else(|| self.internal_error(node, "a task returned no value"))?;
+                self.put(node, Some(p), value.clone()).map_err(|_| self.take_failure())?;
+                value
+            }
         };
         self.settle(node, Some(p), value, up)
     }
@@ -224,20 +226,9 @@ impl Run<'_> {
             .map_err(|error| self.store_error(node, None, true, error))
     }
 
-    /// The value stored as partition `partition` of `node`'s output.
-    fn stored_value(&self, node: usize, partition: usize) -> Result<AnyValue, Error> {
-        let p = partition;
-        let stored = match self.find_output(node)? {
-            Existing::Sealed(files) => match files.file_of(0, p) {
-                Some(file) if file.len() > 1 => Stored::InFile(file),
-                _ => Stored::Written,
-            },
-            Existing::Partial(files) => match files.into_iter().find(|file| file.contains(&p)) {
-                Some(file) if file.len() > 1 => Stored::InFile(file),
-                _ => Stored::Written,
-            },
-            _ => Stored::Written,
-        };
+    /// The value stored as partition `p` of `node`'s output, in the file of partitions `file`.
+    fn stored_value(&self, node: usize, p: usize, file: std::ops::Range<usize>) -> Result<AnyValue, Error> {
+        let stored = if file.len() > 1 { Stored::InFile(file) } else { Stored::Written };
         let spec = &self.graph.nodes[node];
         let at = self.location(spec, Some(p));
         self.store.take(&at, stored, &spec.codec).map_err(|error| self.store_error(node, Some(p), false, error))
