@@ -85,9 +85,6 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
     options.minimal_crd = args.argo_crd == ArgoCrd::Minimal;
     options.params = args.params.given()?;
     // Checked here, so that a typo is not found by a pod.
-    graph.params_from_text(&options.params).or_else(|error| match error.message.contains("is missing") {
-        true => Ok(Vec::new()),
-        false => Err(Failure::usage(error.to_string())),
-    })?;
+    graph.given_params(&options.params).map_err(|error| Failure::usage(error.to_string()))?;
     Ok(options)
 }

@@ -34,23 +34,32 @@ impl Graph {
     /// winning), else from its default. `given` lists a file's values before the command
     /// line's, so that flags win over the file.
     pub(crate) fn params_from_text(&self, given: &[(String, String)]) -> Result<Vec<AnyValue>, ParamError> {
-        if let Some((name, _)) = given.iter().find(|(name, _)| !self.params.iter().any(|p| &p.name == name)) {
-            return Err(self.param_error(&format!("DAG `{}` has no parameter `{name}`", self.name)));
-        }
+        let mut read = self.given_params(given)?;
         let mut values = Vec::with_capacity(self.params.len());
-        for param in &self.params {
-            let value = match given.iter().rev().find(|(name, _)| *name == param.name) {
-                Some((_, text)) => self.param_from_text(param.name.as_str(), text)?,
-                None => match &param.default {
-                    Some(default) => default.clone(),
-                    None => {
-                        return Err(self.param_error(&format!("the parameter `{}` is missing", param.name)));
-                    }
-                },
+        for (param, value) in self.params.iter().zip(read.iter_mut()) {
+            let value = match value.take().or_else(|| param.default.clone()) {
+                Some(value) => value,
+                None => return Err(self.param_error(&format!("the parameter `{}` is missing", param.name))),
             };
             values.push(value);
         }
         Ok(values)
+    }
+
+    /// The values `given` sets, by parameter: each read with its parameter's type, `None` where
+    /// nothing is given. Unknown names and values of the wrong type are errors; missing values
+    /// are not, so that a manifest whose engine fills them in later can be checked early.
+    pub(crate) fn given_params(&self, given: &[(String, String)]) -> Result<Vec<Option<AnyValue>>, ParamError> {
+        if let Some((name, _)) = given.iter().find(|(name, _)| !self.params.iter().any(|p| &p.name == name)) {
+            return Err(self.param_error(&format!("DAG `{}` has no parameter `{name}`", self.name)));
+        }
+        self.params
+            .iter()
+            .map(|param| match given.iter().rev().find(|(name, _)| *name == param.name) {
+                Some((_, text)) => self.param_from_text(param.name.as_str(), text).map(Some),
+                None => Ok(None),
+            })
+            .collect()
     }
 
     /// Parameter `name`'s value from `text`: JSON of its type, or the text as a JSON string.
@@ -137,5 +146,19 @@ mod tests {
         assert_eq!(read(&[("text", "a")]).unwrap_err(), format!("the parameter `ratio` is missing; {listing}"));
         let error = read(&[("text", "a"), ("ratio", "1"), ("speed", "2")]).unwrap_err();
         assert_eq!(error, format!("DAG `labelled` has no parameter `speed`; {listing}"));
+    }
+
+    #[test]
+    fn given_values_are_checked_without_requiring_the_missing_ones() {
+        let dag = labelled::dag();
+        let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        };
+        let read = dag.graph().given_params(&given(&[("times", "3")])).unwrap();
+        assert_eq!(read.iter().map(Option::is_some).collect::<Vec<_>>(), [false, true, false]);
+        let error = dag.graph().given_params(&given(&[("times", "abc")])).unwrap_err().to_string();
+        assert!(error.starts_with("`abc` is not a value of the parameter `times`"), "{error}");
+        let error = dag.graph().given_params(&given(&[("speed", "2")])).unwrap_err().to_string();
+        assert!(error.starts_with("DAG `labelled` has no parameter `speed`"), "{error}");
     }
 }
