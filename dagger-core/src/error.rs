@@ -58,6 +58,22 @@ fn on_partition(partition: &Option<usize>) -> String {
     partition.map_or(String::new(), |p| format!(" on partition {p}"))
 }
 
+/// A partition key's JSON text as people read it: a string key without its quotes.
+pub(crate) fn shown_key(text: &str) -> String {
+    match serde_json::from_str::<String>(text) {
+        Ok(string) => string,
+        Err(_) => text.to_string(),
+    }
+}
+
+/// ` on partition `2024-01-27` (3)` for a keyed partition, ` on partition 3` otherwise.
+fn on_keyed_partition(partition: &Option<usize>, key: &Option<String>) -> String {
+    match (partition, key) {
+        (Some(p), Some(key)) => format!(" on partition `{}` ({p})", shown_key(key)),
+        _ => on_partition(partition),
+    }
+}
+
 /// Why a run failed.
 ///
 /// Its message says what failed, where, and why, with the cause's own message inline:
@@ -104,6 +120,8 @@ pub enum Error {
         path: NodePath,
         /// The partition it was running, if it runs once per partition.
         partition: Option<usize>,
+        /// The partition's key, for a keyed partitioned output, as JSON text.
+        key: Option<String>,
         /// The task's error.
         error: BoxError,
     },
@@ -113,6 +131,8 @@ pub enum Error {
         path: NodePath,
         /// The partition it was running, if it runs once per partition.
         partition: Option<usize>,
+        /// The partition's key, for a keyed partitioned output, as JSON text.
+        key: Option<String>,
         /// The panic message.
         message: String,
     },
@@ -167,11 +187,11 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::TaskFailed { path, partition, error } => {
-                write!(f, "task `{path}` failed{}: {error}", on_partition(partition))
+            Error::TaskFailed { path, partition, key, error } => {
+                write!(f, "task `{path}` failed{}: {error}", on_keyed_partition(partition, key))
             }
-            Error::TaskPanicked { path, partition, message } => {
-                write!(f, "task `{path}` panicked{}: {message}", on_partition(partition))
+            Error::TaskPanicked { path, partition, key, message } => {
+                write!(f, "task `{path}` panicked{}: {message}", on_keyed_partition(partition, key))
             }
             Error::Store { path, partition, file, writing, error } => {
                 let verb = if *writing { "write" } else { "read" };
@@ -252,16 +272,18 @@ impl From<rayon::ThreadPoolBuildError> for Error {
 impl Error {
     fn fields(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::TaskFailed { path, partition, error } => f
+            Error::TaskFailed { path, partition, key, error } => f
                 .debug_struct("TaskFailed")
                 .field("path", path)
                 .field("partition", partition)
+                .field("key", key)
                 .field("error", error)
                 .finish(),
-            Error::TaskPanicked { path, partition, message } => f
+            Error::TaskPanicked { path, partition, key, message } => f
                 .debug_struct("TaskPanicked")
                 .field("path", path)
                 .field("partition", partition)
+                .field("key", key)
                 .field("message", message)
                 .finish(),
             Error::Store { path, partition, file, writing, error } => f
@@ -307,6 +329,15 @@ impl Error {
             Error::TaskFailed { partition, .. }
             | Error::TaskPanicked { partition, .. }
             | Error::Store { partition, .. } => *partition,
+            _ => None,
+        }
+    }
+
+    /// The key of the partition the failing node was running, when its partitions are keyed
+    /// (`#[task(partitioned, keyed)]`), as JSON text: `"2024-01-27"` for a string or a date.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Error::TaskFailed { key, .. } | Error::TaskPanicked { key, .. } => key.as_deref(),
             _ => None,
         }
     }

@@ -59,7 +59,7 @@
 //! consumer receives all of it.
 //!
 //! The crate is layered; each module only uses those above it in this list: `error`, `sync`,
-//! `data`, `format` (foundations); `erased` (values with their types erased); `store` (where
+//! `data`, `keys`, `format` (foundations); `erased` (values with their types erased); `store` (where
 //! outputs live); `invoke` (the interface between generated task code and the runtime);
 //! `graph` (the declared model); `dsl` (handles, rules, the builder); `run` (the runtime);
 //! `argo` (manifests from the graph's job plan); `cli` (the command line, feature `cli`).
@@ -85,6 +85,7 @@ mod sync;
 pub mod argo;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod keys;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -135,8 +136,8 @@ pub mod rules {
     pub use crate::dsl::fields::{Fields, Pack, WholeValue};
     pub use crate::dsl::rules::{
         AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,
-        MapOverWholeValue, MapResult, MapSource, Mode, ReturnFromPartitionedNode, Returns, SameReturnType, SameType,
-        Split, TopLevel, Whole,
+        MapOverWholeValue, MapResult, MapSource, Mode, Rekey, ReturnFromPartitionedNode, Returns, SameReturnType,
+        SameType, Split, TopLevel, Whole,
     };
 }
 

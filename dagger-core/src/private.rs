@@ -4,7 +4,9 @@
 //! the few helpers that exist only for it.
 
 pub use crate::dsl::builder::{DagBuilder, MapBuilder, Scope};
-pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Parts, Produce, RunsPerPartition, Sealed, Single};
+pub use crate::dsl::callable::{
+    Arity, Callable, DagReturn, InputAt, KeyedParts, Parts, Produce, RunsPerPartition, Sealed, Single,
+};
 pub use crate::dsl::dag::{Dag, Params};
 pub use crate::dsl::declare::Declare;
 pub use crate::dsl::fields::{partitioned_field, whole_field, FieldAt, WithFields};
@@ -13,7 +15,8 @@ pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned
 pub use crate::erased::Codec;
 pub use crate::error::BoxError;
 pub use crate::graph::{Edge, Port, Work};
-pub use crate::invoke::{one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn};
+pub use crate::invoke::{keyed_parts, one, parts, BatchFn, BatchRun, BatchStop, Emit, Inputs, Items, TaskFn};
+pub use crate::keys::KeyValue;
 
 use crate::data::Data;
 use crate::erased::{owned, shared, AnyValue};
@@ -134,6 +137,12 @@ impl<T, E: Into<BoxError>> Fallible for Result<T, E> {
 
 /// The items of a partitioned task's return type.
 pub type ItemOf<I> = <I as IntoIterator>::Item;
+
+/// The values of a keyed partitioned task's items `(K, V)`, given the item type.
+pub type ValueOf<P> = <P as KeyValue>::Value;
+
+/// The keys of a keyed partitioned task's items `(K, V)`, given the item type.
+pub type KeyOf<P> = <P as KeyValue>::Key;
 
 /// The nesting depth of a DAG, from those of the nodes it calls.
 pub const fn max(a: usize, b: usize) -> usize {

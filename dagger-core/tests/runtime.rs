@@ -94,7 +94,7 @@ fn panicking(n: u64) -> u64 {
 fn a_panic_in_a_map_names_the_node_and_the_partition() {
     let error = panicking::run(6).unwrap_err();
     match &error {
-        Error::TaskPanicked { path, partition, message } => {
+        Error::TaskPanicked { path, partition, message, .. } => {
             assert_eq!(path.to_string(), "panicking/explode_on_three");
             assert_eq!(*partition, Some(3));
             assert_eq!(message, "cannot handle 3");

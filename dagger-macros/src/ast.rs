@@ -74,8 +74,12 @@ fn task_param(cx: &mut Ctxt, index: usize, arg: &PatType) -> TaskParam {
 /// `partitioned` and `partitioned(0, ..)` read against the return type. Both at once, or a field
 /// the returned tuple does not have, cannot be said by [`Partitioning`]: they are reported here.
 fn partitioning(cx: &mut Ctxt, attrs: &TaskAttrs, output: &TaskOutput) -> Partitioning {
+    let keyed = attrs.keyed.is_some();
+    if let (Some(path), false) = (&attrs.keyed, attrs.partitioned && attrs.partitioned_fields.is_empty()) {
+        cx.error(path, "`keyed` goes with `partitioned`: `#[task(partitioned, keyed)]` returns `(key, value)` pairs, each value one partition named by its key");
+    }
     let unfielded = || match attrs.partitioned {
-        true => Partitioning::Items { item: impl_iterator_item(&output.ty) },
+        true => Partitioning::Items { item: impl_iterator_item(&output.ty).map(Box::new), keyed },
         false => Partitioning::Whole,
     };
     if attrs.partitioned_fields.is_empty() {

@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 
 mod options;
 
-const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the cluster runtimes: `cpu`, `memory`, `gpu`, `timeout`, `retries`, `image`, ...)";
+const TASK_OPTIONS_HELP: &str = "unknown task option; the options are `partitioned` (each item of the returned collection is one partition), `keyed` (with `partitioned`: each item is a `(key, value)` pair, the key naming the partition), `partitioned(0, ..)` (these fields of the returned tuple are partitioned), `format = F` (how the output is written to files: `Json`, `Binary`, or a type of yours that implements `dagger_core::Format`), `name = \"...\"` (the node's name), `version = \"...\"` (the version of the task's code, instead of a hash of it), `cache = false` (never reuse a stored output: the task is not a pure function of its inputs) and `options(key = value, ...)` (settings for the cluster runtimes: `cpu`, `memory`, `gpu`, `timeout`, `retries`, `image`, ...)";
 
 /// The options of `#[task(...)]` as written. `partitioned` and `partitioned(0, ..)` stay apart
 /// here: only with the return type can `ast` tell which partitioning they mean.
@@ -21,6 +21,8 @@ pub struct TaskAttrs {
     pub partitioned: bool,
     /// `partitioned(0, 2)`: these fields of the returned tuple are partitioned.
     pub partitioned_fields: Vec<usize>,
+    /// `keyed`: with `partitioned`, each item is a `(key, value)` pair.
+    pub keyed: Option<Path>,
     pub format: Option<Path>,
     /// `name = "..."`: only letters, digits, `-` and `_`, as it becomes a folder name and a
     /// cluster job name.
@@ -46,6 +48,7 @@ impl TaskAttrs {
     fn read(&mut self, cx: &mut Ctxt, meta: &Meta) {
         match meta {
             Meta::Path(path) if path.is_ident("partitioned") => self.partitioned = true,
+            Meta::Path(path) if path.is_ident("keyed") => self.keyed = Some(path.clone()),
             Meta::List(list) if list.path.is_ident("partitioned") => self.read_partitioned_fields(cx, list),
             Meta::NameValue(nv) if nv.path.is_ident("name") => match &nv.value {
                 Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) if valid_node_name(&lit.value()) => {

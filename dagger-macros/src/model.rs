@@ -41,7 +41,9 @@ pub enum Partitioning {
     Items {
         /// `T` of `impl Iterator<Item = T>`, which the return type cannot name; `None` when the
         /// collection's own `IntoIterator::Item` names it.
-        item: Option<Type>,
+        item: Option<Box<Type>>,
+        /// `#[task(partitioned, keyed)]`: each item is a `(key, value)` pair.
+        keyed: bool,
     },
     /// `#[task(partitioned(0, ..))]`: the task returns a tuple, used field by field, and the
     /// listed fields are partitioned.

@@ -21,8 +21,8 @@ pub fn task(cx: &mut Ctxt, task: &Task) {
     let ty = &task.output.ty;
     if let Type::ImplTrait(_) = ty {
         match &task.partitioning {
-            Partitioning::Items { item: Some(_) } => {}
-            Partitioning::Items { item: None } => cx.error(
+            Partitioning::Items { item: Some(_), .. } => {}
+            Partitioning::Items { item: None, .. } => cx.error(
                 ty,
                 "a partitioned task that returns `impl Trait` names the item type: `impl Iterator<Item = T>`",
             ),

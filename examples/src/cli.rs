@@ -42,4 +42,5 @@ pub fn every_example() -> Cli {
         .with(tuned::dag())
         .with(nested_halves::dag())
         .with(crate::many::many::dag())
+        .with(crate::daily_sales::sales_report::dag())
 }

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod composition;
+pub mod daily_sales;
 pub mod logs;
 pub mod many;
 pub mod peers;

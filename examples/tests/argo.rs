@@ -107,6 +107,8 @@ fn every_example_runs_pod_by_pod_as_run_does() {
     simulate("hello_world", &["name=Dagger"]);
     simulate("passing_parameters", &["number=5"]);
     simulate("tuned", &[]);
+    simulate("sales_report", &[]);
+    simulate("sales_report", &["to=2024-02-25"]);
 }
 
 #[test]

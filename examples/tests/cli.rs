@@ -186,6 +186,29 @@ fn write_count_gives_the_partitions_of_a_source() {
 }
 
 #[test]
+fn a_node_runs_on_the_partition_of_a_key() {
+    let dir = scratch("key");
+    let store = dir.join("store");
+    let store = store.to_str().unwrap();
+    let node = |args: &[&str]| {
+        let mut all = vec!["--dag", "sales_report", "node", "--store", store];
+        all.extend(args);
+        run(&all)
+    };
+    assert_eq!(node(&["daily_sales"]).0, 0);
+    assert_eq!(node(&["day_total", "--key", "2024-02-29"]), (0, String::new(), String::new()));
+    assert!(fs::metadata(dir.join("store/sales_report/day_total/output/3")).is_ok(), "the leap day is partition 3");
+    let (code, _, err) = node(&["day_total", "--key", "2024-02-30"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no partition has the key `2024-02-30`; the 7 keys of `daily_sales` are: 2024-02-26,"),
+        "{err}"
+    );
+    let (code, _, err) = node(&["day_total", "--key", "2024-02-29", "--partition", "3"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
 fn threads_come_from_the_flag_else_from_slurm() {
     let threads = |env: &[(&str, &str)], args: &[&str]| {
         let mut command = Command::new(PIPELINES);

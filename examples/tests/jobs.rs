@@ -201,6 +201,7 @@ fn map_reduce_examples_run_node_by_node() {
     node_by_node("word_count", &[]);
     node_by_node("map_reduce_best_model", &[]);
     node_by_node("for_based_on_param", &[r#"countries=["es","us","fr"]"#]);
+    node_by_node("sales_report", &["to=2024-03-01"]);
 }
 
 #[test]
@@ -210,6 +211,7 @@ fn zero_partitions_run_node_by_node() {
     node_by_node("nested_pairs", &["n=0"]);
     node_by_node("loaded", &["n=0"]);
     node_by_node("for_based_on_param", &["countries=[]"]);
+    node_by_node("sales_report", &["to=2024-02-25"]);
 }
 
 #[test]

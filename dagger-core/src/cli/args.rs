@@ -47,11 +47,15 @@ pub struct NodeArgs {
     /// `inner`'s run on partition 2).
     pub path: String,
     /// The partition to run, for a node that runs once per partition (empty: none).
-    #[arg(long, value_name = "P", conflicts_with = "partitions")]
+    #[arg(long, value_name = "P", conflicts_with_all = ["partitions", "key"])]
     pub partition: Option<String>,
     /// The partitions to run, `A..B` (from A to B, B excluded), in parallel.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", conflicts_with = "key")]
     pub partitions: Option<String>,
+    /// The partition to run by its key, for a node in a map over keyed partitions: the key's
+    /// JSON text, or a string key as it is (`--key 2024-01-27`).
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
     /// The store, parameters and run of the job.
     #[command(flatten)]
     pub job: JobArgs,

@@ -57,8 +57,11 @@ fn node(args: &NodeArgs, graph: &Graph) -> Result<(), Failure> {
     let runner = runner.with_reuse(!args.no_reuse);
     let timeout = Duration::try_from_secs_f64(args.input_timeout)
         .map_err(|_| Failure::usage(format!("--input-timeout {} is not a number of seconds", args.input_timeout)))?;
-    let done =
-        with_timeout(timeout, || runner.job(graph, values.clone(), &args.path, Action::Run(partitions.clone())))?;
+    let action = match &args.key {
+        Some(key) => Action::RunKey(key.clone()),
+        None => Action::Run(partitions),
+    };
+    let done = with_timeout(timeout, || runner.job(graph, values.clone(), &args.path, action.clone()))?;
     if let Some(file) = &args.write_count {
         let count = done.count.ok_or_else(|| {
             Failure::usage(format!("`{}` has no partitioned output of its own: there is no count to write", args.path))

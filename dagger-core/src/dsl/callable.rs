@@ -76,6 +76,7 @@ pub trait Callable: Sealed + Sized + 'static {
             work: Self::work(),
             inputs,
             splits_output: <Self::Shape as Shape>::PARTITIONED,
+            key_type: <Self::Shape as Shape>::key_type(),
             output_type: std::any::type_name::<Self::Output>(),
             codec: Self::codec(),
             options: Self::OPTIONS,
@@ -143,8 +144,12 @@ pub trait Shape: sealed::Sealed + 'static {
     /// The handle a call returns inside a map: [`Poisoned`] for a partitioned output, which
     /// rule 4 refuses there, so that the refusal is the only error.
     type PerPartition<T>;
-    /// True for [`Parts`].
+    /// True for [`Parts`] and [`KeyedParts`].
     const PARTITIONED: bool;
+    /// The key type of [`KeyedParts`].
+    fn key_type() -> Option<&'static str> {
+        None
+    }
     fn handle<T>(port: Port) -> Self::Handle<T>;
     fn per_partition<T>(port: Port, map: MapId) -> Self::PerPartition<T>;
 }
@@ -163,8 +168,14 @@ pub struct Single;
 #[derive(Debug)]
 pub struct Parts;
 
+/// One value per partition, each with a key of type `K`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct KeyedParts<K>(std::marker::PhantomData<K>);
+
 impl sealed::Sealed for Single {}
 impl sealed::Sealed for Parts {}
+impl<K: 'static> sealed::Sealed for KeyedParts<K> {}
 
 impl Shape for Single {
     type Handle<T> = Value<T>;
@@ -183,6 +194,21 @@ impl Shape for Parts {
     type PerPartition<T> = Poisoned;
     const PARTITIONED: bool = true;
     fn handle<T>(port: Port) -> Partitioned<T> {
+        Partitioned::new(port)
+    }
+    fn per_partition<T>(_: Port, _: MapId) -> Poisoned {
+        Poisoned
+    }
+}
+
+impl<K: 'static> Shape for KeyedParts<K> {
+    type Handle<T> = Partitioned<T, K>;
+    type PerPartition<T> = Poisoned;
+    const PARTITIONED: bool = true;
+    fn key_type() -> Option<&'static str> {
+        Some(std::any::type_name::<K>())
+    }
+    fn handle<T>(port: Port) -> Partitioned<T, K> {
         Partitioned::new(port)
     }
     fn per_partition<T>(_: Port, _: MapId) -> Poisoned {

@@ -170,6 +170,7 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
             inputs: node.inputs,
             map,
             splits_output: node.splits_output,
+            key_type: node.key_type,
             output_type: node.output_type,
             codec: node.codec,
             options: node.options,

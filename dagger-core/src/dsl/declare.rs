@@ -30,6 +30,8 @@ pub struct NewNode {
     pub(crate) inputs: Vec<Edge>,
     /// The node splits its own output into partitions (`#[task(partitioned)]`).
     pub(crate) splits_output: bool,
+    /// See [`NodeSpec::keyed`](crate::graph::NodeSpec).
+    pub(crate) key_type: Option<&'static str>,
     pub(crate) output_type: &'static str,
     pub(crate) codec: Codec,
     pub(crate) options: &'static [(&'static str, &'static str)],
@@ -57,6 +59,7 @@ impl NewNode {
             work,
             inputs,
             splits_output,
+            key_type: None,
             output_type,
             codec,
             options: &[],

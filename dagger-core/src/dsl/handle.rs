@@ -20,6 +20,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::graph::{MapId, Port};
+use crate::keys::Unkeyed;
 
 /// The impls every handle has. (The structs are written out, not generated, because compiler
 /// messages about a handle show its definition.)
@@ -42,6 +43,32 @@ macro_rules! handle_impls {
         impl<T> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{}<{}>", stringify!($name), std::any::type_name::<T>())
+            }
+        }
+    };
+    // A handle of partitions, with their key type `K`.
+    (keyed $name:ident) => {
+        impl<T, K> $name<T, K> {
+            pub(crate) fn new(port: Port) -> Self {
+                Self { port, _value: PhantomData }
+            }
+        }
+
+        impl<T, K> Clone for $name<T, K> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T, K> Copy for $name<T, K> {}
+
+        impl<T, K> fmt::Debug for $name<T, K> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}<{}", stringify!($name), std::any::type_name::<T>())?;
+                match std::any::type_name::<K>() == std::any::type_name::<Unkeyed>() {
+                    true => f.write_str(">"),
+                    false => write!(f, ", {}>", std::any::type_name::<K>()),
+                }
             }
         }
     };
@@ -74,12 +101,16 @@ handle_impls!(Param {});
 ///
 /// Map over it with `.map(|part| task(part))`, or pass it to a parameter of type `Vec<T>` to
 /// receive every partition, in order (a fan-in).
-pub struct Partitioned<T> {
+///
+/// `K` is the type of the partitions' keys: [`Unkeyed`](crate::keys::Unkeyed) (the default)
+/// for partitions numbered `0..n`, or the key type of a `#[task(partitioned, keyed)]` task,
+/// whose partitions a fan-in can also take as a `BTreeMap<K, T>`.
+pub struct Partitioned<T, K = Unkeyed> {
     pub(crate) port: Port,
-    _value: PhantomData<fn() -> T>,
+    _value: PhantomData<fn() -> (T, K)>,
 }
 
-handle_impls!(Partitioned {});
+handle_impls!(keyed Partitioned);
 
 /// One partition, inside the closure of `.map(|part| ...)`, or a value computed from it by a
 /// node that runs once per partition.
@@ -98,9 +129,11 @@ handle_impls!(Partition { map: MapId });
 ///
 /// Map over it again (chained maps), or collect it into a task parameter of type `Vec<T>`.
 /// A DAG cannot return it directly: a fan-in task that takes `Vec<T>` must reduce it first.
-pub struct PerPartition<T> {
+///
+/// A map keeps the keys of its source: `K` is the source's key type.
+pub struct PerPartition<T, K = Unkeyed> {
     pub(crate) port: Port,
-    _value: PhantomData<fn() -> T>,
+    _value: PhantomData<fn() -> (T, K)>,
 }
 
-handle_impls!(PerPartition {});
+handle_impls!(keyed PerPartition);

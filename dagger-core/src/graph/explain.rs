@@ -44,7 +44,12 @@ impl Graph {
                     let source = &self.nodes[self.maps[map as usize].source as usize].name;
                     format!("{what}, once per partition of {source} ({ty} per partition)")
                 }
-                (None, true) => format!("{what}, partitioned output ({ty} per partition)"),
+                (None, true) => match node.key_type {
+                    Some(key) => {
+                        format!("{what}, partitioned output keyed by {} ({ty} per partition)", short_type(key))
+                    }
+                    None => format!("{what}, partitioned output ({ty} per partition)"),
+                },
                 (None, false) => format!("{what} ({ty})"),
             };
             let options: Vec<String> = node.options.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -45,6 +45,9 @@ impl Graph {
             hasher.text(node.output_type).text(node.codec.format);
             hasher.number(u64::from(node.splits_output)).number(node.map.map_or(u64::MAX, u64::from));
             hasher.number(u64::from(node.cache));
+            if let Some(key_type) = node.key_type {
+                hasher.text("keyed").text(key_type);
+            }
             for (key, value) in node.options {
                 hasher.text(key).text(value);
             }

@@ -362,7 +362,9 @@ fn reads(graph: &Graph, edge: &super::Edge, nested: bool) -> Vec<String> {
             vec![format!("{{s}}/{}/output", name(n)), format!("{{s}}/{}/fingerprint", name(n))]
         }
         (Source::Node(n), How::Split(_)) => {
-            vec![format!("{{s}}/{}/output/{{p}}", name(n)), format!("{{s}}/{}/fingerprint", name(n))]
+            let mut paths = vec![format!("{{s}}/{}/output/{{p}}", name(n)), format!("{{s}}/{}/fingerprint", name(n))];
+            paths.extend(keys(graph, n as usize));
+            paths
         }
         (Source::Node(n), How::Collect(_)) => {
             let mut paths = vec![format!("{{s}}/{}/output", name(n)), format!("{{s}}/{}/fingerprint", name(n))];
@@ -370,10 +372,18 @@ fn reads(graph: &Graph, edge: &super::Edge, nested: bool) -> Vec<String> {
                 let source = &graph.nodes[graph.root_source(map as usize)].name;
                 paths.push(format!("{{s}}/{source}/output/partitions.json"));
                 paths.push(format!("{{s}}/{source}/fingerprint"));
+                paths.extend(keys(graph, n as usize));
             }
             paths
         }
     }
+}
+
+/// The file of the keys of `node`'s partitions, when they are keyed: what a job that reads
+/// them needs besides the partitions (a fan-in by key, errors that name the key).
+fn keys(graph: &Graph, node: usize) -> Option<String> {
+    let source = &graph.nodes[graph.key_source(node)];
+    source.keyed().then(|| format!("{{s}}/{}/output/keys.json", source.name))
 }
 
 /// What the job of node `index` writes: its node's output and those of the values derived

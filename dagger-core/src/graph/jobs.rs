@@ -45,6 +45,15 @@ impl Graph {
         }
     }
 
+    /// The node whose output holds the keys of `node`'s partitions: itself, or the source of
+    /// the map it is declared in (a map keeps the keys of its source).
+    pub(crate) fn key_source(&self, node: usize) -> usize {
+        match self.nodes[node].map {
+            Some(map) => self.root_source(map as usize),
+            None => node,
+        }
+    }
+
     /// The nodes derived from `node`'s output alone, which its job computes after it, in
     /// declaration (hence dependency) order.
     pub(crate) fn derived_with(&self, node: usize) -> Vec<usize> {

@@ -89,6 +89,9 @@ pub(crate) struct NodeSpec {
     pub(crate) map: Option<u32>,
     /// The task splits its own output into partitions (`#[task(partitioned)]`).
     pub(crate) splits_output: bool,
+    /// The type of its partitions' keys, when they carry keys (`#[task(partitioned, keyed)]`):
+    /// the runtime keeps them.
+    pub(crate) key_type: Option<&'static str>,
     pub(crate) output_type: &'static str,
     /// Writes and reads the node's output in its task's format.
     pub(crate) codec: Codec,
@@ -100,6 +103,13 @@ pub(crate) struct NodeSpec {
     pub(crate) cache: bool,
     /// Settings for the runtimes, from `#[task(options(...))]`.
     pub(crate) options: &'static [(&'static str, &'static str)],
+}
+
+impl NodeSpec {
+    /// Whether its partitions carry keys.
+    pub(crate) fn keyed(&self) -> bool {
+        self.key_type.is_some()
+    }
 }
 
 /// One map (`.map(...)`) of a DAG: the nodes that run once per partition of its source.

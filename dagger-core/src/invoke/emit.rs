@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::erased::AnyValue;
 use crate::error::BoxError;
+use crate::keys::{KeyValue, Keys};
 
 /// Receives what a task produces, as it produces it: a partitioned task's partitions are stored
 /// (and can be mapped over) while the task is still producing the next ones.
@@ -20,6 +21,11 @@ pub trait Emit {
     /// The next partitions of a partitioned task's output, handed over together: `items` is a
     /// `Vec<T>` of `len` partitions.
     fn batch(&mut self, items: AnyValue, len: usize) -> Result<(), BoxError>;
+    /// The keys of the next partitions of a keyed output (JSON text, one per partition),
+    /// handed over before the partitions themselves.
+    fn keys(&mut self, _keys: Vec<String>) -> Result<(), BoxError> {
+        Err("partition keys were handed over for an output that has no partitions".into())
+    }
 }
 
 /// Hands over the return value of a task. (`Callable::Output: Data` checks the type, once.)
@@ -42,6 +48,34 @@ where
         let len = batch.len();
         if len > 0 {
             emit.batch(Arc::new(batch), len)?;
+        }
+        if len < room {
+            return Ok(());
+        }
+    }
+}
+
+/// Hands over the return value of a `#[task(partitioned, keyed)]` task: each `(key, value)`
+/// item is one partition, named by its key. As [`parts`], in batches.
+pub fn keyed_parts<I>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
+where
+    I: IntoIterator,
+    I::Item: KeyValue,
+    <I::Item as KeyValue>::Value: Send + Sync + 'static,
+{
+    let mut items = items.into_iter();
+    loop {
+        let room = emit.room().max(1);
+        let mut keys = Vec::with_capacity(room);
+        let mut values = Vec::with_capacity(room);
+        for (key, value) in items.by_ref().take(room).map(KeyValue::split) {
+            keys.push(Keys::text_of(&key)?);
+            values.push(value);
+        }
+        let len = values.len();
+        if len > 0 {
+            emit.keys(keys)?;
+            emit.batch(Arc::new(values), len)?;
         }
         if len < room {
             return Ok(());

@@ -1,6 +1,7 @@
 //! Where the runtime receives what a task produces: one value ([`OneEmit`]), or partitions
 //! stored as they come and announced to the maps over them in batches ([`PartsEmit`]).
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use super::state::Run;
@@ -8,6 +9,7 @@ use super::{BATCH_TIME, MAX_BATCH};
 use crate::erased::{AnyValue, Batch};
 use crate::error::BoxError;
 use crate::invoke::Emit;
+use crate::keys::Keys;
 use crate::store::StoredParts;
 
 /// Keeps the single output of one run of a task.
@@ -49,17 +51,39 @@ pub(super) struct PartsEmit<'r, 's> {
     since: Instant,
     /// The partitions stored since the last announcement.
     pending: Vec<StoredParts>,
+    /// The keys of a keyed output, as handed over.
+    keys: Vec<String>,
+    /// The keys seen, to refuse a key given to two partitions.
+    seen: HashSet<String>,
 }
 
 impl<'r, 's> PartsEmit<'r, 's> {
     pub(super) fn new(run: &'s Run<'s>, scope: Option<&'r rayon::ScopeFifo<'s>>, node: usize) -> Self {
-        PartsEmit { run, scope, node, next: 0, announced: 0, batch: 1, since: Instant::now(), pending: Vec::new() }
+        PartsEmit {
+            run,
+            scope,
+            node,
+            next: 0,
+            announced: 0,
+            batch: 1,
+            since: Instant::now(),
+            pending: Vec::new(),
+            keys: Vec::new(),
+            seen: HashSet::new(),
+        }
     }
 
-    /// Announces the last partitions; returns how many there are.
-    pub(super) fn finish(mut self) -> Result<usize, BoxError> {
+    /// Announces the last partitions; returns how many there are, and their keys for a keyed
+    /// output.
+    pub(super) fn finish(mut self) -> Result<(usize, Option<Keys>), BoxError> {
         self.announce()?;
-        Ok(self.next)
+        if !self.run.graph.nodes[self.node].keyed() {
+            return Ok((self.next, None));
+        }
+        if self.keys.len() != self.next {
+            return Err(format!("{} partition keys for {} partitions", self.keys.len(), self.next).into());
+        }
+        Ok((self.next, Some(Keys::new(self.keys))))
     }
 
     fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
@@ -132,5 +156,19 @@ impl Emit for PartsEmit<'_, '_> {
             "the partitions could not be stored"
         })?;
         self.stored(stored)
+    }
+
+    fn keys(&mut self, keys: Vec<String>) -> Result<(), BoxError> {
+        if !self.run.graph.nodes[self.node].keyed() {
+            return Err("partition keys were handed over for an output that has no keys".into());
+        }
+        for key in &keys {
+            if !self.seen.insert(key.clone()) {
+                let key = crate::error::shown_key(key);
+                return Err(format!("two partitions have the key `{key}`: keys name partitions, one each").into());
+            }
+        }
+        self.keys.extend(keys);
+        Ok(())
     }
 }

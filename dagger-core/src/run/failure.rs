@@ -33,10 +33,23 @@ impl Run<'_> {
     /// The error of a task that failed on `partition`.
     pub(super) fn task_error(&self, spec: &NodeSpec, partition: Option<usize>, failure: Failure) -> Error {
         let path = self.path.child(&spec.name, None);
+        let key = partition.and_then(|p| self.key_of(spec, p));
         match failure {
-            Failure::Failed(error) => Error::TaskFailed { path, partition, error },
-            Failure::Panicked(message) => Error::TaskPanicked { path, partition, message },
+            Failure::Failed(error) => Error::TaskFailed { path, partition, key, error },
+            Failure::Panicked(message) => Error::TaskPanicked { path, partition, key, message },
         }
+    }
+
+    /// The key of partition `partition` of the map `spec` runs in, if its source is keyed.
+    fn key_of(&self, spec: &NodeSpec, partition: usize) -> Option<String> {
+        let node = self.graph.nodes.iter().position(|n| std::ptr::eq(n, spec))?;
+        self.keys_of(node)?.get(partition).map(str::to_string)
+    }
+
+    /// A partitioned task that handed over its partitions wrongly (two with one key): the
+    /// task's error.
+    pub(super) fn task_failed_with(&self, spec: &NodeSpec, error: crate::error::BoxError) -> Stopped {
+        self.fail(self.task_error(spec, None, Failure::Failed(error)))
     }
 
     pub(super) fn store_failed(

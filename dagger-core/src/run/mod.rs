@@ -181,6 +181,20 @@ impl Runner {
         self.job(dag.graph(), params.into_values(), node, action).map(drop)
     }
 
+    /// Runs the node `node` of `dag` alone, as [`run_node`](Self::run_node) does, on the
+    /// partition whose key is `key`: for a node in a map over keyed partitions
+    /// (`#[task(partitioned, keyed)]`), whose keys are in the store. `key` is the key's JSON
+    /// text (`"2024-01-27"`, `7`), or for a string key the string itself (`2024-01-27`).
+    pub fn run_node_key<P: Params, R: DagReturn>(
+        &self,
+        dag: &Dag<P, R>,
+        params: P,
+        node: &str,
+        key: &str,
+    ) -> Result<(), Error> {
+        self.job(dag.graph(), params.into_values(), node, Action::RunKey(key.to_string())).map(drop)
+    }
+
     /// Runs the node `node` of `dag` alone, as [`run_node`](Self::run_node) does, on each of
     /// `partitions`, in parallel: one job for many small partitions.
     pub fn run_partitions<P: Params, R: DagReturn>(

@@ -80,13 +80,22 @@ impl<'s> Run<'s> {
                 self.outputs[node].one.set(Stored::Written, self.plan.reads[node]);
                 return Ok(None);
             }
-            Existing::Sealed(files) if spec.splits_output => return Ok(Some(self.reused_parts(scope, node, files))),
+            Existing::Sealed(files) if spec.splits_output => {
+                self.reused_keys(node, files.len())?;
+                return Ok(Some(self.reused_parts(scope, node, files)));
+            }
             _ => {}
         }
         if spec.splits_output {
             let mut emit = PartsEmit::new(self, scope, node);
             self.invoke(node, None, &mut emit)?;
-            let count = emit.finish().map_err(|error| self.internal(spec, &error.to_string()))?;
+            let (count, keys) = emit.finish().map_err(|error| self.task_failed_with(spec, error))?;
+            if let Some(keys) = keys {
+                self.store
+                    .put_keys(&self.location(spec, None), &keys)
+                    .map_err(|error| self.store_failed(spec, None, true, error))?;
+                let _ = self.outputs[node].keys.set(keys);
+            }
             self.seal(node, count)?;
             Ok(Some(count))
         } else {
@@ -148,6 +157,26 @@ impl<'s> Run<'s> {
         self.store
             .prepare(&at, self.fingerprints[node], spec.splits_output, self.reuse && spec.cache)
             .map_err(|error| self.store_failed(spec, None, true, error))
+    }
+
+    /// The keys of a keyed output an earlier run completed, with its `count` partitions.
+    pub(super) fn reused_keys(&self, node: usize, count: usize) -> Result<(), Stopped> {
+        let spec = &self.graph.nodes[node];
+        if !spec.keyed() {
+            return Ok(());
+        }
+        let at = self.location(spec, None);
+        let keys = self.store.keys(&at).map_err(|error| self.store_failed(spec, None, false, error))?;
+        let keys = match keys {
+            Some(keys) if keys.len() == count => keys,
+            found => {
+                let found = found.map_or("none".to_string(), |keys| keys.len().to_string());
+                let error = format!("the output has {count} partitions and {found} partition keys");
+                return Err(self.store_failed(spec, None, false, crate::store::StoreError::new(None, error)));
+            }
+        };
+        let _ = self.outputs[node].keys.set(keys);
+        Ok(())
     }
 
     /// A partitioned output an earlier run completed: kept as it is, and handed to the maps

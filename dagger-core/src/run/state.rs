@@ -13,6 +13,7 @@ use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::fingerprint::Fingerprint;
 use crate::graph::Graph;
+use crate::keys::Keys;
 use crate::store::Store;
 
 /// The run stopped: the reason is already recorded in [`Run::failure`].
@@ -24,6 +25,8 @@ pub(super) struct NodeOutput {
     pub(super) parts: Chunks,
     /// Set once every partition is stored.
     pub(super) count: OnceLock<usize>,
+    /// The keys of a keyed partitioned output, set with its count.
+    pub(super) keys: OnceLock<Keys>,
 }
 
 /// One map during a run.
@@ -98,6 +101,12 @@ pub(super) struct Run<'g> {
 }
 
 impl<'g> Run<'g> {
+    /// The keys of `node`'s partitions: those of the keyed output it is, or that the map it is
+    /// declared in runs over (a map keeps the keys of its source).
+    pub(super) fn keys_of(&self, node: usize) -> Option<&Keys> {
+        self.outputs[self.graph.key_source(node)].keys.get()
+    }
+
     pub(super) fn new(
         graph: &'g Graph,
         plan: &'g Plan,
@@ -119,7 +128,12 @@ impl<'g> Run<'g> {
             params,
             path,
             outputs: (0..graph.nodes.len())
-                .map(|_| NodeOutput { one: Held::default(), parts: Chunks::default(), count: OnceLock::new() })
+                .map(|_| NodeOutput {
+                    one: Held::default(),
+                    parts: Chunks::default(),
+                    count: OnceLock::new(),
+                    keys: OnceLock::new(),
+                })
                 .collect(),
             waiting: plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
             maps: graph

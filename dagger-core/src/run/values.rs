@@ -99,13 +99,10 @@ impl Run<'_> {
             (How::Collect(collect), _) => {
                 let (node, chunks) = self.all_chunks(edge.port)?;
                 let source = &self.graph.nodes[node as usize];
-                let reader = Arc::new(PartsReader::new(
-                    chunks,
-                    self.store.clone(),
-                    source.codec,
-                    self.path.clone(),
-                    source.name.clone(),
-                ));
+                let reader = Arc::new(
+                    PartsReader::new(chunks, self.store.clone(), source.codec, self.path.clone(), source.name.clone())
+                        .with_keys(self.keys_of(node as usize).cloned()),
+                );
                 readers.push((node, reader.clone()));
                 collect(&reader).map_err(|e| match reader.take_failure() {
                     Some((index, error)) => self.store_failed(source, Some(index), false, error),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::{sealed, Existing, Files, Location, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::fingerprint::Fingerprint;
+use crate::keys::Keys;
 
 /// Keeps outputs in memory, shared by every node that reads them (never copied for a reader
 /// that takes a reference). The default. Nothing outlives the run.
@@ -49,6 +50,14 @@ impl Store for MemoryStore {
 
     fn load(&self, _: &Location<'_>, _: &Files, _: &Codec) -> Result<Batch, StoreError> {
         Err(StoreError::new(None, "the memory store writes no files"))
+    }
+
+    fn put_keys(&self, _: &Location<'_>, _: &Keys) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn keys(&self, _: &Location<'_>) -> Result<Option<Keys>, StoreError> {
+        Ok(None)
     }
 
     fn seal(&self, _: &Location<'_>, _: usize, _: Option<&Files>) -> Result<(), StoreError> {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::error::{BoxError, NodePath};
 use crate::fingerprint::Fingerprint;
+use crate::keys::Keys;
 
 mod disk;
 mod files;
@@ -86,6 +87,14 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// processes), whatever files the store finds.
     #[doc(hidden)]
     fn seal(&self, at: &Location<'_>, count: usize, files: Option<&Files>) -> Result<(), StoreError>;
+    /// Stores the keys of a keyed partitioned output, before it is sealed: a sealed output's
+    /// keys are complete. (A store that keeps nothing between runs need not keep them: the run
+    /// holds them.)
+    #[doc(hidden)]
+    fn put_keys(&self, at: &Location<'_>, keys: &Keys) -> Result<(), StoreError>;
+    /// The keys stored with a sealed keyed output, if the store keeps them.
+    #[doc(hidden)]
+    fn keys(&self, at: &Location<'_>) -> Result<Option<Keys>, StoreError>;
 }
 
 /// The output of one node (one partition of it), in a store.

@@ -9,6 +9,7 @@ use super::{Files, Location, Store, StoreError, Stored, StoredParts};
 use crate::data::{Data, TaskInput};
 use crate::erased::{owned, AnyValue, Batch, Codec};
 use crate::error::{BoxError, NodePath};
+use crate::keys::Keys;
 use crate::sync::lock;
 
 /// Every partition of a partitioned output, in order, each read only when the iteration
@@ -207,6 +208,8 @@ pub struct PartsReader {
     dag: NodePath,
     node: String,
     failure: Mutex<Option<(usize, StoreError)>>,
+    /// The partitions' keys, for a keyed output.
+    keys: Option<Keys>,
 }
 
 impl PartsReader {
@@ -239,7 +242,17 @@ impl PartsReader {
             }
         }
         let chunks = Mutex::new(each);
-        PartsReader { chunks, starts, count, store, codec, dag, node, failure: Mutex::new(None) }
+        PartsReader { chunks, starts, count, store, codec, dag, node, failure: Mutex::new(None), keys: None }
+    }
+
+    /// The reader of a keyed output, with its keys.
+    pub(crate) fn with_keys(self, keys: Option<Keys>) -> Self {
+        PartsReader { keys, ..self }
+    }
+
+    /// The partitions' keys, in partition order, if they have keys.
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        self.keys.as_ref()
     }
 
     /// The value of partition `index`.

@@ -127,14 +127,25 @@ fn output_shape(task: &Task) -> (TokenStream, TokenStream, TokenStream) {
     let one = quote!(::dagger_core::__private::one(__dagger_emit, __output));
     match &task.partitioning {
         Partitioning::Whole => (ok_ty, quote!(::dagger_core::__private::Single), one),
-        Partitioning::Items { item } => (
-            match item {
+        Partitioning::Items { item, keyed } => {
+            let item = match item {
                 Some(item) => item.to_token_stream(),
                 None => quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::ItemOf<#ok_ty>),
-            },
-            quote!(::dagger_core::__private::Parts),
-            quote!(::dagger_core::__private::parts(__dagger_emit, __output)),
-        ),
+            };
+            match keyed {
+                false => (
+                    item,
+                    quote!(::dagger_core::__private::Parts),
+                    quote!(::dagger_core::__private::parts(__dagger_emit, __output)),
+                ),
+                true => (
+                    quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::ValueOf<#item>),
+                    quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::KeyedParts<::dagger_core::__private::KeyOf<#item>>),
+                    // Spanned as the types above, so that items that are not pairs are one error.
+                    quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::keyed_parts(__dagger_emit, __output)),
+                ),
+            }
+        }
         Partitioning::Fields(_) => {
             let name = task.name();
             (ok_ty, quote!(::dagger_core::__private::WithFields<#name>), one)

@@ -1,5 +1,6 @@
 //! Rules 7 and 8: what a task parameter accepts.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Mode, Poison, Poisoned, Split, Whole};
@@ -8,6 +9,7 @@ use crate::dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
 use crate::erased::AnyValue;
 use crate::error::BoxError;
 use crate::graph::{Collector, Edge, How};
+use crate::keys::{KeyedBy, PartitionKey};
 use crate::store::{Partitions, PartsReader};
 
 /// A handle that can feed a task parameter of type `P`.
@@ -46,15 +48,15 @@ impl<T> SameType<T> for T {
     message = "a partitioned output is used where one `{Self}` is expected",
     label = "this is a partitioned output: one `{T}` per partition",
     note = "map over it to run the task once per partition: `parts.map(|part| task(part))`",
-    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time"
+    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time (or as `BTreeMap<K, {T}>`, by key, for keyed partitions)"
 )]
-pub trait CollectFrom<T> {
+pub trait CollectFrom<T, K> {
     #[doc(hidden)]
     fn collector() -> Collector;
 }
 
 #[diagnostic::do_not_recommend]
-impl<T: Data, U: Data> CollectFrom<T> for Vec<U>
+impl<T: Data, K, U: Data> CollectFrom<T, K> for Vec<U>
 where
     T: SameType<U>,
 {
@@ -69,13 +71,38 @@ fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Res
 }
 
 #[diagnostic::do_not_recommend]
-impl<T: Data, U: Data> CollectFrom<T> for Partitions<U>
+impl<T: Data, K, U: Data> CollectFrom<T, K> for Partitions<U>
 where
     T: SameType<U>,
 {
     fn collector() -> Collector {
         |reader| Ok(Arc::new(Partitions::<U>::new(reader.clone())))
     }
+}
+
+/// Keyed partitions, by key. (No `do_not_recommend`: on unkeyed partitions, or keys of another
+/// type, the message is [`KeyedBy`]'s, which says so.)
+impl<T: Data, K, K2, U: Data> CollectFrom<T, K> for BTreeMap<K2, U>
+where
+    K: KeyedBy<K2>,
+    K2: PartitionKey + Ord,
+    T: SameType<U>,
+{
+    fn collector() -> Collector {
+        collect_map::<T, K2, U>
+    }
+}
+
+fn collect_map<T: Data + SameType<U>, K: PartitionKey + Ord, U: Data>(
+    reader: &Arc<PartsReader>,
+) -> Result<AnyValue, BoxError> {
+    let keys = reader.keys().ok_or("these partitions have no keys")?.decode::<K>()?;
+    let values = reader.take_all::<T>()?;
+    if keys.len() != values.len() {
+        return Err(format!("{} partition keys for {} partitions", keys.len(), values.len()).into());
+    }
+    let by_key: BTreeMap<K, U> = keys.into_iter().zip(values.into_iter().map(T::same)).collect();
+    Ok(Arc::new(by_key))
 }
 
 impl<T, P> Input<P> for Value<T>
@@ -108,9 +135,9 @@ where
     }
 }
 
-impl<T, P> Input<P> for Partitioned<T>
+impl<T, K, P> Input<P> for Partitioned<T, K>
 where
-    P: CollectFrom<T>,
+    P: CollectFrom<T, K>,
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {
@@ -118,9 +145,9 @@ where
     }
 }
 
-impl<T, P> Input<P> for PerPartition<T>
+impl<T, K, P> Input<P> for PerPartition<T, K>
 where
-    P: CollectFrom<T>,
+    P: CollectFrom<T, K>,
 {
     type Mode = Whole;
     fn edge(&self) -> Edge {

@@ -14,14 +14,36 @@ pub trait MapSource<L: Level> {
     type Item;
     /// What the closure of the map receives: [`Partition<Self::Item>`].
     type Part;
-    /// What the map returns, given what its closure collects.
-    type Out<C>;
+    /// What the map returns, given what its closure collects: a [`PerPartition`] with the
+    /// keys of the source.
+    type Out<C: Rekey>;
     #[doc(hidden)]
     fn port(&self) -> Port;
     #[doc(hidden)]
     fn part(port: Port, map: MapId) -> Self::Part;
     #[doc(hidden)]
-    fn out<C>(collected: C) -> Self::Out<C>;
+    fn out<C: Rekey>(collected: C) -> Self::Out<C>;
+}
+
+/// What a map collects, given its source's key type: a map keeps the keys of its source.
+#[doc(hidden)]
+pub trait Rekey {
+    type With<K>;
+    fn rekey<K>(self) -> Self::With<K>;
+}
+
+impl<T> Rekey for PerPartition<T> {
+    type With<K> = PerPartition<T, K>;
+    fn rekey<K>(self) -> PerPartition<T, K> {
+        PerPartition::new(self.port)
+    }
+}
+
+impl Rekey for Poisoned {
+    type With<K> = Poisoned;
+    fn rekey<K>(self) -> Poisoned {
+        Poisoned
+    }
 }
 
 /// Rule 1: a node is partitioned by at most one input, so a map never sits inside another map.
@@ -58,34 +80,34 @@ pub trait MapOverParameter {}
 pub trait MapOverPartition {}
 
 #[diagnostic::do_not_recommend]
-impl<T> MapSource<TopLevel> for Partitioned<T> {
+impl<T, K> MapSource<TopLevel> for Partitioned<T, K> {
     type Item = T;
     type Part = Partition<T>;
-    type Out<C> = C;
+    type Out<C: Rekey> = C::With<K>;
     fn port(&self) -> Port {
         self.port
     }
     fn part(port: Port, map: MapId) -> Partition<T> {
         Partition::new(port, map)
     }
-    fn out<C>(collected: C) -> C {
-        collected
+    fn out<C: Rekey>(collected: C) -> C::With<K> {
+        collected.rekey::<K>()
     }
 }
 
 #[diagnostic::do_not_recommend]
-impl<T> MapSource<TopLevel> for PerPartition<T> {
+impl<T, K> MapSource<TopLevel> for PerPartition<T, K> {
     type Item = T;
     type Part = Partition<T>;
-    type Out<C> = C;
+    type Out<C: Rekey> = C::With<K>;
     fn port(&self) -> Port {
         self.port
     }
     fn part(port: Port, map: MapId) -> Partition<T> {
         Partition::new(port, map)
     }
-    fn out<C>(collected: C) -> C {
-        collected
+    fn out<C: Rekey>(collected: C) -> C::With<K> {
+        collected.rekey::<K>()
     }
 }
 
@@ -93,38 +115,38 @@ impl<T> MapSource<TopLevel> for PerPartition<T> {
 // the compiler quotes the impl in its message, and a macro's `$handle<T>: $rule` would be what
 // users read.
 
-impl<T> MapSource<InsideMap> for Partitioned<T>
+impl<T, K> MapSource<InsideMap> for Partitioned<T, K>
 where
-    Partitioned<T>: MapInsideMap,
+    Partitioned<T, K>: MapInsideMap,
 {
     type Item = T;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         self.port
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }
 
-impl<T> MapSource<InsideMap> for PerPartition<T>
+impl<T, K> MapSource<InsideMap> for PerPartition<T, K>
 where
-    PerPartition<T>: MapInsideMap,
+    PerPartition<T, K>: MapInsideMap,
 {
     type Item = T;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         self.port
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }
@@ -135,14 +157,14 @@ where
 {
     type Item = T;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         self.port
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }
@@ -153,14 +175,14 @@ where
 {
     type Item = T;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         self.port
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }
@@ -171,14 +193,14 @@ where
 {
     type Item = T;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         self.port
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }
@@ -191,7 +213,7 @@ where
 )]
 pub trait MapResult {
     /// What the map evaluates to outside its closure.
-    type Collected;
+    type Collected: Rekey;
     #[doc(hidden)]
     fn collected(self) -> Self::Collected;
     #[doc(hidden)]
@@ -211,14 +233,14 @@ impl<T> MapResult for Partition<T> {
 impl<L: Level> MapSource<L> for Poisoned {
     type Item = Poisoned;
     type Part = Poisoned;
-    type Out<C> = Poisoned;
+    type Out<C: Rekey> = Poisoned;
     fn port(&self) -> Port {
         unreachable!("a poisoned handle only exists in code that does not compile")
     }
     fn part(_: Port, _: MapId) -> Poisoned {
         Poisoned
     }
-    fn out<C>(_: C) -> Poisoned {
+    fn out<C: Rekey>(_: C) -> Poisoned {
         Poisoned
     }
 }

@@ -16,7 +16,7 @@ pub(crate) mod map;
 pub(crate) mod output;
 
 pub use input::{CollectFrom, Input, SameType};
-pub use map::{MapInsideMap, MapOverParameter, MapOverPartition, MapOverWholeValue, MapResult, MapSource};
+pub use map::{MapInsideMap, MapOverParameter, MapOverPartition, MapOverWholeValue, MapResult, MapSource, Rekey};
 pub use output::{AcceptsPartitioned, Checked, ReturnFromPartitionedNode, Returns, SameReturnType};
 
 pub(crate) mod sealed {

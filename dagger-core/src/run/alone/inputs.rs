@@ -51,8 +51,35 @@ impl Run<'_> {
                 existing = self.find_output(source)?;
             }
             self.point_at(spec, source, edge.how, existing, partitions)?;
+            if !whole {
+                self.load_keys(source)?;
+            }
         }
         Ok(())
+    }
+
+    /// Reads the keys of `node`'s partitions (those of its key source) from the store, for a
+    /// job that reads the partitions: a fan-in by key, an error that names a partition's key.
+    pub(super) fn load_keys(&self, node: usize) -> Result<(), Error> {
+        let source = self.graph.key_source(node);
+        let spec = &self.graph.nodes[source];
+        if !spec.keyed() || self.outputs[source].keys.get().is_some() {
+            return Ok(());
+        }
+        let path = self.path.child(&spec.name, None);
+        match self.store.keys(&self.location(spec, None)) {
+            Ok(Some(keys)) => {
+                let _ = self.outputs[source].keys.set(keys);
+                Ok(())
+            }
+            Ok(None) => {
+                let message = format!("its partition keys are not in the store: run `{path}` first");
+                Err(Error::NotReady { path, message })
+            }
+            Err(error) => {
+                Err(Error::Store { path, partition: None, file: error.file, writing: false, error: error.source })
+            }
+        }
     }
 
     /// Points the output of `source`, which `spec` reads as `how`, at what is stored.

@@ -34,6 +34,9 @@ use settle::{ParentUp, Up};
 pub(crate) enum Action {
     /// Runs it: on no partition, or (a node that runs once per partition) on these.
     Run(Option<Range<usize>>),
+    /// Runs it (a node that runs once per keyed partition) on the partition with this key:
+    /// its JSON text, or a string key's text (`2024-01-27`).
+    RunKey(String),
     /// Lists the partitioned output of its map, once every partition is stored.
     Seal,
 }
@@ -118,6 +121,10 @@ pub(super) fn execute_job(
     match target.action {
         Action::Seal => run.seal_job(index, up),
         Action::Run(partitions) => run.run_alone(index, partitions, up),
+        Action::RunKey(key) => {
+            let partition = run.partition_of_key(index, &key)?;
+            run.run_alone(index, Some(partition..partition + 1), up)
+        }
     }
 }
 
@@ -147,7 +154,7 @@ fn needed_params(graph: &Graph, target: &Target<'_>) -> Vec<bool> {
             }
         }
         None => {
-            if let (Action::Run(_), Some(index)) = (&target.action, find(target.node)) {
+            if let (Action::Run(_) | Action::RunKey(_), Some(index)) = (&target.action, find(target.node)) {
                 mark(&graph.nodes[index], &|_| true);
                 for derived in graph.derived_with(index) {
                     mark(&graph.nodes[derived], &|_| true);
@@ -170,6 +177,29 @@ impl Run<'_> {
                     names.join(", ")
                 ),
             }
+        })
+    }
+
+    /// The partition with key `key` of the map node `index` runs in, from the keys in the store.
+    fn partition_of_key(&self, index: usize, key: &str) -> Result<usize, Error> {
+        let spec = &self.graph.nodes[index];
+        let source = &self.graph.nodes[self.graph.key_source(index)];
+        if spec.map.is_none() || !source.keyed() {
+            let message = "its partitions have no keys: give the partition's number instead";
+            return Err(self.isolation_error(spec, message));
+        }
+        self.load_keys(index)?;
+        let keys = self.keys_of(index).ok_or_else(|| self.isolation_error(spec, "its partition keys are not known"))?;
+        keys.position(key).ok_or_else(|| {
+            let shown: Vec<String> = keys.texts().iter().take(10).map(|text| crate::error::shown_key(text)).collect();
+            let more = if keys.len() > shown.len() { ", ..." } else { "" };
+            let message = format!(
+                "no partition has the key `{key}`; the {} keys of `{}` are: {}{more}",
+                keys.len(),
+                source.name,
+                shown.join(", ")
+            );
+            self.isolation_error(spec, &message)
         })
     }
 

@@ -23,6 +23,10 @@ use crate::error::NodePath;
 /// The file that lists a partitioned output's files, written last.
 pub(super) const LISTING: &str = "partitions.json";
 
+/// The keys of a keyed partitioned output, in partition order (a JSON list), beside its
+/// listing: written before it, so that a listed output's keys are complete.
+pub(super) const KEYS: &str = "keys.json";
+
 /// The folder of the DAG run at `dag`: the root DAG's, or a nested DAG's (called once, or on
 /// one partition).
 pub(super) fn dag_dir(root: &Path, dag: &NodePath) -> PathBuf {

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use super::{sealed, Existing, Files, Location, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::fingerprint::Fingerprint;
+use crate::keys::Keys;
 
 mod io;
 mod layout;
@@ -296,6 +297,30 @@ impl Store for DiskStore {
         let items =
             (codec.concat)(parts).ok_or_else(|| StoreError::new(self.file(at, None), "partitions of another type"))?;
         Ok(Batch::new(items, len, *codec))
+    }
+
+    fn put_keys(&self, at: &Location<'_>, keys: &Keys) -> Result<(), StoreError> {
+        let output = self.file(&Location { partition: None, ..*at }, None);
+        fs::create_dir_all(&output).map_err(|e| StoreError::new(output.clone(), e))?;
+        io::write_atomically(&output.join(layout::KEYS), true, |writer| {
+            writer.write_all(b"[")?;
+            for (i, text) in keys.texts().iter().enumerate() {
+                if i > 0 {
+                    writer.write_all(b",")?;
+                }
+                writer.write_all(text.as_bytes())?;
+            }
+            writer.write_all(b"]")?;
+            Ok(())
+        })
+    }
+
+    fn keys(&self, at: &Location<'_>) -> Result<Option<Keys>, StoreError> {
+        let path = self.file(&Location { partition: None, ..*at }, None).join(layout::KEYS);
+        let Some(text) = io::read_text(&path)? else { return Ok(None) };
+        let keys: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(&text)
+            .map_err(|error| StoreError::new(path.clone(), format!("not a JSON list of partition keys: {error}")))?;
+        Ok(Some(Keys::new(keys.into_iter().map(|key| key.get().to_string()).collect())))
     }
 
     fn seal(&self, at: &Location<'_>, count: usize, files: Option<&Files>) -> Result<(), StoreError> {

@@ -1,0 +1,127 @@
+//! Partition keys: names of partitions (days, regions, categories) that travel with them.
+//!
+//! A `#[task(partitioned, keyed)]` task returns pairs `(key, value)` (a `Vec<(K, V)>`, a
+//! `BTreeMap<K, V>`, any iterator of pairs): each value is one partition, named by its key. The
+//! key type is part of the handle's type (`Partitioned<V, K>`), so that what needs keys (a
+//! fan-in into `BTreeMap<K, T>`) only compiles on keyed outputs with keys of that type.
+//!
+//! The runtime keeps a keyed output's keys once, as the JSON text of each key, in partition
+//! order: the partitions of every map over the output have the same keys in the same order, so
+//! they are read from the source's. JSON text is what errors and logs print and what files
+//! hold, and it reads back into `K` exactly.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::BoxError;
+
+/// The type of a partition key: a value that names a partition.
+///
+/// Implemented for every `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` type:
+/// strings, integers, dates (`jiff::civil::Date`, `chrono::NaiveDate`), tuples of them, your
+/// own enums with serde derives. Operations that compare keys (a fan-in into `BTreeMap<K, T>`)
+/// also ask for `Ord`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a partition key",
+    label = "a partition key must be `Serialize + Deserialize + Clone + Send + Sync + 'static`",
+    note = "derive them: `#[derive(Clone, serde::Serialize, serde::Deserialize)]`"
+)]
+pub trait PartitionKey: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+
+impl<K: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> PartitionKey for K {}
+
+/// The key type of partitions that have no keys: partitions numbered `0..n` only, the output of
+/// a `#[task(partitioned)]` task without `keyed`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Unkeyed;
+
+/// The key of partitions keyed by `Self` is a `K`: holds for `K` itself only, so that an
+/// operation that reads keys of type `K` compiles on outputs keyed by `K`, and is refused, with
+/// this message, on unkeyed outputs and on keys of another type.
+#[diagnostic::on_unimplemented(
+    message = "this parameter reads partition keys of type `{K}`, but the partitions are keyed by `{Self}`",
+    label = "partitions keyed by `{Self}`",
+    note = "`Unkeyed` partitions have no keys: return `(key, value)` pairs from a `#[task(partitioned, keyed)]` task to key them",
+    note = "to ignore the keys, take the partitions as `Vec<T>`"
+)]
+pub trait KeyedBy<K> {}
+
+#[diagnostic::do_not_recommend]
+impl<K: PartitionKey> KeyedBy<K> for K {}
+
+/// The key and the value of one item of a keyed partitioned task's output.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `#[task(partitioned, keyed)]` task returns `(key, value)` pairs, and its items are `{Self}`",
+    label = "each item must be a pair: the partition's key, and its value",
+    note = "return a `Vec<(K, V)>`, a `BTreeMap<K, V>` or any iterator of pairs; or drop `keyed` for partitions without keys"
+)]
+pub trait KeyValue {
+    type Key: PartitionKey;
+    type Value;
+    fn split(self) -> (Self::Key, Self::Value);
+}
+
+impl<K: PartitionKey, V> KeyValue for (K, V) {
+    type Key = K;
+    type Value = V;
+    fn split(self) -> (K, V) {
+        self
+    }
+}
+
+/// The keys of one partitioned output, in partition order, as JSON text.
+#[doc(hidden)]
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Keys(Arc<Vec<String>>);
+
+impl Keys {
+    pub(crate) fn new(texts: Vec<String>) -> Keys {
+        Keys(Arc::new(texts))
+    }
+
+    /// The key of `key` as JSON text.
+    pub(crate) fn text_of<K: Serialize>(key: &K) -> Result<String, BoxError> {
+        Ok(serde_json::to_string(key)?)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn texts(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The key of partition `index`, as JSON text.
+    pub(crate) fn get(&self, index: usize) -> Option<&str> {
+        self.0.get(index).map(String::as_str)
+    }
+
+    /// Every key, read as a `K`.
+    pub(crate) fn decode<K: DeserializeOwned>(&self) -> Result<Vec<K>, BoxError> {
+        self.0
+            .iter()
+            .map(|text| {
+                serde_json::from_str(text)
+                    .map_err(|e| format!("the partition key {text} is not a key of this output: {e}").into())
+            })
+            .collect()
+    }
+
+    /// The partition whose key is `key`: its JSON text, or for a string key the string itself
+    /// (`2024-01-27` for `"2024-01-27"`), as a user types it on a command line.
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
+        let quoted = serde_json::to_string(key).ok()?;
+        self.0.iter().position(|text| text == key || *text == quoted)
+    }
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}

@@ -1,0 +1,152 @@
+//! Keyed partitions: keys from a `#[task(partitioned, keyed)]` task, kept by maps, read by
+//! fan-ins into `BTreeMap<K, T>`, named in errors, kept by the disk store across runs.
+
+use std::collections::BTreeMap;
+
+use dagger_core::prelude::*;
+
+/// The sales of each day of January 2024 up to `days`, keyed by the day.
+#[task(partitioned, keyed)]
+fn sales_by_day(days: u32) -> BTreeMap<String, Vec<u64>> {
+    (1..=days).map(|d| (format!("2024-01-{d:02}"), (0..u64::from(d)).collect())).collect()
+}
+
+#[task]
+fn total(sales: Vec<u64>) -> u64 {
+    sales.iter().sum()
+}
+
+#[task]
+fn report(totals: BTreeMap<String, u64>) -> String {
+    totals.iter().map(|(day, total)| format!("{day}={total}")).collect::<Vec<_>>().join(",")
+}
+
+#[task]
+fn sum(totals: Vec<u64>) -> u64 {
+    totals.iter().sum()
+}
+
+#[dag]
+fn daily(days: u32) -> String {
+    let sales = sales_by_day(days);
+    let totals = sales.map(|day| total(day));
+    report(totals)
+}
+
+#[dag]
+fn overall(days: u32) -> u64 {
+    let totals = sales_by_day(days).map(|day| total(day));
+    sum(totals)
+}
+
+#[task]
+fn counts(sales: BTreeMap<String, Vec<u64>>) -> Vec<(String, usize)> {
+    sales.into_iter().map(|(day, sales)| (day, sales.len())).collect()
+}
+
+#[dag]
+fn counted(days: u32) -> Vec<(String, usize)> {
+    counts(sales_by_day(days))
+}
+
+#[test]
+fn a_map_keeps_its_sources_keys_and_a_fan_in_reads_them() {
+    assert_eq!(daily::run(3).unwrap(), "2024-01-01=0,2024-01-02=1,2024-01-03=3");
+    assert_eq!(overall::run(4).unwrap(), 10, "a Vec fan-in ignores the keys");
+    let counted = counted::run(2).unwrap();
+    assert_eq!(counted, [("2024-01-01".to_string(), 1), ("2024-01-02".to_string(), 2)]);
+    assert_eq!(daily::run(0).unwrap(), "", "no partitions, no keys");
+}
+
+#[test]
+fn the_disk_store_keeps_the_keys_for_the_next_run() {
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(daily { days: 3 }.execute_on(&runner).unwrap(), "2024-01-01=0,2024-01-02=1,2024-01-03=3");
+    let keys = std::fs::read_to_string(dir.join("daily/sales_by_day/output/keys.json")).unwrap();
+    assert_eq!(keys, r#"["2024-01-01","2024-01-02","2024-01-03"]"#);
+    // The rerun reuses the source's output, and reads its keys from the store.
+    assert_eq!(daily { days: 3 }.execute_on(&runner).unwrap(), "2024-01-01=0,2024-01-02=1,2024-01-03=3");
+    // Keys that do not match the partitions are a corrupt store, not a wrong result.
+    std::fs::write(dir.join("daily/sales_by_day/output/keys.json"), r#"["2024-01-01"]"#).unwrap();
+    std::fs::remove_dir_all(dir.join("daily/report")).unwrap();
+    let error = daily { days: 3 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(error.contains("sales_by_day") && error.contains("3 partitions and 1 partition keys"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[task]
+fn checked_total(sales: Vec<u64>) -> Result<u64, String> {
+    match sales.len() {
+        2 => Err("a day with two sales is suspicious".to_string()),
+        _ => Ok(sales.iter().sum()),
+    }
+}
+
+#[dag]
+fn checked(days: u32) -> String {
+    let totals = sales_by_day(days).map(|day| checked_total(day));
+    report(totals)
+}
+
+#[test]
+fn a_failure_names_the_partitions_key() {
+    let error = checked::run(3).unwrap_err();
+    assert_eq!(error.partition(), Some(1));
+    assert_eq!(error.key(), Some(r#""2024-01-02""#));
+    assert_eq!(
+        error.to_string(),
+        "task `checked/checked_total` failed on partition `2024-01-02` (1): a day with two sales is suspicious"
+    );
+}
+
+#[task(partitioned, keyed)]
+fn regions(names: Vec<String>) -> Vec<(String, usize)> {
+    names.into_iter().map(|name| (name.to_lowercase(), name.len())).collect()
+}
+
+#[dag]
+fn by_region(names: Vec<String>) -> u64 {
+    sum(regions(names).map(|n| widen(n)))
+}
+
+#[task]
+fn widen(n: usize) -> u64 {
+    n as u64
+}
+
+#[test]
+fn two_partitions_with_one_key_fail_the_task() {
+    let error = by_region::run(vec!["EU".into(), "us".into(), "eu".into()]).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "task `by_region/regions` failed: two partitions have the key `eu`: keys name partitions, one each"
+    );
+    assert_eq!(by_region::run(vec!["EU".into(), "apac".into()]).unwrap(), 6);
+}
+
+#[test]
+fn a_node_runs_alone_on_the_partition_of_a_key() {
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-alone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let dag = daily::dag();
+    let params = || (3,);
+    let error = runner.run_node_key(&dag, params(), "total", "2024-01-02").unwrap_err().to_string();
+    assert!(error.contains("partition keys are not in the store: run `daily/sales_by_day` first"), "{error}");
+    runner.run_node(&dag, params(), "sales_by_day", None).unwrap();
+    runner.run_node_key(&dag, params(), "total", "2024-01-02").unwrap();
+    runner.run_node_key(&dag, params(), "total", r#""2024-01-03""#).unwrap();
+    let total = |p: usize| std::fs::read_to_string(dir.join(format!("daily/total/output/{p}"))).ok();
+    assert_eq!((total(0), total(1), total(2)), (None, Some("1".to_string()), Some("3".to_string())));
+    let error = runner.run_node_key(&dag, params(), "total", "2024-02-01").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "cannot run `daily/total` alone: no partition has the key `2024-02-01`; the 3 keys of `sales_by_day` are: \
+         2024-01-01, 2024-01-02, 2024-01-03"
+    );
+    let error = runner.run_node_key(&dag, params(), "report", "2024-01-01").unwrap_err().to_string();
+    assert!(error.ends_with("its partitions have no keys: give the partition's number instead"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
