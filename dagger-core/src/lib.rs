@@ -125,6 +125,8 @@ pub mod rules {
     //! The other traits here are the checks of a call ([`Callable`], [`Arity`], [`InputAt`],
     //! [`Args`], [`TaskInput`]), of fields and tuples of outputs ([`Fields`], [`Pack`],
     //! [`WholeValue`]) and of a DAG's parameters and return type ([`Params`], [`DagReturn`]),
+    //! the checks of keyed partitions ([`KeyedBy`] for a fan-in by key, [`OrderedKeys`] and
+    //! [`OrderedKey`] for windows and key ranges, [`KeyRange`] and [`KeyBound`] for the ranges),
     //! and the markers the rules are written with: how a call uses an input ([`Mode`]:
     //! [`Whole`], [`Split`]) and where a map is declared ([`Level`]: [`TopLevel`],
     //! [`InsideMap`]).
@@ -134,11 +136,13 @@ pub mod rules {
     pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Produce, RunsPerPartition};
     pub use crate::dsl::dag::Params;
     pub use crate::dsl::fields::{Fields, Pack, WholeValue};
+    pub use crate::dsl::keyed::{KeyBound, KeyRange, OrderedKey, OrderedKeys, Windows};
     pub use crate::dsl::rules::{
         AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,
         MapOverWholeValue, MapResult, MapSource, Mode, Rekey, ReturnFromPartitionedNode, Returns, SameReturnType,
         SameType, Split, TopLevel, Whole,
     };
+    pub use crate::keys::KeyedBy;
 }
 
 /// Turns a function into a task: it stays an ordinary function, and a DAG body can call it as

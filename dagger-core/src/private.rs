@@ -11,6 +11,7 @@ pub use crate::dsl::dag::{Dag, Params};
 pub use crate::dsl::declare::Declare;
 pub use crate::dsl::fields::{partitioned_field, whole_field, FieldAt, WithFields};
 pub use crate::dsl::handle::{Param, Partitioned, Value};
+use crate::dsl::keyed::{KeyBound, OrderedKeys};
 pub use crate::dsl::rules::{Checked, Input, MapResult, MapSource, Mode, Poisoned, Returns, Split, Whole};
 pub use crate::erased::Codec;
 pub use crate::error::BoxError;
@@ -78,6 +79,20 @@ where
 
 /// A constant argument, typed by the parameter it feeds.
 pub fn constant<P: Data, S: Scope, V: IntoConstant<P>>(scope: &mut S, value: V) -> Value<P> {
+    scope.constant(value.into_constant())
+}
+
+/// A bound of `source.select(a..b)` that is a DAG value: a value of the source's key type.
+pub fn key_bound<H: OrderedKeys, B: KeyBound<H::Key>>(_source: &H, bound: B) -> Value<H::Key> {
+    bound.value()
+}
+
+/// A bound of `source.select(a..b)` that is a constant: a constant of the source's key type.
+pub fn key_constant<H: OrderedKeys, S: Scope, V: IntoConstant<H::Key>>(
+    _source: &H,
+    scope: &mut S,
+    value: V,
+) -> Value<H::Key> {
     scope.constant(value.into_constant())
 }
 

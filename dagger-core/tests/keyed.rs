@@ -150,3 +150,131 @@ fn a_node_runs_alone_on_the_partition_of_a_key() {
     assert!(error.ends_with("its partitions have no keys: give the partition's number instead"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The average of a trailing window of days' totals, with the window's first day.
+#[task]
+fn trailing_average(window: Vec<(String, u64)>) -> (String, u64) {
+    let first = window.first().map(|(day, _)| day.clone()).unwrap_or_default();
+    (first, window.iter().map(|(_, total)| total).sum::<u64>() / window.len() as u64)
+}
+
+#[task]
+fn averages(by_day: BTreeMap<String, (String, u64)>) -> Vec<String> {
+    by_day.iter().map(|(day, (first, average))| format!("{day}:{first}:{average}")).collect()
+}
+
+#[dag]
+fn trailing(days: u32) -> Vec<String> {
+    let totals = sales_by_day(days).map(|day| total(day));
+    let weeks = totals.window(2);
+    let averaged = weeks.map(|week| trailing_average(week));
+    averages(averaged)
+}
+
+#[test]
+fn a_window_holds_each_partition_and_those_before_it_by_key() {
+    // Totals by day: 0, 1, 3, 6, 10.
+    let expected = [
+        "2024-01-01:2024-01-01:0",
+        "2024-01-02:2024-01-01:0",
+        "2024-01-03:2024-01-01:1",
+        "2024-01-04:2024-01-02:3",
+        "2024-01-05:2024-01-03:6",
+    ];
+    assert_eq!(trailing::run(5).unwrap(), expected);
+    assert_eq!(trailing::run(0).unwrap(), Vec::<String>::new());
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-window-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(trailing { days: 5 }.execute_on(&runner).unwrap(), expected);
+    let keys = std::fs::read_to_string(dir.join("trailing/weeks/output/keys.json")).unwrap();
+    assert!(keys.starts_with(r#"["2024-01-01","2024-01-02""#), "{keys}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[task(partitioned, keyed)]
+fn unsorted() -> Vec<(u32, u64)> {
+    vec![(2, 20), (1, 10)]
+}
+
+#[task]
+fn count_windows(windows: Vec<Vec<(u32, u64)>>) -> usize {
+    windows.len()
+}
+
+#[dag]
+fn unsorted_windows() -> usize {
+    count_windows(unsorted().window(1))
+}
+
+#[test]
+fn a_window_over_keys_out_of_order_is_an_error() {
+    let error = unsorted_windows::run().unwrap_err().to_string();
+    assert!(error.contains("the partitions' keys are not in increasing order (`2` comes before `1`)"), "{error}");
+}
+
+#[dag]
+fn first_days(days: u32, until: String) -> u64 {
+    let selected = sales_by_day(days).select(..until);
+    sum(selected.map(|day| total(day)))
+}
+
+#[dag]
+fn some_days(days: u32, from: String) -> BTreeMap<String, u64> {
+    let totals = sales_by_day(days).map(|day| total(day));
+    by_key(totals.select(from..="2024-01-04"))
+}
+
+#[task]
+fn by_key(totals: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    totals
+}
+
+#[test]
+fn a_selection_runs_and_reads_only_the_partitions_of_its_keys() {
+    // Totals by day: 0, 1, 3, 6, 10.
+    assert_eq!(first_days::run(5, "2024-01-03".into()).unwrap(), 1);
+    assert_eq!(first_days::run(5, "2025".into()).unwrap(), 20);
+    assert_eq!(first_days::run(5, "2023".into()).unwrap(), 0);
+    let selected = some_days::run(5, "2024-01-02".into()).unwrap();
+    assert_eq!(
+        selected.into_iter().collect::<Vec<_>>(),
+        [("2024-01-02".into(), 1), ("2024-01-03".into(), 3), ("2024-01-04".into(), 6)]
+    );
+}
+
+static RECENT_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[task]
+fn counted_total(sales: Vec<u64>) -> u64 {
+    RECENT_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    sales.iter().sum()
+}
+
+#[dag]
+fn pruned(days: u32, from: String) -> u64 {
+    let recent = sales_by_day(days).select(from..);
+    sum(recent.map(|day| counted_total(day)))
+}
+
+#[test]
+fn pruning_leaves_the_other_partitions_unread() {
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-pruned-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let params = || (30, "2024-01-28".to_string());
+    // The source as a job: one file per partition.
+    runner.run_node(&pruned::dag(), params(), "sales_by_day", None).unwrap();
+    let output = dir.join("pruned/sales_by_day/output");
+    for day in 0..27 {
+        std::fs::write(output.join(day.to_string()), "not JSON").unwrap();
+    }
+    // Days 28, 29 and 30 only: the 27 corrupt files are never read, the map runs 3 times.
+    let expected: u64 = (28..=30).map(|d| (0..d).sum::<u64>()).sum();
+    assert_eq!(pruned { days: 30, from: "2024-01-28".into() }.execute_on(&runner).unwrap(), expected);
+    assert_eq!(RECENT_RUNS.load(std::sync::atomic::Ordering::SeqCst), 3);
+    // A selection that includes a corrupt partition reads it, and says so.
+    let error = pruned { days: 30, from: "2024-01-27".into() }.execute_on(&runner).unwrap_err().to_string();
+    assert!(error.contains("sales_by_day") && error.contains("26"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

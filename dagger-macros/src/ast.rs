@@ -7,6 +7,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, PatType, ReturnType, Type};
 
+mod keyed;
+
 use crate::attr::{self, TaskAttrs};
 use crate::ctxt::Ctxt;
 use crate::model::{
@@ -339,6 +341,12 @@ impl BodyReader<'_> {
             Expr::Call(call) => self.call(call, scope).map(Node::Call),
             Expr::MethodCall(call) if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 => {
                 self.map(call, scope)
+            }
+            Expr::MethodCall(call) if call.method == "window" && call.turbofish.is_none() && call.args.len() == 1 => {
+                self.window(call, scope)
+            }
+            Expr::MethodCall(call) if call.method == "select" && call.turbofish.is_none() && call.args.len() == 1 => {
+                self.select(call, scope)
             }
             _ => None,
         }

@@ -11,7 +11,8 @@ use super::args::Args;
 use super::callable::{Callable, Produce};
 use super::declare::{Declare, NewNode};
 use super::fields::{take_field, Fields, Pack, WholeValue};
-use super::handle::{Param, Value};
+use super::handle::{Param, Partitioned, Value};
+use super::keyed::{self, KeyRange, OrderedKeys, Windows};
 use super::names;
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
 use crate::data::Data;
@@ -136,6 +137,61 @@ pub trait Scope: Declare {
         let name = format!("{}_output", self.dag().name);
         let node = NewNode::made(name, "pack".to_string(), work, values.edges(), false, output_type, codec);
         Value::new(self.add_node(node))
+    }
+
+    /// The trailing window of each partition of `source`, a keyed partitioned output: the
+    /// partition and the `before` partitions before it in key order, with their keys, oldest
+    /// first (fewer for the first partitions), keyed by the partition's key. Each window is a
+    /// copy: a partition is stored once per window it is in. (`days.window(6)` in `#[dag]`.)
+    fn window<H>(&mut self, source: H, before: usize) -> Windows<H>
+    where
+        H: OrderedKeys,
+        Self: Sized,
+    {
+        self.window_named(source, before, None)
+    }
+
+    /// [`Scope::window`], its node named `binding` when the window is bound to a name.
+    #[doc(hidden)]
+    fn window_named<H>(&mut self, source: H, before: usize, binding: Option<&str>) -> Windows<H>
+    where
+        H: OrderedKeys,
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(source.port());
+        let name = derived_name(dag, source.port(), "window", binding);
+        keyed::window(dag, source, before, name)
+    }
+
+    /// The partitions of `source` whose keys are in `range` (`from..to`, `from..=to`, `from..`,
+    /// `..to`), with their keys: only those partitions are read, and the nodes after it run on
+    /// those only. (`days.select(from..to)` in `#[dag]`.)
+    fn select<H, R>(&mut self, source: H, range: R) -> Partitioned<H::Item, H::Key>
+    where
+        H: OrderedKeys,
+        R: KeyRange<H::Key>,
+        Self: Sized,
+    {
+        self.select_named(source, range, None)
+    }
+
+    /// [`Scope::select`], its node named `binding` when the selection is bound to a name.
+    #[doc(hidden)]
+    fn select_named<H, R>(&mut self, source: H, range: R, binding: Option<&str>) -> Partitioned<H::Item, H::Key>
+    where
+        H: OrderedKeys,
+        R: KeyRange<H::Key>,
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(source.port());
+        let bounds = range.bounds();
+        for bound in [&bounds.0, &bounds.1].into_iter().flatten() {
+            dag.check_port(bound.port);
+        }
+        let name = derived_name(dag, source.port(), "selected", binding);
+        keyed::select(dag, source, bounds, name)
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,
@@ -267,4 +323,10 @@ impl DagBuilder {
         self.nodes.push((node, node_map));
         self.port(Source::Node(self.nodes.len() as u32 - 1))
     }
+}
+
+/// The name of a node the builder makes from `port`'s output (a window, a selection): the
+/// user's binding, or the output's name and what the node does.
+fn derived_name(dag: &DagBuilder, port: Port, what: &str, binding: Option<&str>) -> String {
+    binding.map_or_else(|| format!("{}_{what}", dag.describe(port)), str::to_string)
 }

@@ -10,6 +10,7 @@ pub(crate) mod dag;
 pub(crate) mod declare;
 pub(crate) mod fields;
 pub(crate) mod handle;
+pub(crate) mod keyed;
 mod methods;
 pub(crate) mod names;
 pub(crate) mod rules;

@@ -230,7 +230,8 @@ impl<'s> Run<'s> {
         let mut kept = Vec::with_capacity(nodes.len());
         for (position, &node) in nodes.iter().enumerate() {
             let spec = &self.graph.nodes[node as usize];
-            let _span = tracing::debug_span!(parent: span, "partition", node = %spec.name, partition).entered();
+            let key = self.keys_of(node as usize).and_then(|keys| keys.get(partition));
+            let _span = tracing::debug_span!(parent: span, "partition", node = %spec.name, partition, key).entered();
             let mut readers = Vec::new();
             let mut inputs = Inputs::default();
             for (edge, slot) in spec.inputs.iter().zip(&chain.slots[position]) {

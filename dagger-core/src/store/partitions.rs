@@ -124,6 +124,24 @@ impl<T: Data> Partitions<T> {
         Partitions { reader: Some(reader), count, next: 0, chunk: 0, current: Current::Done }
     }
 
+    /// The keys of the partitions, in order, when they are keyed.
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        self.reader.as_ref().and_then(|reader| reader.keys())
+    }
+
+    /// Partitions `range` only: the chunks before it are never read, nor those after it.
+    pub(crate) fn range(mut self, range: std::ops::Range<usize>) -> std::iter::Take<std::iter::Skip<Self>> {
+        let (start, end) = (range.start.min(self.count), range.end.min(self.count));
+        if let Some(reader) = &self.reader {
+            let chunk = reader.starts.partition_point(|&first| first <= start).saturating_sub(1);
+            self.chunk = chunk;
+            self.next = reader.starts.get(chunk).copied().unwrap_or(self.count).min(start);
+            self.current = Current::Done;
+        }
+        let skip = start - self.next;
+        self.skip(skip).take(end.saturating_sub(start))
+    }
+
     /// Ends the iteration on a partition that could not be read.
     fn fail(&mut self, index: usize, error: StoreError) -> Option<T> {
         if let Some(reader) = &self.reader {

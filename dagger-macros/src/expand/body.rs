@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 
 use super::{call, SpanOrCallSite};
-use crate::model::{Body, Node, Stmt};
+use crate::model::{Arg, Body, Node, Plain, Stmt};
 
 /// The DAG body: its statements, then the output checked against the declared type `ret`.
 pub fn dag_body(body: &Body, ret: &TokenStream) -> TokenStream {
@@ -28,9 +28,13 @@ fn stmts(body: &Body) -> TokenStream {
         .iter()
         .map(|stmt| match stmt {
             Stmt::Let { mutability, name, ty, value } => {
-                // A field bound to a name is a node of that name.
+                // A field, a window or a selection bound to a name is a node of that name.
                 let value = match value {
                     Node::Field { base, member, span } => field(base, member, *span, Some(name)),
+                    Node::Window { source, before, span } => window(source, before, *span, Some(name)),
+                    Node::Select { source, start, end, inclusive, span } => {
+                        select(source, (start, end, *inclusive), *span, Some(name))
+                    }
                     value => node(value),
                 };
                 let ty = ty.as_ref().map(|ty| quote!(: #ty));
@@ -92,6 +96,8 @@ pub fn node(node: &Node) -> TokenStream {
         }
         Node::Var(ident) => ident.to_token_stream(),
         Node::Call(call) => call::call(call),
+        Node::Window { source, before, span } => window(source, before, *span, None),
+        Node::Select { source, start, end, inclusive, span } => select(source, (start, end, *inclusive), *span, None),
         Node::Map { source, source_span, part, body, span } => {
             let source = self::node(source);
             let source_var = quote_spanned!(*source_span=> __dagger_source);
@@ -108,6 +114,63 @@ pub fn node(node: &Node) -> TokenStream {
             }
         }
     }
+}
+
+/// The name a node is bound to, for the builder.
+fn binding_name(binding: Option<&syn::Ident>) -> TokenStream {
+    match binding {
+        Some(binding) => {
+            let binding = binding.unraw().to_string();
+            quote!(::core::option::Option::Some(#binding))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// `source.window(before)`, spanned at `window` so that a source without ordered keys is
+/// reported there.
+fn window(source: &Node, before: &syn::Expr, span: Span, binding: Option<&syn::Ident>) -> TokenStream {
+    let source = node(source);
+    let binding = binding_name(binding);
+    let call =
+        quote_spanned!(span=> ::dagger_core::Scope::window_named(__dagger_scope, __dagger_source, #before, #binding));
+    quote!({
+        let __dagger_source = #source;
+        #call
+    })
+}
+
+/// `source.select(start..end)`: each bound a value of the DAG or a constant, of the source's
+/// key type.
+fn select(
+    source: &Node,
+    (start, end, inclusive): (&Option<Box<Arg>>, &Option<Box<Arg>>, bool),
+    span: Span,
+    binding: Option<&syn::Ident>,
+) -> TokenStream {
+    let source = node(source);
+    let binding = binding_name(binding);
+    let bound = |arg: &Option<Box<Arg>>| {
+        arg.as_ref().map(|arg| match &**arg {
+            Arg::Node(value, span) => {
+                let value = node(value);
+                quote_spanned!(*span=> ::dagger_core::__private::key_bound(&__dagger_source, #value))
+            }
+            Arg::Const(Plain { code, .. }) => quote_spanned!(code.span_or_call_site()=>
+                ::dagger_core::__private::key_constant(&__dagger_source, __dagger_scope, #code)),
+        })
+    };
+    let (start, end) = (bound(start), bound(end));
+    let range = match inclusive {
+        true => quote!(#start..=#end),
+        false => quote!(#start..#end),
+    };
+    let call = quote_spanned!(span=> ::dagger_core::Scope::select_named(__dagger_scope, __dagger_source, __dagger_range, #binding));
+    quote!({
+        let __dagger_source = #source;
+        let __dagger_range = #range;
+        #call
+    })
 }
 
 /// The handle of field `member` of the node `base`, named `binding` if it is bound to a name.

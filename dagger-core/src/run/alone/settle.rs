@@ -111,7 +111,9 @@ impl Run<'_> {
             return Err(self.take_failure());
         }
         let spec = &self.graph.nodes[node];
-        let _span = tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition = p).entered();
+        let key = self.keys_of(node).and_then(|keys| keys.get(p));
+        let _span =
+            tracing::debug_span!(parent: &self.span, "partition", node = %spec.name, partition = p, key).entered();
         let reuse = self.reuse && spec.cache;
         // The file that holds partition p, if a run stored it with this fingerprint.
         let stored = match self.prepare_output(node, true)? {

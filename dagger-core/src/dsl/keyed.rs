@@ -1,0 +1,229 @@
+//! Operations on keyed partitions: windows over neighbouring keys and selections of a key
+//! range. Each is a node the builder makes, whose output is keyed partitions again, so that
+//! maps and fan-ins after it work as after a keyed task, in every runtime.
+//!
+//! Both read their input partition by partition, through the keys: a window holds only the
+//! partitions of one window in memory; a selection reads only the partitions its range
+//! matches.
+
+use std::sync::Arc;
+
+use super::declare::{Declare, NewNode};
+use super::handle::{Partitioned, PerPartition, Value};
+use crate::data::Data;
+use crate::erased::{owned, AnyValue, Codec};
+use crate::error::BoxError;
+use crate::format::Json;
+use crate::graph::{Collector, Edge, How, Port, Work};
+use crate::invoke::{Emit, Inputs};
+use crate::keys::{Keys, PartitionKey};
+use crate::store::{Partitions, PartsReader};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A partitioned output whose keys have an order, so that windows and ranges of keys mean
+/// something.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a keyed partitioned output with keys in an order",
+    label = "windows and key ranges run over keyed partitions whose keys have an order",
+    note = "return `(key, value)` pairs from a `#[task(partitioned, keyed)]` task, with a key type that is `Ord` (`#[derive(PartialEq, Eq, PartialOrd, Ord)]`)"
+)]
+pub trait OrderedKeys {
+    /// The type of one partition. (The serde bounds let a window of them be [`Data`].)
+    type Item: Data + Serialize + DeserializeOwned + Clone;
+    /// The type of the keys.
+    type Key: PartitionKey + Ord;
+    #[doc(hidden)]
+    fn port(&self) -> Port;
+}
+
+/// Keys that have an order (`Ord`), for windows and ranges of keys.
+#[diagnostic::on_unimplemented(
+    message = "windows and key ranges need partition keys in an order, and `{Self}` keys have none",
+    label = "keyed by `{Self}`",
+    note = "derive an order on the key type: `#[derive(PartialEq, Eq, PartialOrd, Ord)]`",
+    note = "`Unkeyed` partitions have no keys: return `(key, value)` pairs from a `#[task(partitioned, keyed)]` task to key them"
+)]
+pub trait OrderedKey: PartitionKey + Ord {}
+
+#[diagnostic::do_not_recommend]
+impl<K: PartitionKey + Ord> OrderedKey for K {}
+
+impl<T: Data + Serialize + DeserializeOwned + Clone, K: OrderedKey> OrderedKeys for Partitioned<T, K> {
+    type Item = T;
+    type Key = K;
+    fn port(&self) -> Port {
+        self.port
+    }
+}
+
+impl<T: Data + Serialize + DeserializeOwned + Clone, K: OrderedKey> OrderedKeys for PerPartition<T, K> {
+    type Item = T;
+    type Key = K;
+    fn port(&self) -> Port {
+        self.port
+    }
+}
+
+/// The partitions of `source` as a lazy fan-in that knows their keys.
+fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
+}
+
+/// The keys of `parts`, read as `K`, checked to be in increasing order.
+fn ordered_keys<T: Data, K: PartitionKey + Ord>(parts: &Partitions<T>) -> Result<(Keys, Vec<K>), BoxError> {
+    let keys = parts.keys().cloned().ok_or("these partitions have no keys")?;
+    let decoded: Vec<K> = keys.decode()?;
+    if let Some(at) = decoded.windows(2).position(|pair| pair[0] >= pair[1]) {
+        let (before, after) = (keys.get(at).unwrap_or(""), keys.get(at + 1).unwrap_or(""));
+        return Err(format!(
+            "the partitions' keys are not in increasing order (`{}` comes before `{}`): a window or a key range \
+             runs over keys in order; return the partitions sorted by key (a `BTreeMap` is)",
+            crate::error::shown_key(before),
+            crate::error::shown_key(after)
+        )
+        .into());
+    }
+    Ok((keys, decoded))
+}
+
+/// The window of each partition: it and the `before` partitions before it, oldest first, with
+/// their keys; keyed by the partition's key. (Fewer at the start: the first has none before.)
+pub(crate) fn window<H: OrderedKeys>(scope: &mut dyn Declare, source: H, before: usize, name: String) -> Windows<H> {
+    let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a window of no partitions")?)?;
+        let (keys, decoded) = ordered_keys::<H::Item, H::Key>(&parts)?;
+        let mut window: std::collections::VecDeque<(H::Key, H::Item)> = std::collections::VecDeque::new();
+        for ((text, key), value) in keys.texts().iter().zip(decoded).zip(parts) {
+            if window.len() > before {
+                window.pop_front();
+            }
+            window.push_back((key, value));
+            let this: Vec<(H::Key, H::Item)> =
+                window.iter().map(|(key, value)| (key.clone(), value.clone_value())).collect();
+            emit.keys(vec![text.clone()])?;
+            emit.batch(Arc::new(vec![this]), 1)?;
+        }
+        Ok(())
+    }));
+    let collect: Collector = read_lazily::<H::Item>;
+    let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
+    let codec = Codec::of::<Vec<(H::Key, H::Item)>, Json>();
+    let output_type = std::any::type_name::<Vec<(H::Key, H::Item)>>();
+    let mut node = NewNode::made(name, format!("window {before}"), work, inputs, true, output_type, codec);
+    node.key_type = Some(std::any::type_name::<H::Key>());
+    Partitioned::new(scope.add_node(node))
+}
+
+/// The partitions of `source` whose keys are in the range from `start` to `end` (each bound
+/// optional, `end` included if `inclusive`), with their keys: only those are read.
+pub(crate) fn select<H: OrderedKeys>(
+    scope: &mut dyn Declare,
+    source: H,
+    (start, end, inclusive): Bounds<H::Key>,
+    name: String,
+) -> Partitioned<H::Item, H::Key> {
+    let (has_start, has_end) = (start.is_some(), end.is_some());
+    let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a selection of no partitions")?)?;
+        let mut bound = || -> Result<Option<H::Key>, BoxError> { inputs.next().map(owned::<H::Key>).transpose() };
+        let start = if has_start { bound()? } else { None };
+        let end = if has_end { bound()? } else { None };
+        let (keys, decoded) = ordered_keys::<H::Item, H::Key>(&parts)?;
+        let from = start.map_or(0, |start| decoded.partition_point(|key| *key < start));
+        let to = match end {
+            Some(end) if inclusive => decoded.partition_point(|key| *key <= end),
+            Some(end) => decoded.partition_point(|key| *key < end),
+            None => decoded.len(),
+        };
+        let to = to.max(from);
+        for (text, value) in keys.texts()[from..to].iter().zip(parts.range(from..to)) {
+            emit.keys(vec![text.clone()])?;
+            emit.batch(Arc::new(vec![value]), 1)?;
+        }
+        Ok(())
+    }));
+    let collect: Collector = read_lazily::<H::Item>;
+    let mut inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
+    inputs.extend([start, end].into_iter().flatten().map(|bound| Edge { port: bound.port, how: How::Whole }));
+    let codec = Codec::of::<H::Item, Json>();
+    let version =
+        format!("select {}..{}", if inclusive { "=" } else { "" }, u8::from(has_start) + 2 * u8::from(has_end));
+    let mut node = NewNode::made(name, version, work, inputs, true, std::any::type_name::<H::Item>(), codec);
+    node.key_type = Some(std::any::type_name::<H::Key>());
+    Partitioned::new(scope.add_node(node))
+}
+
+/// The windows of the partitions of `H` ([`Scope::window`](crate::Scope::window)): each a
+/// `Vec` of `(key, partition)`, keyed like `H`.
+pub type Windows<H> = Partitioned<Vec<(<H as OrderedKeys>::Key, <H as OrderedKeys>::Item)>, <H as OrderedKeys>::Key>;
+
+/// The bounds of a range of keys: start, end, and whether the end is in the range.
+#[doc(hidden)]
+pub type Bounds<K> = (Option<Value<K>>, Option<Value<K>>, bool);
+
+/// A bound of a range of keys of type `K`: a parameter or a value of the DAG.
+#[diagnostic::on_unimplemented(
+    message = "a bound of a range of partition keys of type `{K}` is a DAG value of that type, and this is a `{Self}`",
+    label = "expected a parameter, an output or a constant of type `{K}`"
+)]
+pub trait KeyBound<K> {
+    #[doc(hidden)]
+    fn value(self) -> Value<K>;
+}
+
+impl<K> KeyBound<K> for Value<K> {
+    fn value(self) -> Value<K> {
+        self
+    }
+}
+
+impl<K> KeyBound<K> for super::handle::Param<K> {
+    fn value(self) -> Value<K> {
+        Value::new(self.port)
+    }
+}
+
+/// A range of keys of type `K`: `from..to`, `from..=to`, `from..`, `..to`, `..=to` or `..`,
+/// with bounds that are [`KeyBound`]s.
+pub trait KeyRange<K> {
+    #[doc(hidden)]
+    fn bounds(self) -> Bounds<K>;
+}
+
+impl<K, B: KeyBound<K>> KeyRange<K> for std::ops::Range<B> {
+    fn bounds(self) -> Bounds<K> {
+        (Some(self.start.value()), Some(self.end.value()), false)
+    }
+}
+
+impl<K, B: KeyBound<K>> KeyRange<K> for std::ops::RangeInclusive<B> {
+    fn bounds(self) -> Bounds<K> {
+        let (start, end) = self.into_inner();
+        (Some(start.value()), Some(end.value()), true)
+    }
+}
+
+impl<K, B: KeyBound<K>> KeyRange<K> for std::ops::RangeFrom<B> {
+    fn bounds(self) -> Bounds<K> {
+        (Some(self.start.value()), None, false)
+    }
+}
+
+impl<K, B: KeyBound<K>> KeyRange<K> for std::ops::RangeTo<B> {
+    fn bounds(self) -> Bounds<K> {
+        (None, Some(self.end.value()), false)
+    }
+}
+
+impl<K, B: KeyBound<K>> KeyRange<K> for std::ops::RangeToInclusive<B> {
+    fn bounds(self) -> Bounds<K> {
+        (None, Some(self.end.value()), true)
+    }
+}
+
+impl<K> KeyRange<K> for std::ops::RangeFull {
+    fn bounds(self) -> Bounds<K> {
+        (None, None, false)
+    }
+}

@@ -1,0 +1,42 @@
+//! The operations on keyed partitions in a DAG body: `source.window(n)` and
+//! `source.select(a..b)`.
+
+use syn::{Expr, Ident};
+
+use super::BodyReader;
+use crate::model::{Arg, Node};
+
+impl BodyReader<'_> {
+    /// `source.window(before)`: `before` is a number written in the DAG, not a DAG value.
+    pub(super) fn window(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
+        let source = Box::new(self.node(&call.receiver, scope)?);
+        if let Some(Arg::Node(..)) = self.arg(&call.args[0], scope) {
+            self.cx.error(
+                &call.args[0],
+                "the size of a window is a number written in the DAG: `days.window(6)` is each day with the 6 before it",
+            );
+            return None;
+        }
+        Some(Node::Window { source, before: Box::new(call.args[0].clone()), span: call.method.span() })
+    }
+
+    /// `source.select(a..b)`: each bound a DAG value or a constant, either may be left out.
+    pub(super) fn select(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
+        let source = Box::new(self.node(&call.receiver, scope)?);
+        let Expr::Range(range) = &call.args[0] else {
+            self.cx.error(
+                &call.args[0],
+                "`.select` takes a range of keys: `days.select(from..to)`, `from..=to`, `from..` or `..to`",
+            );
+            return None;
+        };
+        let mut bound = |expr: &Option<Box<Expr>>| match expr {
+            Some(expr) => self.arg(expr, scope).map(|arg| Some(Box::new(arg))),
+            None => Some(None),
+        };
+        let start = bound(&range.start)?;
+        let end = bound(&range.end)?;
+        let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+        Some(Node::Select { source, start, end, inclusive, span: call.method.span() })
+    }
+}
