@@ -43,4 +43,5 @@ pub fn every_example() -> Cli {
         .with(nested_halves::dag())
         .with(crate::many::many::dag())
         .with(crate::daily_sales::sales_report::dag())
+        .with(crate::daily_sales::weekly_trend::dag())
 }

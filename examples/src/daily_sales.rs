@@ -66,6 +66,34 @@ pub fn sales_report(
     report(totals)
 }
 
+/// The average of one trailing window of days' totals, in cents.
+#[task]
+pub fn window_average(window: Vec<(Date, u64)>) -> u64 {
+    window.iter().map(|(_, total)| total).sum::<u64>() / window.len().max(1) as u64
+}
+
+/// The trend: each day's trailing average, by day.
+#[task]
+pub fn trend(averages: BTreeMap<Date, u64>) -> Vec<(Date, u64)> {
+    averages.into_iter().collect()
+}
+
+/// The trailing 7-day average of the daily totals, for the days from `report_from` on: the
+/// sales of the 6 days before `report_from` are read for the first windows, and no day before
+/// those.
+#[dag]
+pub fn weekly_trend(
+    #[default(jiff::civil::date(2024, 2, 1))] from: Date,
+    #[default(jiff::civil::date(2024, 3, 10))] to: Date,
+    #[default(jiff::civil::date(2024, 2, 26))] report_from: Date,
+) -> Vec<(Date, u64)> {
+    let totals = daily_sales(from, to).map(|day| day_total(day));
+    let weeks = totals.window(6);
+    let reported = weeks.select(report_from..);
+    let averages = reported.map(|week| window_average(week));
+    trend(averages)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +104,20 @@ mod tests {
         let totals: BTreeMap<Date, u64> =
             daily_sales(from, to).into_iter().map(|(day, sales)| (day, day_total(&sales))).collect();
         assert_eq!(totals.len(), 6, "2024 is a leap year");
-        assert_eq!(sales_report::run(from, to).unwrap(), report(totals));
+        assert_eq!(sales_report::run(from, to).unwrap(), report(totals.clone()));
+    }
+
+    #[test]
+    fn the_trend_is_the_average_of_each_day_and_the_six_before() {
+        let (from, to, report_from) =
+            (jiff::civil::date(2024, 2, 20), jiff::civil::date(2024, 3, 2), jiff::civil::date(2024, 2, 28));
+        let totals: Vec<(Date, u64)> =
+            daily_sales(from, to).into_iter().map(|(day, sales)| (day, day_total(&sales))).collect();
+        let expected: Vec<(Date, u64)> = (0..totals.len())
+            .filter(|&i| totals[i].0 >= report_from)
+            .map(|i| (totals[i].0, window_average(totals[i.saturating_sub(6)..=i].to_vec())))
+            .collect();
+        assert_eq!(expected.len(), 4);
+        assert_eq!(weekly_trend::run(from, to, report_from).unwrap(), expected);
     }
 }

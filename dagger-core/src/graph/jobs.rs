@@ -7,15 +7,19 @@
 //! that one node alone (a field of a task's tuple, or a field of that field; in a map, the
 //! field of the same partition, of the same map or of a map before it). A value derived from
 //! several nodes (a DAG's tuple of two tasks' outputs) is a job of its own, run once they are
-//! stored.
+//! stored, and so is one that reads every partition of an output (a window, a selection of
+//! keys).
 
-use super::{Graph, Source, Work};
+use super::{Graph, How, Source, Work};
 
 impl Graph {
     /// The node whose job computes node `node`: itself, or the node it is derived from alone.
     pub(crate) fn job_of(&self, node: usize) -> usize {
         let spec = &self.nodes[node];
-        if !matches!(spec.work, Work::Derived(_)) {
+        // A value derived from every partition of an output (a window, a selection of keys)
+        // reads it as a fan-in does: a job of its own.
+        if !matches!(spec.work, Work::Derived(_)) || spec.inputs.iter().any(|edge| matches!(edge.how, How::Collect(_)))
+        {
             return node;
         }
         let mut jobs = spec.inputs.iter().filter_map(|edge| match edge.port.source {
