@@ -9,6 +9,10 @@
 //! order: the partitions of every map over the output have the same keys in the same order, so
 //! they are read from the source's. JSON text is what errors and logs print and what files
 //! hold, and it reads back into `K` exactly.
+//!
+//! Key sets: a static list is a keyed task that returns fixed keys; a dynamic set is whatever
+//! keys a keyed task returns this run; `days` and `hours` (`jiff` feature) give the days or
+//! hours between two bounds, for daily and hourly partitions.
 
 use std::fmt;
 use std::sync::Arc;
@@ -124,4 +128,45 @@ impl fmt::Debug for Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.0.iter()).finish()
     }
+}
+
+/// Every day from `from` to `to`, both included, in order: the keys of a daily partitioned
+/// output (`jiff` feature). Empty when `to` is before `from`.
+///
+/// ```
+/// use dagger_core::keys::days;
+/// use dagger_core::prelude::*;
+/// use jiff::civil::{date, Date};
+///
+/// #[task(partitioned, keyed)]
+/// fn visits(from: Date, to: Date) -> Vec<(Date, u64)> {
+///     days(from, to).map(|day| (day, u64::from(day.day().unsigned_abs()))).collect()
+/// }
+///
+/// assert_eq!(days(date(2024, 2, 28), date(2024, 3, 1)).count(), 3); // a leap year
+/// assert_eq!(visits(date(2024, 1, 30), date(2024, 2, 1))[2], (date(2024, 2, 1), 1));
+/// ```
+#[cfg(feature = "jiff")]
+pub fn days(from: jiff::civil::Date, to: jiff::civil::Date) -> impl Iterator<Item = jiff::civil::Date> {
+    use jiff::ToSpan;
+    from.series(1.day()).take_while(move |day| *day <= to)
+}
+
+/// Every hour from the hour of `from` to `to`, both included, in order: the keys of an hourly
+/// partitioned output (`jiff` feature). Empty when `to` is before `from`'s hour.
+///
+/// ```
+/// use dagger_core::keys::hours;
+/// use jiff::civil::date;
+///
+/// let from = date(2024, 3, 31).at(22, 30, 0, 0);
+/// let to = date(2024, 4, 1).at(1, 0, 0, 0);
+/// let keys: Vec<String> = hours(from, to).map(|hour| hour.to_string()).collect();
+/// assert_eq!(keys, ["2024-03-31T22:00:00", "2024-03-31T23:00:00", "2024-04-01T00:00:00", "2024-04-01T01:00:00"]);
+/// ```
+#[cfg(feature = "jiff")]
+pub fn hours(from: jiff::civil::DateTime, to: jiff::civil::DateTime) -> impl Iterator<Item = jiff::civil::DateTime> {
+    use jiff::ToSpan;
+    let start = from.date().at(from.hour(), 0, 0, 0);
+    start.series(1.hour()).take_while(move |hour| *hour <= to)
 }
