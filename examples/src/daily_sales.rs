@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use dagger_core::keys::days;
 use dagger_core::prelude::*;
 use jiff::civil::Date;
-use jiff::ToSpan;
 
 /// One sale: an amount in cents, and the store it was made in.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -21,17 +21,14 @@ pub struct Sale {
 /// day, so that every run and every process sees the same.
 #[task(partitioned, keyed)]
 pub fn daily_sales(from: Date, to: Date) -> Vec<(Date, Vec<Sale>)> {
-    let mut days = Vec::new();
-    let mut day = from;
-    while day <= to {
-        let seed = u64::from(day.day_of_year().unsigned_abs()) + 7 * u64::from(day.year().unsigned_abs());
-        let sales = (0..1 + seed % 5)
-            .map(|i| Sale { store: (i % 3) as u32, cents: 100 + (seed * 37 + i * 11) % 900 })
-            .collect();
-        days.push((day, sales));
-        day = day.saturating_add(1.day());
-    }
-    days
+    days(from, to)
+        .map(|day| {
+            let seed = u64::from(day.day_of_year().unsigned_abs()) + 7 * u64::from(day.year().unsigned_abs());
+            let sales =
+                (0..1 + seed % 5).map(|i| Sale { store: (i % 3) as u32, cents: 100 + (seed * 37 + i * 11) % 900 });
+            (day, sales.collect())
+        })
+        .collect()
 }
 
 /// The total of one day's sales, in cents.
