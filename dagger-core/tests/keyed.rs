@@ -278,3 +278,44 @@ fn pruning_leaves_the_other_partitions_unread() {
     assert!(error.contains("sales_by_day") && error.contains("26"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[task(partitioned)]
+fn numbers(n: u64) -> Vec<u64> {
+    (0..n).collect()
+}
+
+#[task]
+fn batch_sum(batch: Vec<u64>) -> u64 {
+    batch.iter().sum()
+}
+
+#[task]
+fn sums(sums: Vec<u64>) -> Vec<u64> {
+    sums
+}
+
+#[dag]
+fn batched(n: u64) -> Vec<u64> {
+    let batches = numbers(n).into_batches(4);
+    sums(batches.map(|batch| batch_sum(batch)))
+}
+
+#[dag]
+fn regrouped(days: u32) -> Vec<u64> {
+    let totals = sales_by_day(days).map(|day| total(day));
+    sums(totals.into_partitions(3).map(|group| batch_sum(group)))
+}
+
+#[test]
+fn partitions_are_regrouped_into_batches_or_a_number_of_partitions() {
+    assert_eq!(batched::run(10).unwrap(), [6, 22, 17]);
+    assert_eq!(batched::run(0).unwrap(), Vec::<u64>::new());
+    // Totals by day: 0, 1, 3, 6, 10, 15, 21: groups of 3, 2 and 2 days.
+    assert_eq!(regrouped::run(7).unwrap(), [4, 16, 36]);
+    assert_eq!(regrouped::run(2).unwrap(), [0, 1, 0], "fewer partitions than groups: empty groups");
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-regrouped-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(regrouped { days: 7 }.execute_on(&runner).unwrap(), [4, 16, 36]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

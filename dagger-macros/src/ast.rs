@@ -342,8 +342,12 @@ impl BodyReader<'_> {
             Expr::MethodCall(call) if call.method == "map" && call.turbofish.is_none() && call.args.len() == 1 => {
                 self.map(call, scope)
             }
-            Expr::MethodCall(call) if call.method == "window" && call.turbofish.is_none() && call.args.len() == 1 => {
-                self.window(call, scope)
+            Expr::MethodCall(call)
+                if ["window", "into_batches", "into_partitions"].iter().any(|method| call.method == method)
+                    && call.turbofish.is_none()
+                    && call.args.len() == 1 =>
+            {
+                self.regroup(call, scope)
             }
             Expr::MethodCall(call) if call.method == "select" && call.turbofish.is_none() && call.args.len() == 1 => {
                 self.select(call, scope)

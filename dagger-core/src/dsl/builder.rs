@@ -14,6 +14,7 @@ use super::fields::{take_field, Fields, Pack, WholeValue};
 use super::handle::{Param, Partitioned, Value};
 use super::keyed::{self, KeyRange, OrderedKeys, Windows};
 use super::names;
+use super::regroup::{self, Grouping, PartitionedOutput};
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
 use crate::data::Data;
 use crate::erased::{owned, AnyValue, Codec};
@@ -192,6 +193,68 @@ pub trait Scope: Declare {
         }
         let name = derived_name(dag, source.port(), "selected", binding);
         keyed::select(dag, source, bounds, name)
+    }
+
+    /// The partitions of `source` in batches of `size` adjacent ones (the last one smaller),
+    /// each batch one partition: a `Vec` of them, in order. No shuffle: for many small
+    /// partitions that are cheaper to handle together. (`parts.into_batches(100)` in `#[dag]`.)
+    // Named as in the DAG body (`parts.into_batches(..)`, Daft's names), where `self` is the source.
+    #[allow(clippy::wrong_self_convention)]
+    fn into_batches<H: PartitionedOutput>(&mut self, source: H, size: usize) -> Partitioned<Vec<H::Item>>
+    where
+        Self: Sized,
+    {
+        self.into_batches_named(source, size, None)
+    }
+
+    /// [`Scope::into_batches`], its node named `binding` when it is bound to a name.
+    #[doc(hidden)]
+    // Named as in the DAG body (`parts.into_batches(..)`, Daft's names), where `self` is the source.
+    #[allow(clippy::wrong_self_convention)]
+    fn into_batches_named<H: PartitionedOutput>(
+        &mut self,
+        source: H,
+        size: usize,
+        binding: Option<&str>,
+    ) -> Partitioned<Vec<H::Item>>
+    where
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(source.port());
+        let name = derived_name(dag, source.port(), "batches", binding);
+        regroup::regroup(dag, source, Grouping::Size(size), name)
+    }
+
+    /// The partitions of `source` in `count` partitions of adjacent ones, as even as can be
+    /// (sizes differ by one at most; some are empty when there are fewer partitions than
+    /// `count`), each a `Vec` of them, in order. No shuffle. (`parts.into_partitions(16)`.)
+    // Named as in the DAG body (`parts.into_partitions(..)`, Daft's names), where `self` is the source.
+    #[allow(clippy::wrong_self_convention)]
+    fn into_partitions<H: PartitionedOutput>(&mut self, source: H, count: usize) -> Partitioned<Vec<H::Item>>
+    where
+        Self: Sized,
+    {
+        self.into_partitions_named(source, count, None)
+    }
+
+    /// [`Scope::into_partitions`], its node named `binding` when it is bound to a name.
+    #[doc(hidden)]
+    // Named as in the DAG body (`parts.into_partitions(..)`, Daft's names), where `self` is the source.
+    #[allow(clippy::wrong_self_convention)]
+    fn into_partitions_named<H: PartitionedOutput>(
+        &mut self,
+        source: H,
+        count: usize,
+        binding: Option<&str>,
+    ) -> Partitioned<Vec<H::Item>>
+    where
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(source.port());
+        let name = derived_name(dag, source.port(), "partitions", binding);
+        regroup::regroup(dag, source, Grouping::Count(count), name)
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,

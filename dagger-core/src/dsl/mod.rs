@@ -13,4 +13,5 @@ pub(crate) mod handle;
 pub(crate) mod keyed;
 mod methods;
 pub(crate) mod names;
+pub(crate) mod regroup;
 pub(crate) mod rules;

@@ -7,17 +7,20 @@ use super::BodyReader;
 use crate::model::{Arg, Node};
 
 impl BodyReader<'_> {
-    /// `source.window(before)`: `before` is a number written in the DAG, not a DAG value.
-    pub(super) fn window(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
+    /// `source.window(n)`, `source.into_batches(n)`, `source.into_partitions(n)`: `n` is a
+    /// number written in the DAG, not a DAG value.
+    pub(super) fn regroup(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
         let source = Box::new(self.node(&call.receiver, scope)?);
         if let Some(Arg::Node(..)) = self.arg(&call.args[0], scope) {
-            self.cx.error(
-                &call.args[0],
-                "the size of a window is a number written in the DAG: `days.window(6)` is each day with the 6 before it",
+            let message = format!(
+                "`.{}` takes a number written in the DAG, not a value of the DAG: the shape of a DAG is fixed when \
+                 it is declared",
+                call.method
             );
+            self.cx.error(&call.args[0], message);
             return None;
         }
-        Some(Node::Window { source, before: Box::new(call.args[0].clone()), span: call.method.span() })
+        Some(Node::Regroup { source, method: call.method.clone(), count: Box::new(call.args[0].clone()) })
     }
 
     /// `source.select(a..b)`: each bound a DAG value or a constant, either may be left out.

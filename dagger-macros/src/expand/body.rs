@@ -31,7 +31,7 @@ fn stmts(body: &Body) -> TokenStream {
                 // A field, a window or a selection bound to a name is a node of that name.
                 let value = match value {
                     Node::Field { base, member, span } => field(base, member, *span, Some(name)),
-                    Node::Window { source, before, span } => window(source, before, *span, Some(name)),
+                    Node::Regroup { source, method, count } => regroup(source, method, count, Some(name)),
                     Node::Select { source, start, end, inclusive, span } => {
                         select(source, (start, end, *inclusive), *span, Some(name))
                     }
@@ -96,7 +96,7 @@ pub fn node(node: &Node) -> TokenStream {
         }
         Node::Var(ident) => ident.to_token_stream(),
         Node::Call(call) => call::call(call),
-        Node::Window { source, before, span } => window(source, before, *span, None),
+        Node::Regroup { source, method, count } => regroup(source, method, count, None),
         Node::Select { source, start, end, inclusive, span } => select(source, (start, end, *inclusive), *span, None),
         Node::Map { source, source_span, part, body, span } => {
             let source = self::node(source);
@@ -127,13 +127,14 @@ fn binding_name(binding: Option<&syn::Ident>) -> TokenStream {
     }
 }
 
-/// `source.window(before)`, spanned at `window` so that a source without ordered keys is
-/// reported there.
-fn window(source: &Node, before: &syn::Expr, span: Span, binding: Option<&syn::Ident>) -> TokenStream {
+/// `source.window(n)` (or `into_batches`, `into_partitions`), spanned at the method so that a
+/// source it does not apply to is reported there.
+fn regroup(source: &Node, method: &syn::Ident, count: &syn::Expr, binding: Option<&syn::Ident>) -> TokenStream {
     let source = node(source);
     let binding = binding_name(binding);
-    let call =
-        quote_spanned!(span=> ::dagger_core::Scope::window_named(__dagger_scope, __dagger_source, #before, #binding));
+    let named = format_ident!("{}_named", method, span = method.span());
+    let call = quote_spanned!(method.span()=>
+        ::dagger_core::Scope::#named(__dagger_scope, __dagger_source, #count, #binding));
     quote!({
         let __dagger_source = #source;
         #call
