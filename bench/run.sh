@@ -9,7 +9,10 @@
 # ratios compare runs that saw the same load; the tables give the median of each program's
 # times and the median and range (min-max) of the per-round ratios.
 #
-# Settings (environment): ROUNDS=7, W1_SIZES, W2_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000,
+# W6 (the shuffle word count) also runs Dask (bench/w6_dask.py), installed on first use in
+# bench/.venv from bench/requirements-w6.txt.
+#
+# Settings (environment): ROUNDS=7, W1_SIZES, W2_SIZES, W6_SIZES, W3_SIZES, W3_COUNTS, WORDS=35000,
 # LOG_FILES=40, LOG_LINES=50000, W4_N=50000, W5_N=20000, W5_DELAY_US=200. Prints markdown;
 # progress goes to stderr. Exits 1 if dagger's results differ from raw rayon's (or W4's from
 # the program written by hand).
@@ -19,6 +22,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-7}
 W1_SIZES=${W1_SIZES:-"1000 100000 1000000"}
 W2_SIZES=${W2_SIZES:-"16 64 256"}
+W6_SIZES=${W6_SIZES:-"64 256"}
 W3_SIZES=${W3_SIZES:-"64 512"}
 W3_COUNTS=${W3_COUNTS:-"2000 20000"}
 WORDS=${WORDS:-35000}
@@ -77,6 +81,8 @@ for w in w1 w2 w2-stream; do
         echo "| $label | $n | $(median <"$tmp/rayon") | $(median <"$tmp/job") | $(median <"$tmp/dagger") | $(ratios "$tmp/dagger" "$tmp/job" | spread) | $(ratios "$tmp/dagger" "$tmp/rayon" | spread) |"
     done
 done
+echo
+ROUNDS=$ROUNDS W6_SIZES=$W6_SIZES WORDS=$WORDS PEERS=$PEERS bench/w6.sh || status=1
 echo
 echo "Chained maps: $LOG_FILES log files of $LOG_LINES lines, each parsed then summarized by a chain of two tasks in one map, against plain rayon (\`par_iter\` over the files, one closure per file)."
 echo

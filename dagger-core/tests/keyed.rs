@@ -319,3 +319,64 @@ fn partitions_are_regrouped_into_batches_or_a_number_of_partitions() {
     assert_eq!(regrouped { days: 7 }.execute_on(&runner).unwrap(), [4, 16, 36]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[task(partitioned)]
+fn texts(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("the cat {} the dog {} a", ["sat", "ran", "hid"][i % 3], i % 2)).collect()
+}
+
+#[task]
+fn count_words(text: &str) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    text.split_whitespace().for_each(|word| *counts.entry(word.to_string()).or_default() += 1);
+    counts.into_iter().collect()
+}
+
+#[task]
+fn sum_words(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut sums: BTreeMap<String, u64> = BTreeMap::new();
+    counts.into_iter().for_each(|(word, count)| *sums.entry(word).or_default() += count);
+    sums.into_iter().collect()
+}
+
+/// Every word's total, and whether each word was in one partition only.
+#[task]
+fn totals(sums: Vec<Vec<(String, u64)>>) -> (BTreeMap<String, u64>, bool) {
+    let mut all = BTreeMap::new();
+    let mut once = true;
+    for (word, count) in sums.into_iter().flatten() {
+        once &= all.insert(word, count).is_none();
+    }
+    (all, once)
+}
+
+#[dag]
+fn shuffled_count(n: usize) -> (BTreeMap<String, u64>, bool) {
+    let counts = texts(n).map(|text| count_words(text));
+    let by_word = counts.shuffle(4, |(word, _): &(String, u64)| word.clone());
+    totals(by_word.map(|words| sum_words(words)))
+}
+
+#[test]
+fn a_shuffle_puts_every_item_of_a_key_in_one_partition() {
+    let expected = |n: usize| {
+        let mut all: BTreeMap<String, u64> = BTreeMap::new();
+        for text in texts(n) {
+            for (word, count) in count_words(&text) {
+                *all.entry(word).or_default() += count;
+            }
+        }
+        (all, true)
+    };
+    assert_eq!(shuffled_count::run(7).unwrap(), expected(7));
+    assert_eq!(shuffled_count::run(0).unwrap(), expected(0));
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-shuffle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(shuffled_count { n: 7 }.execute_on(&runner).unwrap(), expected(7));
+    // 7 source partitions, 4 buckets each, a file each.
+    let buckets = std::fs::read_dir(dir.join("shuffled_count/by_word_buckets/output")).unwrap();
+    let files = buckets.filter(|entry| !entry.as_ref().unwrap().file_name().to_string_lossy().ends_with(".json"));
+    assert_eq!(files.count(), 28);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

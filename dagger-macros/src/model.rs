@@ -147,6 +147,8 @@ pub enum Node {
     /// `source.window(n)`, `source.into_batches(n)`, `source.into_partitions(n)`: partitions
     /// regrouped by a number written in the DAG.
     Regroup { source: Box<Node>, method: Ident, count: Box<Expr> },
+    /// `source.shuffle(n, |item| key)`: the items regrouped into `n` partitions by key.
+    Shuffle { source: Box<Node>, method: Ident, count: Box<Expr>, key: Box<Expr> },
     /// `source.select(a..b)`: the keyed partitions whose keys are in a range.
     Select { source: Box<Node>, start: Option<Box<Arg>>, end: Option<Box<Arg>>, inclusive: bool, span: Span },
 }
@@ -252,7 +254,7 @@ impl Node {
             Node::Field { base, .. } => base.collect_maps(maps),
             Node::Pack { items, .. } => items.iter().for_each(|item| item.collect_maps(maps)),
             Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.collect_maps(maps)),
-            Node::Regroup { source, .. } => source.collect_maps(maps),
+            Node::Regroup { source, .. } | Node::Shuffle { source, .. } => source.collect_maps(maps),
             Node::Select { source, start, end, .. } => {
                 source.collect_maps(maps);
                 for bound in [start, end].into_iter().flatten() {
@@ -283,7 +285,7 @@ impl Node {
             Node::Field { base, .. } => base.visit_calls(f),
             Node::Pack { items, .. } => items.iter().for_each(|item| item.visit_calls(f)),
             Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.visit_calls(f)),
-            Node::Regroup { source, .. } => source.visit_calls(f),
+            Node::Regroup { source, .. } | Node::Shuffle { source, .. } => source.visit_calls(f),
             Node::Select { source, start, end, .. } => {
                 source.visit_calls(f);
                 for bound in [start, end].into_iter().flatten() {

@@ -44,4 +44,5 @@ pub fn every_example() -> Cli {
         .with(crate::many::many::dag())
         .with(crate::daily_sales::sales_report::dag())
         .with(crate::daily_sales::weekly_trend::dag())
+        .with(crate::shuffled::shuffled_words::dag())
 }

@@ -10,4 +10,5 @@ pub mod peers;
 pub mod quick_start;
 pub mod scenarios;
 pub mod shapes;
+pub mod shuffled;
 pub mod word_count;

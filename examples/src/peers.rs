@@ -145,3 +145,73 @@ pub fn w3(n: u64, len: u64) -> u64 {
     let doubled = w3_source(n, len).map(|part| w3_map(part));
     w3_reduce(doubled)
 }
+
+/// W6 map: the word counts of one partition, as `(word, count)` pairs to shuffle.
+#[task]
+pub fn w6_map(text: &str) -> Vec<(String, u64)> {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for word in text.split_ascii_whitespace() {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    counts.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
+}
+
+/// W6 reduce side: the totals of the words of one shuffled partition.
+#[task]
+pub fn w6_sum(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut total: HashMap<String, u64> = HashMap::new();
+    for (word, count) in counts {
+        *total.entry(word).or_insert(0) += count;
+    }
+    total.into_iter().collect()
+}
+
+/// W6 top: the ten most frequent words of all shuffled partitions (ties by word).
+#[task]
+pub fn w6_top(totals: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
+    let mut top: Vec<(String, u64)> = totals.into_iter().flatten().collect();
+    top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(10);
+    top
+}
+
+/// W6, the shuffle word count: count the words of each partition, shuffle the counts by word
+/// into 16 partitions, sum per word, take the top ten.
+#[dag]
+pub fn w6(n: u64, words: usize) -> Vec<(String, u64)> {
+    let counts = w2_source(n, words).map(|text| w6_map(text));
+    let by_word = counts.shuffle(16, |(word, _): &(String, u64)| word.clone());
+    let totals = by_word.map(|words| w6_sum(words));
+    w6_top(totals)
+}
+
+/// W6 written with rayon alone, the speed limit: the same counts, the same 16 buckets by the
+/// same hash of the word, the same sums and top ten.
+pub fn w6_rayon(n: u64, words: usize) -> Vec<(String, u64)> {
+    use rayon::prelude::*;
+    use std::hash::{Hash, Hasher};
+    let vocab = vocab();
+    let bucket = |word: &String| {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        word.hash(&mut hasher);
+        (hasher.finish() % 16) as usize
+    };
+    let split: Vec<Vec<Vec<(String, u64)>>> = (0..n)
+        .into_par_iter()
+        .map(|p| {
+            let mut buckets = vec![Vec::new(); 16];
+            for item in w6_map(&gen_partition(p, words, &vocab)) {
+                buckets[bucket(&item.0)].push(item);
+            }
+            buckets
+        })
+        .collect();
+    let mut by_bucket: Vec<Vec<(String, u64)>> = vec![Vec::new(); 16];
+    for buckets in split {
+        for (j, bucket) in buckets.into_iter().enumerate() {
+            by_bucket[j].extend(bucket);
+        }
+    }
+    let totals: Vec<Vec<(String, u64)>> = by_bucket.into_par_iter().map(w6_sum).collect();
+    w6_top(totals)
+}

@@ -110,6 +110,7 @@ fn every_example_runs_pod_by_pod_as_run_does() {
     simulate("sales_report", &[]);
     simulate("sales_report", &["to=2024-02-25"]);
     simulate("weekly_trend", &["from=2024-02-20", "to=2024-03-02", "report_from=2024-02-28"]);
+    simulate("shuffled_words", &[]);
 }
 
 #[test]

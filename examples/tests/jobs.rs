@@ -203,6 +203,7 @@ fn map_reduce_examples_run_node_by_node() {
     node_by_node("for_based_on_param", &[r#"countries=["es","us","fr"]"#]);
     node_by_node("sales_report", &["to=2024-03-01"]);
     node_by_node("weekly_trend", &["from=2024-02-20", "to=2024-03-02", "report_from=2024-02-28"]);
+    node_by_node("shuffled_words", &["count=5"]);
 }
 
 #[test]
@@ -214,6 +215,7 @@ fn zero_partitions_run_node_by_node() {
     node_by_node("for_based_on_param", &["countries=[]"]);
     node_by_node("sales_report", &["to=2024-02-25"]);
     node_by_node("weekly_trend", &["report_from=2025-01-01"]);
+    node_by_node("shuffled_words", &["count=0"]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! bound on those handles (see [`rules`](crate::rules)), so a DAG written by hand with this API
 //! is checked exactly like one written with `#[dag]`.
 
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -16,12 +17,15 @@ use super::keyed::{self, KeyRange, OrderedKeys, Windows};
 use super::names;
 use super::regroup::{self, Grouping, PartitionedOutput};
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
+use super::shuffle;
 use crate::data::Data;
 use crate::erased::{owned, AnyValue, Codec};
 use crate::error::BuildError;
 use crate::format::Json;
 use crate::graph::{DagId, Edge, How, MapId, ParamSpec, Port, Source, Work};
 use crate::invoke::{Emit, Inputs};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
 
@@ -255,6 +259,40 @@ pub trait Scope: Declare {
         dag.check_port(source.port());
         let name = derived_name(dag, source.port(), "partitions", binding);
         regroup::regroup(dag, source, Grouping::Count(count), name)
+    }
+
+    /// The items of the partitions of `source` (each partition a collection) regrouped into
+    /// `n` partitions by `key`: each output partition holds every item whose key hashes to it,
+    /// in source order, as a `Vec`. The reduce side of a map-reduce: `words.shuffle(16, |(word,
+    /// _)| word.clone())` puts every count of one word in one partition. On disk each source
+    /// partition's buckets are written once, and each output partition reads only its own.
+    fn shuffle<H, I, K, F>(&mut self, source: H, n: usize, key: F) -> Partitioned<Vec<I>>
+    where
+        H: PartitionedOutput,
+        H::Item: IntoIterator<Item = I>,
+        I: Data + Serialize + DeserializeOwned + Clone,
+        K: Hash,
+        F: Fn(&I) -> K + Send + Sync + 'static,
+        Self: Sized,
+    {
+        self.shuffle_named(source, n, key, None)
+    }
+
+    /// [`Scope::shuffle`], its node named `binding` when it is bound to a name.
+    #[doc(hidden)]
+    fn shuffle_named<H, I, K, F>(&mut self, source: H, n: usize, key: F, binding: Option<&str>) -> Partitioned<Vec<I>>
+    where
+        H: PartitionedOutput,
+        H::Item: IntoIterator<Item = I>,
+        I: Data + Serialize + DeserializeOwned + Clone,
+        K: Hash,
+        F: Fn(&I) -> K + Send + Sync + 'static,
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(source.port());
+        let name = derived_name(dag, source.port(), "shuffled", binding);
+        shuffle::shuffle(dag, source, n, key, name)
     }
 
     /// Maps over a partitioned output: `body` declares the nodes that run once per partition,

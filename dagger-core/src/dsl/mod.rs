@@ -15,3 +15,4 @@ mod methods;
 pub(crate) mod names;
 pub(crate) mod regroup;
 pub(crate) mod rules;
+pub(crate) mod shuffle;

@@ -142,6 +142,20 @@ impl<T: Data> Partitions<T> {
         self.skip(skip).take(end.saturating_sub(start))
     }
 
+    /// Partition `index` alone, wherever the iteration is: only its chunk is read (its file, on
+    /// disk). A partition kept in memory is moved out, so each is taken once.
+    pub(crate) fn take_one(&self, index: usize) -> Result<T, BoxError> {
+        let reader = self.reader.as_ref().ok_or("partitions made from a list are read in order")?;
+        if index >= self.count {
+            return Err(format!("there is no partition {index} of {}", self.count).into());
+        }
+        reader.take_one::<T>(index).map_err(|error| {
+            let message = format!("partition {index}: {}", error.source);
+            reader.fail((index, error));
+            message.into()
+        })
+    }
+
     /// Ends the iteration on a partition that could not be read.
     fn fail(&mut self, index: usize, error: StoreError) -> Option<T> {
         if let Some(reader) = &self.reader {
@@ -313,6 +327,37 @@ impl PartsReader {
                 .and_then(|batch| batch.take::<T>().map_err(|source| StoreError { file: None, source }))
                 .map_err(|error| (start, error)),
         }
+    }
+
+    /// Partition `index` alone: moved out of a chunk kept in memory (each partition is taken
+    /// once), read from its file otherwise, the other partitions of its chunk left in place.
+    fn take_one<T: Data>(&self, index: usize) -> Result<T, StoreError> {
+        let chunk = self.starts.partition_point(|&first| first <= index).saturating_sub(1);
+        let start = self.starts.get(chunk).copied().unwrap_or(0);
+        let stored = {
+            let mut chunks = lock(&self.chunks);
+            match chunks.get_mut(chunk).and_then(Option::as_mut) {
+                None => return Err(already_read()),
+                Some(StoredParts::Each(each)) => {
+                    let slot = each.get_mut(index - start).ok_or_else(already_read)?;
+                    Some(std::mem::replace(slot, Stored::Memory(Arc::new(()))))
+                }
+                Some(StoredParts::Batch(batch)) => batch.value(index - start).map(Stored::Memory),
+                Some(StoredParts::Files(_)) => None,
+            }
+        };
+        let value = match stored {
+            Some(stored) => self.take(index, stored)?,
+            None => {
+                let files = match lock(&self.chunks).get(chunk).and_then(Option::as_ref) {
+                    Some(StoredParts::Files(files)) => files.clone(),
+                    _ => return Err(already_read()),
+                };
+                let batch = self.batch(start, StoredParts::Files(files))?;
+                batch.value(index - start).ok_or_else(already_read)?
+            }
+        };
+        owned::<T>(value).map_err(|source| StoreError { file: None, source })
     }
 
     /// Reads every partition now, in order (chunks in parallel), for a `Vec<T>` fan-in.

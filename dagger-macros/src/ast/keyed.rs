@@ -23,6 +23,29 @@ impl BodyReader<'_> {
         Some(Node::Regroup { source, method: call.method.clone(), count: Box::new(call.args[0].clone()) })
     }
 
+    /// `source.shuffle(n, |item| key)`: `n` a number written in the DAG, the key a closure of
+    /// plain Rust that runs on every item.
+    pub(super) fn shuffle(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
+        let source = Box::new(self.node(&call.receiver, scope)?);
+        if let Some(Arg::Node(..)) = self.arg(&call.args[0], scope) {
+            self.cx.error(&call.args[0], "`.shuffle` takes a number of partitions written in the DAG, not a value of the DAG: the shape of a DAG is fixed when it is declared");
+            return None;
+        }
+        if !matches!(call.args[1], Expr::Closure(_)) {
+            self.cx.error(
+                &call.args[1],
+                "`.shuffle` takes the key of each item as a closure: `words.shuffle(16, |(word, _)| word.clone())`",
+            );
+            return None;
+        }
+        Some(Node::Shuffle {
+            source,
+            method: call.method.clone(),
+            count: Box::new(call.args[0].clone()),
+            key: Box::new(call.args[1].clone()),
+        })
+    }
+
     /// `source.select(a..b)`: each bound a DAG value or a constant, either may be left out.
     pub(super) fn select(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
         let source = Box::new(self.node(&call.receiver, scope)?);

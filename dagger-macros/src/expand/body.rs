@@ -32,6 +32,7 @@ fn stmts(body: &Body) -> TokenStream {
                 let value = match value {
                     Node::Field { base, member, span } => field(base, member, *span, Some(name)),
                     Node::Regroup { source, method, count } => regroup(source, method, count, Some(name)),
+                    Node::Shuffle { source, method, count, key } => shuffle(source, method, (count, key), Some(name)),
                     Node::Select { source, start, end, inclusive, span } => {
                         select(source, (start, end, *inclusive), *span, Some(name))
                     }
@@ -97,6 +98,7 @@ pub fn node(node: &Node) -> TokenStream {
         Node::Var(ident) => ident.to_token_stream(),
         Node::Call(call) => call::call(call),
         Node::Regroup { source, method, count } => regroup(source, method, count, None),
+        Node::Shuffle { source, method, count, key } => shuffle(source, method, (count, key), None),
         Node::Select { source, start, end, inclusive, span } => select(source, (start, end, *inclusive), *span, None),
         Node::Map { source, source_span, part, body, span } => {
             let source = self::node(source);
@@ -135,6 +137,23 @@ fn regroup(source: &Node, method: &syn::Ident, count: &syn::Expr, binding: Optio
     let named = format_ident!("{}_named", method, span = method.span());
     let call = quote_spanned!(method.span()=>
         ::dagger_core::Scope::#named(__dagger_scope, __dagger_source, #count, #binding));
+    quote!({
+        let __dagger_source = #source;
+        #call
+    })
+}
+
+/// `source.shuffle(n, key)`, spanned at `shuffle`.
+fn shuffle(
+    source: &Node,
+    method: &syn::Ident,
+    (count, key): (&syn::Expr, &syn::Expr),
+    binding: Option<&syn::Ident>,
+) -> TokenStream {
+    let source = node(source);
+    let binding = binding_name(binding);
+    let call = quote_spanned!(method.span()=>
+        ::dagger_core::Scope::shuffle_named(__dagger_scope, __dagger_source, #count, #key, #binding));
     quote!({
         let __dagger_source = #source;
         #call

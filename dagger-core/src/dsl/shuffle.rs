@@ -1,0 +1,121 @@
+//! The shuffle: the items of every partition regrouped into `n` partitions by a key, as the
+//! reduce side of a map-reduce needs (every item of one key in one partition).
+//!
+//! Two nodes the builder makes. The first reads the source partition by partition and splits
+//! each into `n` buckets by the hash of each item's key, each bucket a partition of its own
+//! (`p * n + j` is bucket `j` of source partition `p`): on disk, each bucket is written once,
+//! to a file of its own. The second makes output partition `j` from bucket `j` of every source
+//! partition, reading only those files. Memory holds one source partition, then one output
+//! partition, at a time.
+
+use std::hash::{Hash, Hasher as _};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::declare::{Declare, NewNode};
+use super::handle::Partitioned;
+use super::regroup::PartitionedOutput;
+use crate::data::Data;
+use crate::erased::{owned, AnyValue, Codec};
+use crate::error::BoxError;
+use crate::format::Json;
+use crate::graph::{Collector, Edge, How, Work};
+use crate::invoke::{Emit, Inputs};
+use crate::store::{Partitions, PartsReader};
+
+/// The bucket of `key` among `n`: a hash that every process of every run computes alike
+/// (xxh3 with no seed), so that jobs on other machines agree.
+fn bucket<K: Hash>(key: &K, n: usize) -> usize {
+    let mut hasher = Xxh3::new();
+    key.hash(&mut hasher);
+    (hasher.finish() % n as u64) as usize
+}
+
+fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
+}
+
+/// The items of the partitions of `source` in `n` partitions by the hash of `key(item)`: each
+/// output partition holds every item of its keys, in source order.
+pub(crate) fn shuffle<H, I, K, F>(
+    scope: &mut dyn Declare,
+    source: H,
+    n: usize,
+    key: F,
+    name: String,
+) -> Partitioned<Vec<I>>
+where
+    H: PartitionedOutput,
+    H::Item: IntoIterator<Item = I>,
+    I: Data + Serialize + DeserializeOwned + Clone,
+    K: Hash,
+    F: Fn(&I) -> K + Send + Sync + 'static,
+{
+    let split = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a shuffle of no partitions")?)?;
+        if n == 0 && parts.len() > 0 {
+            return Err(format!("a shuffle into 0 partitions has nowhere to put {} partitions", parts.len()).into());
+        }
+        // A few partitions per thread at a time, split in parallel, their buckets handed over
+        // in order.
+        let group = 2 * rayon::current_num_threads();
+        let mut parts = parts.peekable();
+        while parts.peek().is_some() {
+            let taken: Vec<H::Item> = parts.by_ref().take(group).collect();
+            let split: Vec<Vec<Vec<I>>> = taken
+                .into_par_iter()
+                .map(|part| {
+                    let mut buckets: Vec<Vec<I>> = (0..n).map(|_| Vec::new()).collect();
+                    for item in part {
+                        buckets[bucket(&key(&item), n)].push(item);
+                    }
+                    buckets
+                })
+                .collect();
+            for bucket in split.into_iter().flatten() {
+                emit.batch(Arc::new(vec![bucket]), 1)?;
+            }
+        }
+        Ok(())
+    }));
+    let collect: Collector = read_lazily::<H::Item>;
+    let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
+    let codec = Codec::of::<Vec<I>, Json>();
+    let output_type = std::any::type_name::<Vec<I>>();
+    let version = format!("shuffle buckets {n}");
+    let buckets = NewNode::made(format!("{name}_buckets"), version, split, inputs, true, output_type, codec);
+    let buckets = scope.add_node(buckets);
+
+    let gather = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let buckets = owned::<Partitions<Vec<I>>>(inputs.next().ok_or("a shuffle of no buckets")?)?;
+        let sources = buckets.len().checked_div(n).unwrap_or(0);
+        for j in 0..n {
+            let mut all = Vec::new();
+            for p in 0..sources {
+                all.extend(buckets.take_one(p * n + j)?);
+            }
+            emit.batch(Arc::new(vec![all]), 1)?;
+        }
+        Ok(())
+    }));
+    let collect: Collector = read_lazily::<Vec<I>>;
+    let inputs = vec![Edge { port: buckets, how: How::Collect(collect) }];
+    let node = NewNode::made(name, format!("shuffle {n}"), gather, inputs, true, output_type, codec);
+    Partitioned::new(scope.add_node(node))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_has_one_bucket_in_every_process() {
+        // Fixed values: a job on another machine, or a later run, must put a key where this
+        // one does.
+        assert_eq!(super::bucket(&"the", 16), super::bucket(&"the".to_string(), 16));
+        let buckets: Vec<usize> = ["a", "b", "c", "d"].iter().map(|key| super::bucket(key, 16)).collect();
+        assert_eq!(buckets, [9, 2, 12, 2]);
+    }
+}
