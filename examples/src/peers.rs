@@ -175,11 +175,12 @@ pub fn w6_top(totals: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
     top
 }
 
-/// W6, the shuffle word count: count the words of each partition, shuffle the counts by word
-/// into 16 partitions, sum per word, take the top ten.
+/// W6, the shuffle word count: count the words of each partition (generated one at a time, as
+/// rayon's program does), shuffle the counts by word into 16 partitions, sum per word, take
+/// the top ten.
 #[dag]
 pub fn w6(n: u64, words: usize) -> Vec<(String, u64)> {
-    let counts = w2_source(n, words).map(|text| w6_map(text));
+    let counts = w2_stream_source(n, words).map(|text| w6_map(text));
     let by_word = counts.shuffle(16, |(word, _): &(String, u64)| word.clone());
     let totals = by_word.map(|words| w6_sum(words));
     w6_top(totals)
