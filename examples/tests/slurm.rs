@@ -137,6 +137,19 @@ fn dags_run_as_slurm_jobs() {
         ),
         ("nested-fails", Case { dag: "nested_halves", params: &["n=3"], flags: &[], succeeds: false }),
         ("summary", Case { dag: "summary", params: &[], flags: &[], succeeds: true }),
+        // Keyed partitions: keys kept by maps and read by a fan-in by key; a window and a key
+        // range; a shuffle.
+        ("sales-report", Case { dag: "sales_report", params: &[], flags: &[], succeeds: true }),
+        (
+            "weekly-trend",
+            Case {
+                dag: "weekly_trend",
+                params: &["from=2024-02-20", "to=2024-03-02", "report_from=2024-02-28"],
+                flags: &[],
+                succeeds: true,
+            },
+        ),
+        ("shuffled-words", Case { dag: "shuffled_words", params: &["count=6"], flags: &[], succeeds: true }),
     ];
     std::thread::scope(|scope| {
         let runs: Vec<_> = cases.iter().map(|(name, case)| scope.spawn(move || check(case, name))).collect();
