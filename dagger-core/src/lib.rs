@@ -136,7 +136,7 @@ pub mod rules {
     pub use crate::dsl::callable::{Arity, Callable, DagReturn, InputAt, Produce, RunsPerPartition};
     pub use crate::dsl::dag::Params;
     pub use crate::dsl::fields::{Fields, Pack, WholeValue};
-    pub use crate::dsl::keyed::{KeyBound, KeyRange, OrderedKey, OrderedKeys, Windows};
+    pub use crate::dsl::keyed::{JoinsWith, KeyBound, KeyRange, KeyedOutput, OrderedKey, OrderedKeys, Windows};
     pub use crate::dsl::regroup::PartitionedOutput;
     pub use crate::dsl::rules::{
         AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,

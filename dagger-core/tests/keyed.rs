@@ -380,3 +380,40 @@ fn a_shuffle_puts_every_item_of_a_key_in_one_partition() {
     assert_eq!(files.count(), 28);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Forecasts for days from `first` to `last` of January 2024.
+#[task(partitioned, keyed)]
+fn forecasts(first: u32, last: u32) -> BTreeMap<String, u64> {
+    (first..=last).map(|d| (format!("2024-01-{d:02}"), u64::from(d) * 2)).collect()
+}
+
+#[task]
+fn error(actual: u64, forecast: u64) -> i64 {
+    actual as i64 - forecast as i64
+}
+
+#[task]
+fn errors(by_day: BTreeMap<String, i64>) -> Vec<(String, i64)> {
+    by_day.into_iter().collect()
+}
+
+#[dag]
+fn forecast_errors(days: u32, first: u32, last: u32) -> Vec<(String, i64)> {
+    let totals = sales_by_day(days).map(|day| total(day));
+    let both = totals.join(forecasts(first, last));
+    errors(both.map(|pair| error(pair.0, pair.1)))
+}
+
+#[test]
+fn a_join_pairs_the_partitions_of_one_key() {
+    // Totals by day: 0, 1, 3, 6, 10; forecasts 2 d for days 3 to 9.
+    let expected = [("2024-01-03", -3), ("2024-01-04", -2), ("2024-01-05", 0)];
+    let expected: Vec<(String, i64)> = expected.iter().map(|(d, e)| (d.to_string(), *e)).collect();
+    assert_eq!(forecast_errors::run(5, 3, 9).unwrap(), expected);
+    assert_eq!(forecast_errors::run(5, 6, 9).unwrap(), Vec::new(), "no key in common");
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-join-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(forecast_errors { days: 5, first: 3, last: 9 }.execute_on(&runner).unwrap(), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

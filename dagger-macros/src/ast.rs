@@ -349,6 +349,9 @@ impl BodyReader<'_> {
             {
                 self.regroup(call, scope)
             }
+            Expr::MethodCall(call) if call.method == "join" && call.turbofish.is_none() && call.args.len() == 1 => {
+                self.join(call, scope)
+            }
             Expr::MethodCall(call) if call.method == "shuffle" && call.turbofish.is_none() && call.args.len() == 2 => {
                 self.shuffle(call, scope)
             }

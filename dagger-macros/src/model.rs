@@ -147,6 +147,8 @@ pub enum Node {
     /// `source.window(n)`, `source.into_batches(n)`, `source.into_partitions(n)`: partitions
     /// regrouped by a number written in the DAG.
     Regroup { source: Box<Node>, method: Ident, count: Box<Expr> },
+    /// `left.join(right)`: two keyed outputs paired by key.
+    Join { source: Box<Node>, method: Ident, other: Box<Node> },
     /// `source.shuffle(n, |item| key)`: the items regrouped into `n` partitions by key.
     Shuffle { source: Box<Node>, method: Ident, count: Box<Expr>, key: Box<Expr> },
     /// `source.select(a..b)`: the keyed partitions whose keys are in a range.
@@ -255,6 +257,10 @@ impl Node {
             Node::Pack { items, .. } => items.iter().for_each(|item| item.collect_maps(maps)),
             Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.collect_maps(maps)),
             Node::Regroup { source, .. } | Node::Shuffle { source, .. } => source.collect_maps(maps),
+            Node::Join { source, other, .. } => {
+                source.collect_maps(maps);
+                other.collect_maps(maps);
+            }
             Node::Select { source, start, end, .. } => {
                 source.collect_maps(maps);
                 for bound in [start, end].into_iter().flatten() {
@@ -286,6 +292,10 @@ impl Node {
             Node::Pack { items, .. } => items.iter().for_each(|item| item.visit_calls(f)),
             Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.visit_calls(f)),
             Node::Regroup { source, .. } | Node::Shuffle { source, .. } => source.visit_calls(f),
+            Node::Join { source, other, .. } => {
+                source.visit_calls(f);
+                other.visit_calls(f);
+            }
             Node::Select { source, start, end, .. } => {
                 source.visit_calls(f);
                 for bound in [start, end].into_iter().flatten() {

@@ -13,7 +13,7 @@ use super::callable::{Callable, Produce};
 use super::declare::{Declare, NewNode};
 use super::fields::{take_field, Fields, Pack, WholeValue};
 use super::handle::{Param, Partitioned, Value};
-use super::keyed::{self, KeyRange, OrderedKeys, Windows};
+use super::keyed::{self, JoinsWith, KeyRange, KeyedOutput, OrderedKeys, Windows};
 use super::names;
 use super::regroup::{self, Grouping, PartitionedOutput};
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
@@ -259,6 +259,34 @@ pub trait Scope: Declare {
         dag.check_port(source.port());
         let name = derived_name(dag, source.port(), "partitions", binding);
         regroup::regroup(dag, source, Grouping::Count(count), name)
+    }
+
+    /// The partitions of two keyed outputs paired by key: a keyed output whose partition for
+    /// key `k` is `(left's, right's)`, for the keys both have, in `left`'s order (an inner
+    /// join; only the `right` partitions it pairs are read). The keys must be of one type.
+    /// (`sales.join(forecasts)` in `#[dag]`.)
+    fn join<A, B>(&mut self, left: A, right: B) -> Partitioned<(A::Item, B::Item), A::Key>
+    where
+        A: KeyedOutput,
+        B: JoinsWith<A>,
+        Self: Sized,
+    {
+        self.join_named(left, right, None)
+    }
+
+    /// [`Scope::join`], its node named `binding` when it is bound to a name.
+    #[doc(hidden)]
+    fn join_named<A, B>(&mut self, left: A, right: B, binding: Option<&str>) -> Partitioned<(A::Item, B::Item), A::Key>
+    where
+        A: KeyedOutput,
+        B: JoinsWith<A>,
+        Self: Sized,
+    {
+        let dag = self.dag();
+        dag.check_port(left.port());
+        dag.check_port(right.port());
+        let name = derived_name(dag, left.port(), "joined", binding);
+        keyed::join(dag, (left, right), name)
     }
 
     /// The items of the partitions of `source` (each partition a collection) regrouped into

@@ -162,6 +162,108 @@ pub type Windows<H> = Partitioned<Vec<(<H as OrderedKeys>::Key, <H as OrderedKey
 #[doc(hidden)]
 pub type Bounds<K> = (Option<Value<K>>, Option<Value<K>>, bool);
 
+/// A keyed partitioned output, whatever its keys' order: what a join reads.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a keyed partitioned output",
+    label = "a join matches the partitions of two keyed outputs by key",
+    note = "return `(key, value)` pairs from a `#[task(partitioned, keyed)]` task to key them"
+)]
+pub trait KeyedOutput {
+    /// The type of one partition. (The serde bounds let a pair of them be [`Data`].)
+    type Item: Data + Serialize + DeserializeOwned + Clone;
+    /// The type of the keys.
+    type Key: PartitionKey;
+    #[doc(hidden)]
+    fn port(&self) -> Port;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data + Serialize + DeserializeOwned + Clone, K: PartitionKey> KeyedOutput for Partitioned<T, K> {
+    type Item = T;
+    type Key = K;
+    fn port(&self) -> Port {
+        self.port
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data + Serialize + DeserializeOwned + Clone, K: PartitionKey> KeyedOutput for PerPartition<T, K> {
+    type Item = T;
+    type Key = K;
+    fn port(&self) -> Port {
+        self.port
+    }
+}
+
+/// A keyed output that can be joined with `L`: keyed by the same type. (One trait for both
+/// conditions, so that an unkeyed right side is one error.)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be joined with `{L}`: a join pairs the partitions of two outputs keyed by one type",
+    label = "not keyed by the key type of the left side",
+    note = "join keyed outputs (`#[task(partitioned, keyed)]`, or a map over one) whose keys are of the same type"
+)]
+pub trait JoinsWith<L: KeyedOutput> {
+    /// The type of one partition.
+    type Item: Data + Serialize + DeserializeOwned + Clone;
+    #[doc(hidden)]
+    fn port(&self) -> Port;
+}
+
+macro_rules! joins_with {
+    ($($right:ident with $left:ident),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl<T, U, K> JoinsWith<$left<T, K>> for $right<U, K>
+        where
+            T: Data + Serialize + DeserializeOwned + Clone,
+            U: Data + Serialize + DeserializeOwned + Clone,
+            K: PartitionKey,
+        {
+            type Item = U;
+            fn port(&self) -> Port {
+                self.port
+            }
+        }
+    )*};
+}
+
+joins_with!(Partitioned with Partitioned, Partitioned with PerPartition, PerPartition with Partitioned, PerPartition with PerPartition);
+
+/// The pairs of partitions of `left` and `right` with the same key, keyed by it, in `left`'s
+/// order: an inner join (keys on one side only are left out). Each `right` partition is read
+/// only if its key is on the left.
+pub(crate) fn join<A: KeyedOutput, B: JoinsWith<A>>(
+    scope: &mut dyn Declare,
+    (left, right): (A, B),
+    name: String,
+) -> Partitioned<(A::Item, B::Item), A::Key> {
+    let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
+        let left = owned::<Partitions<A::Item>>(inputs.next().ok_or("a join without its left side")?)?;
+        let right = owned::<Partitions<B::Item>>(inputs.next().ok_or("a join without its right side")?)?;
+        let (Some(left_keys), Some(right_keys)) = (left.keys().cloned(), right.keys().cloned()) else {
+            return Err("a join of partitions without keys".into());
+        };
+        let index: std::collections::HashMap<&str, usize> =
+            right_keys.texts().iter().enumerate().map(|(i, text)| (text.as_str(), i)).collect();
+        for (text, value) in left_keys.texts().iter().zip(left) {
+            if let Some(&at) = index.get(text.as_str()) {
+                let other = right.take_one(at)?;
+                emit.keys(vec![text.clone()])?;
+                emit.batch(Arc::new(vec![(value, other)]), 1)?;
+            }
+        }
+        Ok(())
+    }));
+    let inputs = vec![
+        Edge { port: left.port(), how: How::Collect(read_lazily::<A::Item>) },
+        Edge { port: right.port(), how: How::Collect(read_lazily::<B::Item>) },
+    ];
+    let codec = Codec::of::<(A::Item, B::Item), Json>();
+    let output_type = std::any::type_name::<(A::Item, B::Item)>();
+    let mut node = NewNode::made(name, "join".to_string(), work, inputs, true, output_type, codec);
+    node.key_type = Some(std::any::type_name::<A::Key>());
+    Partitioned::new(scope.add_node(node))
+}
+
 /// A bound of a range of keys of type `K`: a parameter or a value of the DAG.
 #[diagnostic::on_unimplemented(
     message = "a bound of a range of partition keys of type `{K}` is a DAG value of that type, and this is a `{Self}`",

@@ -46,16 +46,21 @@ impl BodyReader<'_> {
         })
     }
 
+    /// `left.join(right)`, `right` a value of the DAG; with anything else it is plain Rust
+    /// (`path.join("file")`), which the checks of plain code report if it uses a DAG value.
+    pub(super) fn join(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
+        let source = Box::new(self.node(&call.receiver, scope)?);
+        match self.arg(&call.args[0], scope)? {
+            Arg::Node(other, _) => Some(Node::Join { source, method: call.method.clone(), other: Box::new(other) }),
+            Arg::Const(_) => None,
+        }
+    }
+
     /// `source.select(a..b)`: each bound a DAG value or a constant, either may be left out.
     pub(super) fn select(&mut self, call: &syn::ExprMethodCall, scope: &mut Vec<Ident>) -> Option<Node> {
         let source = Box::new(self.node(&call.receiver, scope)?);
-        let Expr::Range(range) = &call.args[0] else {
-            self.cx.error(
-                &call.args[0],
-                "`.select` takes a range of keys: `days.select(from..to)`, `from..=to`, `from..` or `..to`",
-            );
-            return None;
-        };
+        // Anything but a range is plain Rust, as for `join`.
+        let Expr::Range(range) = &call.args[0] else { return None };
         let mut bound = |expr: &Option<Box<Expr>>| match expr {
             Some(expr) => self.arg(expr, scope).map(|arg| Some(Box::new(arg))),
             None => Some(None),

@@ -33,6 +33,7 @@ fn stmts(body: &Body) -> TokenStream {
                     Node::Field { base, member, span } => field(base, member, *span, Some(name)),
                     Node::Regroup { source, method, count } => regroup(source, method, count, Some(name)),
                     Node::Shuffle { source, method, count, key } => shuffle(source, method, (count, key), Some(name)),
+                    Node::Join { source, method, other } => join(source, method, other, Some(name)),
                     Node::Select { source, start, end, inclusive, span } => {
                         select(source, (start, end, *inclusive), *span, Some(name))
                     }
@@ -99,6 +100,7 @@ pub fn node(node: &Node) -> TokenStream {
         Node::Call(call) => call::call(call),
         Node::Regroup { source, method, count } => regroup(source, method, count, None),
         Node::Shuffle { source, method, count, key } => shuffle(source, method, (count, key), None),
+        Node::Join { source, method, other } => join(source, method, other, None),
         Node::Select { source, start, end, inclusive, span } => select(source, (start, end, *inclusive), *span, None),
         Node::Map { source, source_span, part, body, span } => {
             let source = self::node(source);
@@ -139,6 +141,19 @@ fn regroup(source: &Node, method: &syn::Ident, count: &syn::Expr, binding: Optio
         ::dagger_core::Scope::#named(__dagger_scope, __dagger_source, #count, #binding));
     quote!({
         let __dagger_source = #source;
+        #call
+    })
+}
+
+/// `left.join(right)`, spanned at `join`.
+fn join(source: &Node, method: &syn::Ident, other: &Node, binding: Option<&syn::Ident>) -> TokenStream {
+    let (source, other) = (node(source), node(other));
+    let binding = binding_name(binding);
+    let call = quote_spanned!(method.span()=>
+        ::dagger_core::Scope::join_named(__dagger_scope, __dagger_source, __dagger_other, #binding));
+    quote!({
+        let __dagger_source = #source;
+        let __dagger_other = #other;
         #call
     })
 }
