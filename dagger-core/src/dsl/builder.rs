@@ -224,10 +224,7 @@ pub trait Scope: Declare {
     where
         Self: Sized,
     {
-        let dag = self.dag();
-        dag.check_port(source.port());
-        let name = derived_name(dag, source.port(), "batches", binding);
-        regroup::regroup(dag, source, Grouping::Size(size), name)
+        regroup_named(self.dag(), source, (Grouping::Size(size), "batches"), binding)
     }
 
     /// The partitions of `source` in `count` partitions of adjacent ones, as even as can be
@@ -255,10 +252,7 @@ pub trait Scope: Declare {
     where
         Self: Sized,
     {
-        let dag = self.dag();
-        dag.check_port(source.port());
-        let name = derived_name(dag, source.port(), "partitions", binding);
-        regroup::regroup(dag, source, Grouping::Count(count), name)
+        regroup_named(self.dag(), source, (Grouping::Count(count), "partitions"), binding)
     }
 
     /// The partitions of two keyed outputs paired by key: a keyed output whose partition for
@@ -458,4 +452,16 @@ impl DagBuilder {
 /// user's binding, or the output's name and what the node does.
 fn derived_name(dag: &DagBuilder, port: Port, what: &str, binding: Option<&str>) -> String {
     binding.map_or_else(|| format!("{}_{what}", dag.describe(port)), str::to_string)
+}
+
+/// The node of a regrouping of `source`'s partitions, named `binding` or after `source`.
+fn regroup_named<H: PartitionedOutput>(
+    dag: &mut DagBuilder,
+    source: H,
+    (grouping, what): (Grouping, &str),
+    binding: Option<&str>,
+) -> Partitioned<Vec<H::Item>> {
+    dag.check_port(source.port());
+    let name = derived_name(dag, source.port(), what, binding);
+    regroup::regroup(dag, source, grouping, name)
 }

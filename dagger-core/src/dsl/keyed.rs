@@ -10,14 +10,15 @@ use std::sync::Arc;
 
 use super::declare::{Declare, NewNode};
 use super::handle::{Partitioned, PerPartition, Value};
+use super::rules::input::read_lazily;
 use crate::data::Data;
-use crate::erased::{owned, AnyValue, Codec};
+use crate::erased::{owned, Codec};
 use crate::error::BoxError;
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Port, Work};
 use crate::invoke::{Emit, Inputs};
 use crate::keys::{Keys, PartitionKey};
-use crate::store::{Partitions, PartsReader};
+use crate::store::Partitions;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -63,11 +64,6 @@ impl<T: Data + Serialize + DeserializeOwned + Clone, K: OrderedKey> OrderedKeys 
     fn port(&self) -> Port {
         self.port
     }
-}
-
-/// The partitions of `source` as a lazy fan-in that knows their keys.
-fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
 }
 
 /// The keys of `parts`, read as `K`, checked to be in increasing order.
@@ -147,8 +143,13 @@ pub(crate) fn select<H: OrderedKeys>(
     let mut inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
     inputs.extend([start, end].into_iter().flatten().map(|bound| Edge { port: bound.port, how: How::Whole }));
     let codec = Codec::of::<H::Item, Json>();
-    let version =
-        format!("select {}..{}", if inclusive { "=" } else { "" }, u8::from(has_start) + 2 * u8::from(has_end));
+    // `select from..to`, `select ..=to`: what `explain()` shows, and part of the fingerprint.
+    let version = format!(
+        "select {}{}{}",
+        if has_start { "from" } else { "" },
+        if inclusive { "..=" } else { ".." },
+        if has_end { "to" } else { "" }
+    );
     let mut node = NewNode::made(name, version, work, inputs, true, std::any::type_name::<H::Item>(), codec);
     node.key_type = Some(std::any::type_name::<H::Key>());
     Partitioned::new(scope.add_node(node))

@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use super::declare::{Declare, NewNode};
 use super::handle::{Partitioned, PerPartition};
+use super::rules::input::read_lazily;
 use crate::data::Data;
-use crate::erased::{owned, AnyValue, Codec};
-use crate::error::BoxError;
+use crate::erased::{owned, Codec};
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Port, Work};
 use crate::invoke::{Emit, Inputs};
-use crate::store::{Partitions, PartsReader};
+use crate::store::Partitions;
 
 /// A partitioned output, keyed or not: what can be regrouped.
 #[diagnostic::on_unimplemented(
@@ -43,10 +43,6 @@ impl<T: Data + Serialize + DeserializeOwned + Clone, K> PartitionedOutput for Pe
     fn port(&self) -> Port {
         self.port
     }
-}
-
-fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
 }
 
 /// How the partitions are cut into groups of adjacent ones.

@@ -19,13 +19,13 @@ use xxhash_rust::xxh3::Xxh3;
 use super::declare::{Declare, NewNode};
 use super::handle::Partitioned;
 use super::regroup::PartitionedOutput;
+use super::rules::input::read_lazily;
 use crate::data::Data;
-use crate::erased::{owned, AnyValue, Codec};
-use crate::error::BoxError;
+use crate::erased::{owned, Codec};
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Work};
 use crate::invoke::{Emit, Inputs};
-use crate::store::{Partitions, PartsReader};
+use crate::store::Partitions;
 
 /// The bucket of `key` among `n`: a hash that every process of every run computes alike
 /// (xxh3 with no seed), so that jobs on other machines agree.
@@ -33,10 +33,6 @@ fn bucket<K: Hash>(key: &K, n: usize) -> usize {
     let mut hasher = Xxh3::new();
     key.hash(&mut hasher);
     (hasher.finish() % n as u64) as usize
-}
-
-fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
 }
 
 /// The items of the partitions of `source` in `n` partitions by the hash of `key(item)`: each

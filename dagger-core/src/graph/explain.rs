@@ -37,7 +37,12 @@ impl Graph {
         let _ = writeln!(out, "{pad}DAG {}({}) -> {output}", self.name, params.join(", "));
         let width = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
         for node in &self.nodes {
-            let what = if matches!(node.work, Work::Dag(_)) { "DAG" } else { "task" };
+            // A node the builder makes says what it does: `window 6`, `shuffle 16`, `field 0`.
+            let what = match &node.work {
+                Work::Dag(_) => "DAG",
+                Work::Task(..) => "task",
+                Work::Derived(_) => node.version.as_str(),
+            };
             let ty = short_type(node.output_type);
             let shape = match (node.map, node.splits_output) {
                 (Some(map), _) => {

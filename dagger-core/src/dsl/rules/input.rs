@@ -76,8 +76,14 @@ where
     T: SameType<U>,
 {
     fn collector() -> Collector {
-        |reader| Ok(Arc::new(Partitions::<U>::new(reader.clone())))
+        read_lazily::<U>
     }
+}
+
+/// Every partition, each read when the iteration reaches it: a lazy fan-in, and what the
+/// nodes the builder makes over every partition (windows, selections, shuffles) read.
+pub(crate) fn read_lazily<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    Ok(Arc::new(Partitions::<T>::new(reader.clone())))
 }
 
 /// Keyed partitions, by key. (No `do_not_recommend`: on unkeyed partitions, or keys of another
