@@ -417,3 +417,16 @@ fn a_join_pairs_the_partitions_of_one_key() {
     assert_eq!(forecast_errors { days: 5, first: 3, last: 9 }.execute_on(&runner).unwrap(), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_job_on_one_partition_names_its_key_when_it_fails() {
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-job-failure-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    runner.run_node(&checked::dag(), (3,), "sales_by_day", None).unwrap();
+    let error = runner.run_node(&checked::dag(), (3,), "checked_total", Some(1)).unwrap_err();
+    assert_eq!(error.key(), Some(r#""2024-01-02""#));
+    assert!(error.to_string().contains("failed on partition `2024-01-02` (1)"), "{error}");
+    runner.run_node(&checked::dag(), (3,), "checked_total", Some(2)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
