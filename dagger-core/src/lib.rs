@@ -100,7 +100,7 @@ pub use fingerprint::Fingerprint;
 pub use format::{Binary, Format, Json};
 pub use graph::{EdgeInfo, EdgeKind, Graph, JobPlan, NodeInfo, NodeKind, Origin};
 pub use run::{DryRun, Reuse, Runner};
-pub use store::{DiskStore, MemoryStore, Partitions, Store};
+pub use store::{DiskStore, KeyedPartitions, MemoryStore, Partitions, Store};
 
 pub mod rules {
     //! The partitioning rules, as traits on the handle types.
@@ -278,8 +278,8 @@ pub use dagger_macros::dag;
 /// formats a task names in `#[task(format = Binary)]`.
 pub mod prelude {
     pub use crate::{
-        dag, task, Binary, Dag, DiskStore, Error, Json, MemoryStore, Param, Partition, Partitioned, Partitions,
-        PerPartition, Runner, Scope, Value,
+        dag, task, Binary, Dag, DiskStore, Error, Json, KeyedPartitions, MemoryStore, Param, Partition, Partitioned,
+        Partitions, PerPartition, Runner, Scope, Value,
     };
 }
 

@@ -18,11 +18,13 @@ use crate::keys::Keys;
 
 mod disk;
 mod files;
+mod keyed_partitions;
 mod memory;
 mod partitions;
 
 pub use disk::DiskStore;
 pub(crate) use files::Files;
+pub use keyed_partitions::KeyedPartitions;
 pub use memory::MemoryStore;
 pub use partitions::Partitions;
 pub(crate) use partitions::PartsReader;

@@ -10,7 +10,7 @@ use crate::erased::AnyValue;
 use crate::error::BoxError;
 use crate::graph::{Collector, Edge, How};
 use crate::keys::{KeyedBy, PartitionKey};
-use crate::store::{Partitions, PartsReader};
+use crate::store::{KeyedPartitions, Partitions, PartsReader};
 
 /// A handle that can feed a task parameter of type `P`.
 #[diagnostic::on_unimplemented(
@@ -48,7 +48,7 @@ impl<T> SameType<T> for T {
     message = "a partitioned output is used where one `{Self}` is expected",
     label = "this is a partitioned output: one `{T}` per partition",
     note = "map over it to run the task once per partition: `parts.map(|part| task(part))`",
-    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time (or as `BTreeMap<K, {T}>`, by key, for keyed partitions)"
+    note = "or collect it: declare the parameter as `Vec<{T}>` to receive every partition, in order, or as `Partitions<{T}>` to read them one at a time (or as `BTreeMap<K, {T}>` or `KeyedPartitions<K, {T}>`, by key, for keyed partitions)"
 )]
 pub trait CollectFrom<T, K> {
     #[doc(hidden)]
@@ -77,6 +77,21 @@ where
 {
     fn collector() -> Collector {
         read_lazily::<U>
+    }
+}
+
+/// Keyed partitions with their keys, read lazily. (No `do_not_recommend`, as for `BTreeMap`.)
+impl<T: Data, K, K2, U: Data> CollectFrom<T, K> for KeyedPartitions<K2, U>
+where
+    K: KeyedBy<K2>,
+    K2: PartitionKey,
+    T: SameType<U>,
+{
+    fn collector() -> Collector {
+        |reader| {
+            let keys = reader.keys().ok_or("these partitions have no keys")?.decode::<K2>()?;
+            Ok(Arc::new(KeyedPartitions::new(keys, Partitions::<U>::new(reader.clone()))))
+        }
     }
 }
 

@@ -22,8 +22,8 @@ fn count(windows: Vec<Vec<(Region, u64)>>) -> usize {
 }
 
 #[task]
-fn count_numbers(windows: Vec<Vec<(u64, u64)>>) -> usize {
-    windows.len()
+fn count_numbers(numbers: Vec<u64>) -> usize {
+    numbers.len()
 }
 
 #[dag]
@@ -34,7 +34,9 @@ fn regions() -> usize {
 
 #[dag]
 fn unkeyed() -> usize {
-    count_numbers(numbers().window(1))
+    let numbers = numbers();
+    let _windows = numbers.window(1);
+    count_numbers(numbers)
 }
 
 fn main() {}
