@@ -58,6 +58,12 @@
 //! Handles are `Copy`: using a variable twice makes the output feed two nodes, and every
 //! consumer receives all of it.
 //!
+//! Partitions may carry keys (days, regions): `#[task(partitioned, keyed)]` returns `(key,
+//! value)` pairs, and `Partitioned<T, K>`, `PerPartition<T, K>` carry the key type `K`
+//! ([`keys::Unkeyed`] when there are none). Fan-ins by key, windows, key ranges, joins and
+//! shuffles are methods of the DAG body ([`Scope::window`], [`Scope::select`],
+//! [`Scope::join`], [`Scope::shuffle`]); see the [`keys`] module.
+//!
 //! The crate is layered; each module only uses those above it in this list: `error`, `sync`,
 //! `data`, `keys`, `format` (foundations); `erased` (values with their types erased); `store` (where
 //! outputs live); `invoke` (the interface between generated task code and the runtime);
