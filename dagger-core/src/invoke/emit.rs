@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::erased::AnyValue;
 use crate::error::BoxError;
-use crate::keys::{KeyValue, Keys};
+use crate::keys::{Keys, PartitionKey};
 
 /// Receives what a task produces, as it produces it: a partitioned task's partitions are stored
 /// (and can be mapped over) while the task is still producing the next ones.
@@ -55,20 +55,20 @@ where
     }
 }
 
-/// Hands over the return value of a `#[task(partitioned, keyed)]` task: each `(key, value)`
-/// item is one partition, named by its key. As [`parts`], in batches.
-pub fn keyed_parts<I>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
+/// Hands over the return value of a `#[task(partitioned, keyed)]` task, as `(key, value)`
+/// pairs: each value is one partition, named by its key. As [`parts`], in batches.
+pub fn keyed_parts<I, K, V>(emit: &mut dyn Emit, items: I) -> Result<(), BoxError>
 where
-    I: IntoIterator,
-    I::Item: KeyValue,
-    <I::Item as KeyValue>::Value: Send + Sync + 'static,
+    I: IntoIterator<Item = (K, V)>,
+    K: PartitionKey,
+    V: Send + Sync + 'static,
 {
     let mut items = items.into_iter();
     loop {
         let room = emit.room().max(1);
         let mut keys = Vec::with_capacity(room);
         let mut values = Vec::with_capacity(room);
-        for (key, value) in items.by_ref().take(room).map(KeyValue::split) {
+        for (key, value) in items.by_ref().take(room) {
             keys.push(Keys::text_of(&key)?);
             values.push(value);
         }

@@ -142,7 +142,13 @@ fn output_shape(task: &Task) -> (TokenStream, TokenStream, TokenStream) {
                     quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::ValueOf<#item>),
                     quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::KeyedParts<::dagger_core::__private::KeyOf<#item>>),
                     // Spanned as the types above, so that items that are not pairs are one error.
-                    quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::keyed_parts(__dagger_emit, __output)),
+                    quote_spanned!(ret.span_or_call_site()=> ::dagger_core::__private::keyed_parts(
+                        __dagger_emit,
+                        ::core::iter::Iterator::map(
+                            ::core::iter::IntoIterator::into_iter(__output),
+                            <#item as ::dagger_core::__private::KeyValue>::split,
+                        ),
+                    )),
                 ),
             }
         }
