@@ -8,6 +8,9 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 use super::args::Args;
 use super::callable::{Callable, Produce};
 use super::declare::{Declare, NewNode};
@@ -24,8 +27,6 @@ use crate::error::BuildError;
 use crate::format::Json;
 use crate::graph::{DagId, Edge, How, MapId, ParamSpec, Port, Source, Work};
 use crate::invoke::{Emit, Inputs};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 static NEXT_DAG: AtomicU64 = AtomicU64::new(1);
 

@@ -1,12 +1,16 @@
-//! Operations on keyed partitions: windows over neighbouring keys and selections of a key
-//! range. Each is a node the builder makes, whose output is keyed partitions again, so that
-//! maps and fan-ins after it work as after a keyed task, in every runtime.
+//! Operations on keyed partitions: windows over neighbouring keys, selections of a key range
+//! and joins of two keyed outputs by key. Each is a node the builder makes, whose output is
+//! keyed partitions again, so that maps and fan-ins after it work as after a keyed task, in
+//! every runtime.
 //!
-//! Both read their input partition by partition, through the keys: a window holds only the
+//! Each reads its inputs partition by partition, through the keys: a window holds only the
 //! partitions of one window in memory; a selection reads only the partitions its range
-//! matches.
+//! matches; a join reads only the partitions of its right side that it pairs.
 
 use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::declare::{Declare, NewNode};
 use super::handle::{Partitioned, PerPartition, Value};
@@ -19,8 +23,6 @@ use crate::graph::{Collector, Edge, How, Port, Work};
 use crate::invoke::{Emit, Inputs};
 use crate::keys::{Keys, PartitionKey};
 use crate::store::Partitions;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 /// A partitioned output whose keys have an order, so that windows and ranges of keys mean
 /// something.
