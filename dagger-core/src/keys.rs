@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::BoxError;
+use crate::fingerprint::Fingerprint;
 
 /// The type of a partition key: a value that names a partition.
 ///
@@ -77,14 +78,22 @@ impl<K: PartitionKey, V> KeyValue for (K, V) {
     }
 }
 
-/// The keys of one partitioned output, in partition order, as JSON text.
+/// The keys of one partitioned output, in partition order, as JSON text, with the digest of
+/// each partition's value when it is known (what lets a later run find a partition it already
+/// computed from the same value, whatever its position).
 #[doc(hidden)]
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Keys(Arc<Vec<String>>);
+pub struct Keys(Arc<Vec<String>>, Arc<Vec<Fingerprint>>);
 
 impl Keys {
-    pub(crate) fn new(texts: Vec<String>) -> Keys {
-        Keys(Arc::new(texts))
+    /// Keys with the digests of their partitions' values (`digests` empty: unknown).
+    pub(crate) fn with_digests(texts: Vec<String>, digests: Vec<Fingerprint>) -> Keys {
+        Keys(Arc::new(texts), Arc::new(digests))
+    }
+
+    /// The digests of the partitions' values, in partition order; empty when unknown.
+    pub(crate) fn digests(&self) -> &[Fingerprint] {
+        &self.1
     }
 
     /// The key of `key` as JSON text.

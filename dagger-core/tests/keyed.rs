@@ -430,3 +430,93 @@ fn a_job_on_one_partition_names_its_key_when_it_fails() {
     runner.run_node(&checked::dag(), (3,), "checked_total", Some(2)).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+static DAILY_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The days of a year up to `days`, keyed by day number: a set that grows.
+#[task(partitioned, keyed)]
+fn days_of_year(days: u32) -> Vec<(u32, u64)> {
+    (1..=days).map(|day| (day, u64::from(day) * 3)).collect()
+}
+
+#[task]
+fn daily_work(value: u64) -> u64 {
+    DAILY_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    value + 1
+}
+
+#[task]
+fn daily_total(values: BTreeMap<u32, u64>) -> u64 {
+    values.values().sum()
+}
+
+#[dag]
+fn year(days: u32) -> u64 {
+    daily_total(days_of_year(days).map(|day| daily_work(day)))
+}
+
+#[test]
+fn a_grown_key_set_computes_only_the_new_keys() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-incremental-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let expected = |days: u64| (1..=days).map(|d| d * 3 + 1).sum::<u64>();
+    assert_eq!(year { days: 365 }.execute_on(&runner).unwrap(), expected(365));
+    assert_eq!(DAILY_RUNS.swap(0, SeqCst), 365);
+    // One more day: only its partition runs; the others are found by key.
+    assert_eq!(year { days: 366 }.execute_on(&runner).unwrap(), expected(366));
+    assert_eq!(DAILY_RUNS.swap(0, SeqCst), 1);
+    // Fewer days: nothing runs.
+    assert_eq!(year { days: 200 }.execute_on(&runner).unwrap(), expected(200));
+    assert_eq!(DAILY_RUNS.swap(0, SeqCst), 0);
+    // The kept output is dropped once the new one is sealed.
+    assert!(!dir.join("year/daily_work/previous").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+static CHAIN_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Days keyed by number; the days from `changed_from` on have other values.
+#[task(partitioned, keyed)]
+fn corrected_days(days: u32, changed_from: u32) -> BTreeMap<u32, u64> {
+    (1..=days).map(|day| (day, u64::from(day) + u64::from(day >= changed_from) * 1000)).collect()
+}
+
+#[task]
+fn doubled(value: u64) -> u64 {
+    CHAIN_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    value * 2
+}
+
+#[task]
+fn plus_one(value: u64) -> u64 {
+    value + 1
+}
+
+#[dag]
+fn corrected(days: u32, changed_from: u32) -> u64 {
+    let values = corrected_days(days, changed_from).map(|day| {
+        let twice = doubled(day);
+        plus_one(twice)
+    });
+    daily_total(values)
+}
+
+#[test]
+fn changed_values_run_again_and_the_others_are_found_by_key_through_a_chain() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-corrected-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let expected = |days: u64, from: u64| (1..=days).map(|d| (d + u64::from(d >= from) * 1000) * 2 + 1).sum::<u64>();
+    assert_eq!(corrected { days: 100, changed_from: 1000 }.execute_on(&runner).unwrap(), expected(100, 1000));
+    assert_eq!(CHAIN_RUNS.swap(0, SeqCst), 100);
+    // Days 91 to 100 have new values: they run again, with the new day 101.
+    assert_eq!(corrected { days: 101, changed_from: 91 }.execute_on(&runner).unwrap(), expected(101, 91));
+    assert_eq!(CHAIN_RUNS.swap(0, SeqCst), 11);
+    // In memory, nothing is kept between runs.
+    assert_eq!(corrected::run(101, 91).unwrap(), expected(101, 91));
+    assert_eq!(CHAIN_RUNS.swap(0, SeqCst), 101);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -83,7 +83,8 @@ impl<'r, 's> PartsEmit<'r, 's> {
         if self.keys.len() != self.next {
             return Err(format!("{} partition keys for {} partitions", self.keys.len(), self.next).into());
         }
-        Ok((self.next, Some(Keys::new(self.keys))))
+        let digests = crate::sync::lock(&self.run.outputs[self.node].digests).clone();
+        Ok((self.next, Some(Keys::with_digests(self.keys, digests))))
     }
 
     fn stored(&mut self, parts: StoredParts) -> Result<(), BoxError> {
@@ -150,8 +151,15 @@ impl Emit for PartsEmit<'_, '_> {
             return Err("the run stopped".into());
         }
         let spec = &self.run.graph.nodes[self.node];
+        let batch = Batch::new(items, len, spec.codec);
+        if spec.keyed() {
+            let digests =
+                (0..len).map(|i| batch.item(i).map(|item| digest(item, &spec.codec))).collect::<Option<Vec<_>>>();
+            let digests = digests.ok_or("a batch of partitions has fewer items than it says")?;
+            crate::sync::lock(&self.run.outputs[self.node].digests).extend(digests);
+        }
         let at = self.run.location(spec, Some(self.next));
-        let stored = self.run.store.put_batch(&at, Batch::new(items, len, spec.codec)).map_err(|error| {
+        let stored = self.run.store.put_batch(&at, batch).map_err(|error| {
             self.run.store_failed(spec, Some(self.next), true, error);
             "the partitions could not be stored"
         })?;
@@ -171,4 +179,16 @@ impl Emit for PartsEmit<'_, '_> {
         self.keys.extend(keys);
         Ok(())
     }
+}
+
+/// The digest of one partition's value: its encoding's fingerprint (a value that cannot be
+/// encoded gets the error's, which no other value shares with it).
+fn digest(item: &crate::erased::Erased, codec: &crate::erased::Codec) -> crate::fingerprint::Fingerprint {
+    let mut bytes = Vec::new();
+    let mut hasher = crate::fingerprint::Hasher::new("partition value");
+    match (codec.encode)(item, &mut bytes) {
+        Ok(()) => hasher.bytes(&bytes),
+        Err(error) => hasher.text(&error.to_string()),
+    };
+    hasher.finish()
 }

@@ -68,6 +68,35 @@ pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Finger
     nodes
 }
 
+/// The part of each node's fingerprint that does not depend on which partitions it runs on:
+/// its place and code, and the fingerprints of what it reads whole. With the fingerprint by key
+/// of the partition it reads (`run::by_key`), it identifies one partition's result by the
+/// value it was computed from, not by its position.
+pub(super) fn by_key_bases(graph: &Graph, path: &str, inputs: &Inputs, nodes: &[Fingerprint]) -> Vec<Fingerprint> {
+    let consts: Vec<Fingerprint> = graph.consts.iter().map(|(value, codec)| of_value(value, codec)).collect();
+    graph
+        .nodes
+        .iter()
+        .map(|node| {
+            let mut hasher = Hasher::new("node by key");
+            hasher.text(path).text(&node.name).text(kind(node)).text(&node.version).text(node.codec.format);
+            for edge in &node.inputs {
+                let from = match (edge.how, edge.port.source) {
+                    (How::Split(_), _) => continue,
+                    (_, Source::Param(i)) => inputs.params[i as usize],
+                    (_, Source::Const(i)) => consts[i as usize],
+                    (_, Source::Node(i)) => nodes[i as usize],
+                };
+                hasher.text(how(edge.how)).fingerprint(from);
+            }
+            if !node.cache {
+                hasher.number(inputs.nonce);
+            }
+            hasher.finish()
+        })
+        .collect()
+}
+
 fn kind(node: &NodeSpec) -> &'static str {
     match node.work {
         Work::Task(..) => "task",

@@ -63,7 +63,7 @@ impl<'s> Run<'s> {
             }
             false => vec![Segment::Missing(range.clone())],
         };
-        if let [Segment::Missing(_)] = segments[..] {
+        if let ([Segment::Missing(_)], true) = (&segments[..], self.by_key_bases.is_empty()) {
             self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
             return self.compute(map, range, None, span);
         }
@@ -74,20 +74,48 @@ impl<'s> Run<'s> {
                 Segment::Stored(_, files) => files.into_iter().map(StoredParts::Files).collect(),
                 Segment::Missing(missing) => {
                     self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
-                    if source.is_none() {
-                        source = Some(self.read_source(map, range.clone())?);
+                    let mut runs: Vec<Vec<StoredParts>> = Vec::new();
+                    for (part, found) in self.found_by_key(map, missing)? {
+                        if let Some(found) = found {
+                            runs.push(found);
+                            continue;
+                        }
+                        if source.is_none() {
+                            source = Some(self.read_source(map, range.clone())?);
+                        }
+                        let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &part));
+                        let parts = parts.ok_or_else(|| {
+                            self.internal(
+                                &self.graph.nodes[self.graph.maps[map].source as usize],
+                                "partitions could not be taken apart",
+                            )
+                        })?;
+                        runs.push(self.compute(map, part, Some(parts), span)?);
                     }
-                    let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &missing));
-                    let parts = parts.ok_or_else(|| {
-                        self.internal(
-                            &self.graph.nodes[self.graph.maps[map].source as usize],
-                            "partitions could not be taken apart",
-                        )
-                    })?;
-                    self.compute(map, missing, Some(parts), span)?
+                    self.concat_runs(map, runs)?
                 }
             };
             columns.iter_mut().zip(parts).for_each(|(column, part)| column.push(part));
+        }
+        columns
+            .into_iter()
+            .map(|column| {
+                StoredParts::concat(column).ok_or_else(|| {
+                    self.internal(
+                        &self.graph.nodes[self.graph.maps[map].source as usize],
+                        "results could not be joined",
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Consecutive runs of results of `map`'s nodes, as one run per node.
+    fn concat_runs(&self, map: usize, runs: Vec<Vec<StoredParts>>) -> Result<Vec<StoredParts>, Stopped> {
+        let nodes = self.graph.maps[map].nodes.len();
+        let mut columns: Vec<Vec<StoredParts>> = (0..nodes).map(|_| Vec::new()).collect();
+        for run in runs {
+            columns.iter_mut().zip(run).for_each(|(column, part)| column.push(part));
         }
         columns
             .into_iter()

@@ -46,6 +46,7 @@ use crate::invoke::DagValue;
 use crate::store::{MemoryStore, Store};
 
 mod alone;
+mod by_key;
 mod cells;
 mod chain;
 mod dry;

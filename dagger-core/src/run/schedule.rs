@@ -175,6 +175,7 @@ impl<'s> Run<'s> {
                 return Err(self.store_failed(spec, None, false, crate::store::StoreError::new(None, error)));
             }
         };
+        *lock(&self.outputs[node].digests) = keys.digests().to_vec();
         let _ = self.outputs[node].keys.set(keys);
         Ok(())
     }
@@ -205,10 +206,12 @@ impl<'s> Run<'s> {
                 .prepare(&self.location(spec, None), self.fingerprints[node], true, true)
                 .map_err(|error| self.store_failed(spec, None, true, error))?;
         }
+        self.record_by_key(node, count)?;
         let files = self.outputs[node].parts.files(count);
         self.store
             .seal(&self.location(spec, None), count, files.as_ref())
             .map_err(|error| self.store_failed(spec, None, true, error))?;
+        self.store.drop_previous(&self.location(spec, None));
         let _ = self.outputs[node].count.set(count);
         Ok(())
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, NodePath};
 use crate::fingerprint::Fingerprint;
 use crate::graph::Graph;
 use crate::keys::Keys;
-use crate::store::Store;
+use crate::store::{Previous, Store};
 
 /// The run stopped: the reason is already recorded in [`Run::failure`].
 pub(super) struct Stopped;
@@ -27,6 +27,9 @@ pub(super) struct NodeOutput {
     pub(super) count: OnceLock<usize>,
     /// The keys of a keyed partitioned output, set with its count.
     pub(super) keys: OnceLock<Keys>,
+    /// The digests of a keyed output's partitions' values, as they are stored (before the
+    /// maps over them run), for the key-stable fingerprints of [`super::by_key`].
+    pub(super) digests: Mutex<Vec<Fingerprint>>,
 }
 
 /// One map during a run.
@@ -35,6 +38,9 @@ pub(super) struct MapRun {
     /// fingerprint this run computes (a job over exactly those need not run), and whether they
     /// were listed. Read once, by the map's first job.
     pub(super) existing: OnceLock<Vec<NodeFiles>>,
+    /// For each node of the map, the output an earlier run left with another fingerprint, kept
+    /// aside for the partitions it computed from the same values (see [`super::by_key`]).
+    pub(super) previous: OnceLock<Vec<Option<Previous>>>,
     /// Whether a job of the map ran (rather than finding its results stored): the outputs must
     /// then be listed anew.
     pub(super) ran: AtomicBool,
@@ -81,6 +87,9 @@ pub(super) struct Run<'g> {
     pub(super) inputs: Inputs,
     /// The fingerprint of each node's output.
     pub(super) fingerprints: Vec<Fingerprint>,
+    /// The part of each node's fingerprint that does not depend on the partitions it reads
+    /// (see [`super::by_key`]).
+    pub(super) by_key_bases: Vec<Fingerprint>,
     /// Whether outputs an earlier run stored may be reused.
     pub(super) reuse: bool,
     /// Whether nodes run alone (see [`Top::alone`]).
@@ -115,10 +124,17 @@ impl<'g> Run<'g> {
         store: &'g Arc<dyn Store>,
         top: &Top<'g>,
     ) -> Self {
+        let fingerprints = fingerprints::of_nodes(graph, &path.to_string(), &inputs);
+        // Only outputs with keys have partitions found by key.
+        let by_key_bases = match graph.nodes.iter().any(|node| node.keyed()) {
+            true => fingerprints::by_key_bases(graph, &path.to_string(), &inputs, &fingerprints),
+            false => Vec::new(),
+        };
         Run {
             graph,
             plan,
-            fingerprints: fingerprints::of_nodes(graph, &path.to_string(), &inputs),
+            fingerprints,
+            by_key_bases,
             inputs,
             reuse: top.reuse,
             alone: top.alone,
@@ -133,6 +149,7 @@ impl<'g> Run<'g> {
                     parts: Chunks::default(),
                     count: OnceLock::new(),
                     keys: OnceLock::new(),
+                    digests: Default::default(),
                 })
                 .collect(),
             waiting: plan.waits_for.iter().map(|&n| AtomicU32::new(n)).collect(),
@@ -141,6 +158,7 @@ impl<'g> Run<'g> {
                 .iter()
                 .map(|map| MapRun {
                     existing: OnceLock::new(),
+                    previous: OnceLock::new(),
                     ran: AtomicBool::new(false),
                     slice: AtomicUsize::new(1),
                     waiting: AtomicU32::new(map.whole_inputs.len() as u32),

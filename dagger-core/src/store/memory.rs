@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{sealed, Existing, Files, Location, Store, StoreError, Stored, StoredParts};
+use super::{sealed, Existing, Files, Location, Previous, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::fingerprint::Fingerprint;
 use crate::keys::Keys;
@@ -59,6 +59,20 @@ impl Store for MemoryStore {
     fn keys(&self, _: &Location<'_>) -> Result<Option<Keys>, StoreError> {
         Ok(None)
     }
+
+    fn put_by_key(&self, _: &Location<'_>, _: &[Fingerprint]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn previous(&self, _: &Location<'_>) -> Result<Option<Previous>, StoreError> {
+        Ok(None)
+    }
+
+    fn load_previous(&self, _: &Location<'_>, _: &Files, _: &Codec) -> Result<Batch, StoreError> {
+        Err(StoreError::new(None, "a memory store keeps nothing from an earlier run"))
+    }
+
+    fn drop_previous(&self, _: &Location<'_>) {}
 
     fn seal(&self, _: &Location<'_>, _: usize, _: Option<&Files>) -> Result<(), StoreError> {
         Ok(())

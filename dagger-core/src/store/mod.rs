@@ -97,6 +97,30 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// The keys stored with a sealed keyed output, if the store keeps them.
     #[doc(hidden)]
     fn keys(&self, at: &Location<'_>) -> Result<Option<Keys>, StoreError>;
+    /// Records, before a map's output is sealed, the fingerprint of each partition that does
+    /// not depend on its position (see `run::by_key`): a later run whose output at `at` has
+    /// another fingerprint keeps this one aside ([`Store::prepare`]) and takes from it the
+    /// partitions it would compute again.
+    #[doc(hidden)]
+    fn put_by_key(&self, at: &Location<'_>, fingerprints: &[Fingerprint]) -> Result<(), StoreError>;
+    /// The output an earlier run left at `at` with another fingerprint and kept aside: the
+    /// position of each partition by its fingerprint by key, and its files.
+    #[doc(hidden)]
+    fn previous(&self, at: &Location<'_>) -> Result<Option<Previous>, StoreError>;
+    /// The partitions of one file of the output kept aside, from partition `at.partition`.
+    #[doc(hidden)]
+    fn load_previous(&self, at: &Location<'_>, files: &Files, codec: &Codec) -> Result<Batch, StoreError>;
+    /// The output kept aside is no longer needed (the new one is sealed).
+    #[doc(hidden)]
+    fn drop_previous(&self, at: &Location<'_>);
+}
+
+/// An output an earlier run left with another fingerprint, kept aside for its partitions.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Previous {
+    pub(crate) by_key: std::collections::HashMap<Fingerprint, usize>,
+    pub(crate) files: Files,
 }
 
 /// The output of one node (one partition of it), in a store.

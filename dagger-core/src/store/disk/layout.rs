@@ -27,6 +27,18 @@ pub(super) const LISTING: &str = "partitions.json";
 /// listing: written before it, so that a listed output's keys are complete.
 pub(super) const KEYS: &str = "keys.json";
 
+/// The digests of a keyed output's partitions' values (hexadecimal, in partition order), written
+/// with its keys.
+pub(super) const DIGESTS: &str = "digests.json";
+
+/// The fingerprints of a map output's partitions that do not depend on their positions (see
+/// `run::by_key`), written when the output is sealed.
+pub(super) const BY_KEY: &str = "by-key.json";
+
+/// Where an output another fingerprint produced is kept while a run that may reuse some of its
+/// partitions by key runs (beside `output`).
+pub(super) const PREVIOUS: &str = "previous";
+
 /// The folder of the DAG run at `dag`: the root DAG's, or a nested DAG's (called once, or on
 /// one partition).
 pub(super) fn dag_dir(root: &Path, dag: &NodePath) -> PathBuf {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::{sealed, Existing, Files, Location, Store, StoreError, Stored, StoredParts};
+use super::{sealed, Existing, Files, Location, Previous, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::fingerprint::Fingerprint;
 use crate::keys::Keys;
@@ -206,6 +206,14 @@ impl Store for DiskStore {
             }
         }
         let output = layout::output(&dir);
+        // A sealed output whose partitions have fingerprints by key is kept aside, for the
+        // partitions this run would compute again from the same values.
+        let previous = dir.join(layout::PREVIOUS);
+        if partitioned && reuse && output.join(layout::BY_KEY).is_file() && output.join(layout::LISTING).is_file() {
+            io::remove(&previous)?;
+            io::remove(&layout::fingerprint(&dir))?;
+            fs::rename(&output, &previous).map_err(|e| StoreError::new(previous.clone(), e))?;
+        }
         // The listing first: from here on the output is not complete, whatever is cut short.
         io::remove(&output.join(layout::LISTING))?;
         io::remove(&layout::fingerprint(&dir))?;
@@ -312,15 +320,78 @@ impl Store for DiskStore {
             }
             writer.write_all(b"]")?;
             Ok(())
-        })
+        })?;
+        if !keys.digests().is_empty() {
+            let digests: Vec<String> = keys.digests().iter().map(|digest| digest.to_hex()).collect();
+            io::write_atomically(&output.join(layout::DIGESTS), true, |writer| {
+                Ok(serde_json::to_writer(writer, &digests)?)
+            })?;
+        }
+        Ok(())
     }
 
     fn keys(&self, at: &Location<'_>) -> Result<Option<Keys>, StoreError> {
-        let path = self.file(&Location { partition: None, ..*at }, None).join(layout::KEYS);
+        let output = self.file(&Location { partition: None, ..*at }, None);
+        let path = output.join(layout::KEYS);
         let Some(text) = io::read_text(&path)? else { return Ok(None) };
         let keys: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(&text)
             .map_err(|error| StoreError::new(path.clone(), format!("not a JSON list of partition keys: {error}")))?;
-        Ok(Some(Keys::new(keys.into_iter().map(|key| key.get().to_string()).collect())))
+        let keys = keys.into_iter().map(|key| key.get().to_string()).collect();
+        let digests = match io::read_text(&output.join(layout::DIGESTS))? {
+            None => Vec::new(),
+            Some(text) => {
+                let corrupt = || StoreError::new(output.join(layout::DIGESTS), "not a JSON list of digests");
+                let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
+                hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().ok_or_else(corrupt)?
+            }
+        };
+        Ok(Some(Keys::with_digests(keys, digests)))
+    }
+
+    fn put_by_key(&self, at: &Location<'_>, fingerprints: &[Fingerprint]) -> Result<(), StoreError> {
+        let output = self.file(&Location { partition: None, ..*at }, None);
+        let hex: Vec<String> = fingerprints.iter().map(|fingerprint| fingerprint.to_hex()).collect();
+        io::write_atomically(&output.join(layout::BY_KEY), false, |writer| Ok(serde_json::to_writer(writer, &hex)?))
+    }
+
+    fn previous(&self, at: &Location<'_>) -> Result<Option<Previous>, StoreError> {
+        let previous = self.node_dir(at).join(layout::PREVIOUS);
+        let Some(files) = listing::read(&previous.join(layout::LISTING))? else { return Ok(None) };
+        let Some(text) = io::read_text(&previous.join(layout::BY_KEY))? else { return Ok(None) };
+        let corrupt = || StoreError::new(previous.join(layout::BY_KEY), "not a JSON list of fingerprints");
+        let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
+        let by_key =
+            hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().ok_or_else(corrupt)?;
+        if by_key.len() != files.len() {
+            return Err(corrupt());
+        }
+        Ok(Some(Previous { by_key: by_key.into_iter().enumerate().map(|(i, f)| (f, i)).collect(), files }))
+    }
+
+    fn load_previous(&self, at: &Location<'_>, files: &Files, codec: &Codec) -> Result<Batch, StoreError> {
+        let start = at.partition.unwrap_or(0);
+        let range = files.ranges(start).next().ok_or_else(|| StoreError::new(None, "no file to read"))?;
+        let file = self.node_dir(at).join(layout::PREVIOUS).join(super::files::file_name(&range));
+        let items = if range.len() == 1 {
+            let value = io::read(&file, codec)?;
+            (codec.gather)(vec![value]).ok_or_else(|| StoreError::new(file.clone(), "a value of another type"))?
+        } else {
+            let opened = fs::File::open(&file).map_err(|e| StoreError::new(file.clone(), e))?;
+            let (items, len) = (codec.decode_batch)(&mut std::io::BufReader::new(opened))
+                .map_err(|e| StoreError::new(file.clone(), format!("not a valid {} list: {e}", codec.format)))?;
+            if len != range.len() {
+                return Err(StoreError::new(
+                    file,
+                    format!("holds {len} partitions where its name says {}", range.len()),
+                ));
+            }
+            items
+        };
+        Ok(Batch::new(items, range.len(), *codec))
+    }
+
+    fn drop_previous(&self, at: &Location<'_>) {
+        let _ = io::remove(&self.node_dir(at).join(layout::PREVIOUS));
     }
 
     fn seal(&self, at: &Location<'_>, count: usize, files: Option<&Files>) -> Result<(), StoreError> {

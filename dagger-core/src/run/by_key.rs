@@ -1,0 +1,144 @@
+//! Reuse by key: a map over keyed partitions finds, in the output an earlier run left with
+//! another fingerprint, the partitions it computed from the same values, wherever they were.
+//!
+//! A partition's fingerprint by key is its node's code and whole inputs (the node's
+//! fingerprint without what it reads per partition) with the fingerprint by key of the
+//! partition it reads; at the keyed output the maps run over, the digest of the partition's
+//! value. So when a daily set grows by one day, the other days' partitions have the same
+//! fingerprints by key, though the output's fingerprint (which covers every partition) changed:
+//! the store keeps the old output aside, the map takes from it the partitions it finds and
+//! computes the others only. The output records its fingerprints by key when it is sealed, for
+//! the next run, and the old one is dropped.
+
+use std::ops::Range;
+
+use super::state::{Run, Stopped};
+use crate::fingerprint::{Fingerprint, Hasher};
+use crate::graph::{How, Source};
+use crate::store::{Files, Previous, StoredParts};
+use crate::sync::lock;
+
+/// A run of partitions to compute (`None`), or found by key (each node's values, stored anew).
+pub(super) type Found = (Range<usize>, Option<Vec<StoredParts>>);
+
+impl Run<'_> {
+    /// The fingerprint by key of partition `p` of `node`, a node in a map over keyed
+    /// partitions whose values' digests are known; `None` otherwise.
+    pub(super) fn by_key(&self, node: usize, p: usize) -> Option<Fingerprint> {
+        let base = *self.by_key_bases.get(node)?;
+        let mut hasher = Hasher::new("partition by key");
+        hasher.fingerprint(base);
+        for edge in &self.graph.nodes[node].inputs {
+            if let (How::Split(_), Source::Node(source)) = (edge.how, edge.port.source) {
+                let source = source as usize;
+                let read = match self.graph.nodes[source].map {
+                    Some(_) => self.by_key(source, p)?,
+                    None => *lock(&self.outputs[source].digests).get(p)?,
+                };
+                hasher.fingerprint(read);
+            }
+        }
+        Some(hasher.finish())
+    }
+
+    /// Splits `range`, partitions `map` must compute, into runs found in the outputs kept aside
+    /// (with, for each node, their values stored anew at their positions) and runs to compute.
+    pub(super) fn found_by_key(&self, map: usize, range: Range<usize>) -> Result<Vec<Found>, Stopped> {
+        let nodes = &self.graph.maps[map].nodes;
+        let previous = self.maps[map].previous.get_or_init(|| {
+            nodes
+                .iter()
+                .map(|&node| self.store.previous(&self.location(&self.graph.nodes[node as usize], None)).ok().flatten())
+                .collect()
+        });
+        let Some(previous) = previous.iter().map(Option::as_ref).collect::<Option<Vec<&Previous>>>() else {
+            return Ok(vec![(range, None)]);
+        };
+        // For each partition, its position in each node's kept output, if every node has it.
+        let found = |p: usize| -> Option<Vec<usize>> {
+            nodes
+                .iter()
+                .zip(&previous)
+                .map(|(&node, kept)| kept.by_key.get(&self.by_key(node as usize, p)?).copied())
+                .collect()
+        };
+        let mut runs: Vec<Found> = Vec::new();
+        let mut p = range.start;
+        while p < range.end {
+            let start = p;
+            let first = found(p);
+            let is_found = first.is_some();
+            let mut positions = vec![first];
+            p += 1;
+            while p < range.end {
+                let next = found(p);
+                if next.is_some() != is_found {
+                    break;
+                }
+                positions.push(next);
+                p += 1;
+            }
+            let stored = match is_found {
+                true => {
+                    Some(self.take_kept(map, start, &positions.into_iter().flatten().collect::<Vec<_>>(), &previous)?)
+                }
+                false => None,
+            };
+            runs.push((start..p, stored));
+        }
+        Ok(runs)
+    }
+
+    /// Stores anew, from partition `start` on, the kept partitions at `positions` (one list of
+    /// positions per partition, one position per node): each node's values as a run.
+    fn take_kept(
+        &self,
+        map: usize,
+        start: usize,
+        positions: &[Vec<usize>],
+        previous: &[&Previous],
+    ) -> Result<Vec<StoredParts>, Stopped> {
+        let nodes = &self.graph.maps[map].nodes;
+        let mut columns = Vec::with_capacity(nodes.len());
+        for (column, (&node, kept)) in nodes.iter().zip(previous).enumerate() {
+            let spec = &self.graph.nodes[node as usize];
+            let mut loaded: Option<(Range<usize>, crate::erased::Batch)> = None;
+            let mut stored = Vec::with_capacity(positions.len());
+            for (offset, at) in positions.iter().map(|positions| positions[column]).enumerate() {
+                let file =
+                    kept.files.file_of(0, at).ok_or_else(|| self.internal(spec, "a kept partition has no file"))?;
+                if loaded.as_ref().is_none_or(|(range, _)| *range != file) {
+                    let location = self.location(spec, Some(file.start));
+                    let batch = self
+                        .store
+                        .load_previous(&location, &Files::one(file.len()), &spec.codec)
+                        .map_err(|error| self.store_failed(spec, Some(start + offset), false, error))?;
+                    loaded = Some((file.clone(), batch));
+                }
+                let value = loaded
+                    .as_ref()
+                    .and_then(|(range, batch)| batch.value(at - range.start))
+                    .ok_or_else(|| self.internal(spec, "a kept partition is not in its file"))?;
+                stored.push(self.put(node as usize, Some(start + offset), value)?);
+            }
+            columns.push(StoredParts::each(stored));
+        }
+        tracing::info!(first = start, partitions = positions.len(), "found by key");
+        Ok(columns)
+    }
+
+    /// Before `node`'s output (a node in a map) is sealed with `count` partitions: its
+    /// fingerprints by key, for a later run, when they are all known.
+    pub(super) fn record_by_key(&self, node: usize, count: usize) -> Result<(), Stopped> {
+        if self.graph.nodes[node].map.is_none() || self.by_key_bases.is_empty() {
+            return Ok(());
+        }
+        let Some(fingerprints) = (0..count).map(|p| self.by_key(node, p)).collect::<Option<Vec<_>>>() else {
+            return Ok(());
+        };
+        let spec = &self.graph.nodes[node];
+        self.store
+            .put_by_key(&self.location(spec, None), &fingerprints)
+            .map_err(|error| self.store_failed(spec, None, true, error))
+    }
+}
