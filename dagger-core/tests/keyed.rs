@@ -520,3 +520,40 @@ fn changed_values_run_again_and_the_others_are_found_by_key_through_a_chain() {
     assert_eq!(CHAIN_RUNS.swap(0, SeqCst), 101);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+static JOB_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[task]
+fn job_work(value: u64) -> u64 {
+    JOB_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    value + 1
+}
+
+#[dag]
+fn year_as_jobs(days: u32) -> u64 {
+    daily_total(days_of_year(days).map(|day| job_work(day)))
+}
+
+#[test]
+fn jobs_find_partitions_by_key_too() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-incremental-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let dag = year_as_jobs::dag();
+    // Node by node, as a cluster runs it: the source, each partition of the map, its seal.
+    let run_as_jobs = |days: u32| {
+        runner.run_node(&dag, (days,), "days_of_year", None).unwrap();
+        runner.run_partitions(&dag, (days,), "job_work", 0..days as usize).unwrap();
+        runner.seal_node(&dag, (days,), "job_work").unwrap();
+        runner.run_node(&dag, (days,), "daily_total", None).unwrap();
+    };
+    run_as_jobs(30);
+    assert_eq!(JOB_RUNS.swap(0, SeqCst), 30);
+    run_as_jobs(32);
+    assert_eq!(JOB_RUNS.swap(0, SeqCst), 2, "only the two new days run");
+    let expected = (1..=32u64).map(|d| d * 3 + 1).sum::<u64>();
+    assert_eq!(year_as_jobs { days: 32 }.execute_on(&runner).unwrap(), expected);
+    assert_eq!(JOB_RUNS.swap(0, SeqCst), 0, "the in-process run finds everything stored");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -69,6 +69,7 @@ impl Run<'_> {
         let path = self.path.child(&spec.name, None);
         match self.store.keys(&self.location(spec, None)) {
             Ok(Some(keys)) => {
+                *crate::sync::lock(&self.outputs[source].digests) = keys.digests().to_vec();
                 let _ = self.outputs[source].keys.set(keys);
                 Ok(())
             }

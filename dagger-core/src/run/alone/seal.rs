@@ -54,12 +54,17 @@ impl Run<'_> {
     fn seal_output(&self, node: usize, count: usize) -> Result<(), Error> {
         self.prepare_output(node, true)?;
         let spec = &self.graph.nodes[node];
+        // Fingerprints by key, for a later run, when the keys' digests are in the store.
+        if self.graph.nodes[self.graph.key_source(node)].keyed() && self.load_keys(node).is_ok() {
+            self.record_by_key(node, count).map_err(|_| self.take_failure())?;
+        }
         self.store.seal(&self.location(spec, None), count, None).map_err(|error| {
             let path = self.path.child(&spec.name, None);
             let file = error.file.map_or_else(String::new, |file| format!(" (file `{}`)", file.display()));
             let message = format!("{}{file}: run the missing partitions of `{path}` first", error.source);
             Error::NotReady { path, message }
         })?;
+        self.store.drop_previous(&self.location(spec, None));
         let _ = self.outputs[node].count.set(count);
         Ok(())
     }

@@ -121,9 +121,17 @@ impl Run<'_> {
             Existing::Partial(files) if reuse => files.into_iter().find(|file| file.contains(&p)),
             _ => None,
         };
-        let value = match stored {
-            Some(file) => self.stored_value(node, p, file)?,
-            None => {
+        let kept = match stored {
+            Some(_) => None,
+            None => self.kept_by_key(node, p)?,
+        };
+        let value = match (stored, kept) {
+            (Some(file), _) => self.stored_value(node, p, file)?,
+            (None, Some(value)) => {
+                self.put(node, Some(p), value.clone()).map_err(|_| self.take_failure())?;
+                value
+            }
+            (None, None) => {
                 let mut emit = OneEmit::default();
                 self.invoke(node, Some(p), &mut emit).map_err(|_| self.take_failure())?;
                 let value = emit.into_value().ok_or_else(|| self.internal_error(node, "a task returned no value"))?;
@@ -132,6 +140,26 @@ impl Run<'_> {
             }
         };
         self.settle(node, Some(p), value, up)
+    }
+
+    /// Partition `p` of `node` as an earlier run computed it from the same value, if the store
+    /// kept that run's output aside (see [`crate::run::by_key`]).
+    fn kept_by_key(&self, node: usize, p: usize) -> Result<Option<AnyValue>, Error> {
+        let Some(fingerprint) = self.by_key(node, p) else { return Ok(None) };
+        let spec = &self.graph.nodes[node];
+        let kept =
+            self.store.previous(&self.location(spec, None)).map_err(|e| self.store_error(node, None, false, e))?;
+        let Some((kept, &at)) = kept.as_ref().and_then(|kept| Some((kept, kept.by_key.get(&fingerprint)?))) else {
+            return Ok(None);
+        };
+        let file =
+            kept.files.file_of(0, at).ok_or_else(|| self.internal_error(node, "a kept partition has no file"))?;
+        let batch = self
+            .store
+            .load_previous(&self.location(spec, Some(file.start)), &Files::one(file.len()), &spec.codec)
+            .map_err(|e| self.store_error(node, Some(p), false, e))?;
+        tracing::info!(node = %spec.name, partition = p, "found by key");
+        Ok(batch.value(at - file.start))
     }
 
     /// `node`'s output (its partition `partition`) is stored and is `value`: computes and
