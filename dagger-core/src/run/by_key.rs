@@ -103,7 +103,7 @@ impl Run<'_> {
         for (column, (&node, kept)) in nodes.iter().zip(previous).enumerate() {
             let spec = &self.graph.nodes[node as usize];
             let mut loaded: Option<(Range<usize>, crate::erased::Batch)> = None;
-            let mut stored = Vec::with_capacity(positions.len());
+            let mut values = Vec::with_capacity(positions.len());
             for (offset, at) in positions.iter().map(|positions| positions[column]).enumerate() {
                 let file =
                     kept.files.file_of(0, at).ok_or_else(|| self.internal(spec, "a kept partition has no file"))?;
@@ -119,9 +119,17 @@ impl Run<'_> {
                     .as_ref()
                     .and_then(|(range, batch)| batch.value(at - range.start))
                     .ok_or_else(|| self.internal(spec, "a kept partition is not in its file"))?;
-                stored.push(self.put(node as usize, Some(start + offset), value)?);
+                values.push(value);
             }
-            columns.push(StoredParts::each(stored));
+            // Stored anew together, as one batch (one file on disk).
+            let items =
+                (spec.codec.gather)(values).ok_or_else(|| self.internal(spec, "kept partitions of another type"))?;
+            let batch = crate::erased::Batch::new(items, positions.len(), spec.codec);
+            let stored = self
+                .store
+                .put_batch(&self.location(spec, Some(start)), batch)
+                .map_err(|error| self.store_failed(spec, Some(start), true, error))?;
+            columns.push(stored);
         }
         tracing::info!(first = start, partitions = positions.len(), "found by key");
         Ok(columns)
