@@ -33,7 +33,7 @@ W5_N=${W5_N:-20000}
 W5_DELAY_US=${W5_DELAY_US:-200}
 PEERS=${PEERS:-../shared/peers}
 
-cargo build --release -q --example peers --example memory --example logs --example startup --bin w4 --bin pipelines
+cargo build --release -q --example peers --example memory --example logs --example startup --example incremental --bin w4 --bin pipelines
 cargo build --release -q --manifest-path "$PEERS/rust-baseline/Cargo.toml" --target-dir target/rust-baseline
 RAYON=target/rust-baseline/release/rust-baseline
 DAGGER=target/release/examples/peers
@@ -83,6 +83,22 @@ for w in w1 w2 w2-stream; do
 done
 echo
 ROUNDS=$ROUNDS W6_SIZES=$W6_SIZES WORDS=$WORDS PEERS=$PEERS bench/w6.sh || status=1
+echo
+echo "Incremental: a daily set of 365 days through a map of ~2 ms of work a day and a fan-in by key, on a disk store, then the same DAG with 366 days (\`target/release/examples/incremental\`); the partitions each run computed are counted by the task."
+echo
+echo "| run | days | computed | s (median of $ROUNDS) |"
+echo "|---|---:|---:|---:|"
+echo "[incremental]" >&2
+: >"$tmp/first"; : >"$tmp/more"
+for ((i = 0; i < ROUNDS; i++)); do
+    out=$(target/release/examples/incremental 365 2)
+    sed -n 's/^first run: .* partitions, \(.*\) s$/\1/p' <<<"$out" >>"$tmp/first"
+    sed -n 's/^one day more: .* partitions, \(.*\) s$/\1/p' <<<"$out" >>"$tmp/more"
+    first_count=$(sed -n 's/^first run: .*computed \([0-9]*\) of.*/\1/p' <<<"$out")
+    more_count=$(sed -n 's/^one day more: .*computed \([0-9]*\) of.*/\1/p' <<<"$out")
+done
+echo "| first run | 365 | $first_count | $(median <"$tmp/first") |"
+echo "| one day more | 366 | $more_count | $(median <"$tmp/more") |"
 echo
 echo "Chained maps: $LOG_FILES log files of $LOG_LINES lines, each parsed then summarized by a chain of two tasks in one map, against plain rayon (\`par_iter\` over the files, one closure per file)."
 echo
