@@ -557,3 +557,46 @@ fn jobs_find_partitions_by_key_too() {
     assert_eq!(JOB_RUNS.swap(0, SeqCst), 0, "the in-process run finds everything stored");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+static DAY_WORK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static WEEK_WORK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[task]
+fn day_work(value: u64) -> u64 {
+    DAY_WORK.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    value * 10
+}
+
+#[task]
+fn week_work(week: Vec<(u32, u64)>) -> u64 {
+    WEEK_WORK.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    week.iter().map(|(_, value)| value).sum::<u64>() / week.len() as u64
+}
+
+#[dag]
+fn trailing_weeks(days: u32) -> u64 {
+    let totals = days_of_year(days).map(|day| day_work(day));
+    let weeks = totals.window(6).map(|week| week_work(week));
+    daily_total(weeks)
+}
+
+#[test]
+fn a_backfill_of_one_week_computes_that_week_through_a_window() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-backfill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    let expected = |days: u64| -> u64 {
+        (1..=days)
+            .map(|d| {
+                (d.saturating_sub(6).max(1)..=d).map(|x| x * 30).sum::<u64>() / (d - d.saturating_sub(6).max(1) + 1)
+            })
+            .sum()
+    };
+    assert_eq!(trailing_weeks { days: 30 }.execute_on(&runner).unwrap(), expected(30));
+    assert_eq!((DAY_WORK.swap(0, SeqCst), WEEK_WORK.swap(0, SeqCst)), (30, 30));
+    // One more week: its 7 days and their 7 windows; the window node itself copies again.
+    assert_eq!(trailing_weeks { days: 37 }.execute_on(&runner).unwrap(), expected(37));
+    assert_eq!((DAY_WORK.swap(0, SeqCst), WEEK_WORK.swap(0, SeqCst)), (7, 7));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
