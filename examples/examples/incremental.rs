@@ -32,7 +32,8 @@ fn daily(day: u64) -> u64 {
     while Instant::now() < until {
         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     }
-    day * 2 + (x & 1) * 0
+    std::hint::black_box(x);
+    day * 2
 }
 
 #[task]
