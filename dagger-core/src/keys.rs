@@ -179,3 +179,109 @@ pub fn hours(from: jiff::civil::DateTime, to: jiff::civil::DateTime) -> impl Ite
     let start = from.date().at(from.hour(), 0, 0, 0);
     start.series(1.hour()).take_while(move |hour| *hour <= to)
 }
+
+/// A range of keys a run is limited to (`run --keys 2024-01-01..2024-01-08`): the keyed tasks
+/// hand over only the partitions whose keys are in it, and everything after them runs on
+/// those.
+///
+/// Written `from..to`, `from..=to`, `from..` or `..to`; each bound is the JSON text of a key
+/// (`7`, `"eu"`, `[2024, 3]`) or, for a string key, the string itself (`2024-01-01`). Keys are
+/// compared as JSON values: numbers by value, strings (and dates, which are written as
+/// strings) character by character, lists element by element. That is the order of numbers,
+/// strings, dates and tuples of them; for other keys (an enum whose variants are written as
+/// strings) it is the order of their JSON, not of the type.
+///
+/// ```
+/// use dagger_core::keys::KeyFilter;
+///
+/// let week = KeyFilter::parse("2024-01-01..2024-01-08").unwrap();
+/// assert!(week.contains(r#""2024-01-07""#).unwrap());
+/// assert!(!week.contains(r#""2024-01-08""#).unwrap());
+/// assert!(KeyFilter::parse("10..=20").unwrap().contains("20").unwrap());
+/// assert!(KeyFilter::parse("a..b..c").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyFilter {
+    text: String,
+    from: Option<serde_json::Value>,
+    to: Option<serde_json::Value>,
+    inclusive: bool,
+}
+
+impl KeyFilter {
+    /// The range written as `from..to`, `from..=to`, `from..` or `..to`.
+    pub fn parse(text: &str) -> Result<KeyFilter, String> {
+        let mut parts = text.splitn(2, "..");
+        let (from, to) = match (parts.next(), parts.next()) {
+            (Some(from), Some(to)) if !to.contains("..") => (from.trim(), to.trim()),
+            _ => {
+                return Err(format!(
+                    "`{text}` is not a range of keys: write `from..to`, `from..=to`, `from..` or `..to`"
+                ))
+            }
+        };
+        let (to, inclusive) = match to.strip_prefix('=') {
+            Some(to) => (to.trim(), true),
+            None => (to, false),
+        };
+        let bound = |text: &str| -> Option<serde_json::Value> {
+            (!text.is_empty())
+                .then(|| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string())))
+        };
+        if inclusive && to.is_empty() {
+            return Err(format!("`{text}` has `..=` without an end"));
+        }
+        Ok(KeyFilter { text: text.trim().to_string(), from: bound(from), to: bound(to), inclusive })
+    }
+
+    /// The range as it was written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the key of JSON text `key` is in the range; an error when the key and a bound
+    /// cannot be compared (a number and a string).
+    pub fn contains(&self, key: &str) -> Result<bool, String> {
+        let key: serde_json::Value =
+            serde_json::from_str(key).map_err(|e| format!("the key {key} is not JSON: {e}"))?;
+        let compare = |bound: &serde_json::Value| {
+            json_order(&key, bound)
+                .ok_or_else(|| format!("the key {key} cannot be compared with the bound {bound} of `{}`", self.text))
+        };
+        if let Some(from) = &self.from {
+            if compare(from)?.is_lt() {
+                return Ok(false);
+            }
+        }
+        match &self.to {
+            Some(to) if self.inclusive => Ok(compare(to)?.is_le()),
+            Some(to) => Ok(compare(to)?.is_lt()),
+            None => Ok(true),
+        }
+    }
+}
+
+/// The order of two JSON values of one kind: numbers by value, strings and booleans as such,
+/// lists element by element; `None` for values of different kinds (or objects).
+fn json_order(a: &serde_json::Value, b: &serde_json::Value) -> Option<std::cmp::Ordering> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+            (Some(x), Some(y), _, _) => Some(x.cmp(&y)),
+            (_, _, Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        },
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Array(x), Value::Array(y)) => {
+            for (x, y) in x.iter().zip(y) {
+                match json_order(x, y)? {
+                    std::cmp::Ordering::Equal => continue,
+                    order => return Some(order),
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => None,
+    }
+}

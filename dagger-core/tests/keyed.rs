@@ -600,3 +600,39 @@ fn a_backfill_of_one_week_computes_that_week_through_a_window() {
     assert_eq!((DAY_WORK.swap(0, SeqCst), WEEK_WORK.swap(0, SeqCst)), (7, 7));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+static RANGE_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[task]
+fn range_work(value: u64) -> u64 {
+    RANGE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    value
+}
+
+#[dag]
+fn ranged(days: u32) -> u64 {
+    daily_total(days_of_year(days).map(|day| range_work(day)))
+}
+
+#[test]
+fn a_run_limited_to_a_range_of_keys_computes_those_and_finds_them_later() {
+    use dagger_core::keys::KeyFilter;
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-ranged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = || DiskStore::new(&dir);
+    let sum = |days: std::ops::RangeInclusive<u64>| days.map(|d| d * 3).sum::<u64>();
+    // A backfill of days 10 to 16 only.
+    let week = Runner::new().with_store(store()).with_keys(KeyFilter::parse("10..=16").unwrap());
+    assert_eq!(ranged { days: 100 }.execute_on(&week).unwrap(), sum(10..=16));
+    assert_eq!(RANGE_RUNS.swap(0, SeqCst), 7);
+    // Then every day: the week's partitions are found by key.
+    let all = Runner::new().with_store(store());
+    assert_eq!(ranged { days: 100 }.execute_on(&all).unwrap(), sum(1..=100));
+    assert_eq!(RANGE_RUNS.swap(0, SeqCst), 93);
+    // Keys that cannot be compared with the bounds fail the keyed task, saying so.
+    let words = Runner::new().with_keys(KeyFilter::parse("a..").unwrap());
+    let error = ranged { days: 3 }.execute_on(&words).unwrap_err().to_string();
+    assert!(error.contains(r#"the key 1 cannot be compared with the bound "a" of `a..`"#), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

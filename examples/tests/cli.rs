@@ -186,6 +186,18 @@ fn write_count_gives_the_partitions_of_a_source() {
 }
 
 #[test]
+fn a_run_is_limited_to_a_range_of_keys() {
+    let week = run(&["--dag", "sales_report", "run", "--keys", "2024-02-28..=2024-03-01"]);
+    assert_eq!(week, (0, "{\"days\":3,\"total_cents\":9715,\"best_day\":\"2024-02-29\"}\n".into(), String::new()));
+    let (code, _, err) = run(&["--dag", "sales_report", "run", "--keys", "a..b..c"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`a..b..c` is not a range of keys"), "{err}");
+    let (code, _, err) = run(&["--dag", "sales_report", "run", "--keys", "1..5"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot be compared with the bound 1 of `1..5`"), "{err}");
+}
+
+#[test]
 fn a_node_runs_on_the_partition_of_a_key() {
     let dir = scratch("key");
     let store = dir.join("store");

@@ -38,6 +38,11 @@ pub struct RunArgs {
     /// Compute every node again, even when the store holds its output.
     #[arg(long)]
     pub no_reuse: bool,
+    /// Run only the partitions whose keys are in RANGE (`from..to`, `from..=to`, `from..`,
+    /// `..to`; keys as JSON, or strings as they are): the keyed tasks hand over those only. A
+    /// backfill: with --store, the other keys' stored results stay and are found by key.
+    #[arg(long, value_name = "RANGE")]
+    pub keys: Option<String>,
 }
 
 /// `node`: one node alone, one job of a cluster run.
@@ -103,6 +108,10 @@ pub struct JobArgs {
     /// jobs of one run share their outputs.
     #[arg(long, value_name = "ID", default_value = "")]
     pub run_id: String,
+    /// The range of keys the run is limited to (as `run --keys`): every job of the run takes
+    /// the same.
+    #[arg(long, value_name = "RANGE")]
+    pub keys: Option<String>,
 }
 
 /// `plan`: the jobs of a cluster run.

@@ -10,6 +10,7 @@ use super::{Command, Entry};
 use crate::erased::AnyValue;
 use crate::error::Error;
 use crate::graph::Graph;
+use crate::keys::KeyFilter;
 use crate::run::{Action, Done, Runner};
 use crate::store::DiskStore;
 
@@ -45,6 +46,9 @@ fn run(args: &RunArgs, dag: &dyn Entry) -> Result<(), Failure> {
     let mut runner = runner(args.threads)?.with_progress(!args.no_progress).with_reuse(!args.no_reuse);
     if let Some(dir) = &args.store {
         runner = runner.with_store(DiskStore::new(dir));
+    }
+    if let Some(keys) = &args.keys {
+        runner = runner.with_keys(KeyFilter::parse(keys).map_err(Failure::usage)?);
     }
     let json = dag.run(&runner, values)?;
     println!("{json}");
@@ -104,7 +108,11 @@ fn job_runner(job: &JobArgs, graph: &Graph, threads: Option<usize>) -> Result<(R
         }
     }
     let values = values(graph, &job.params)?;
-    let runner = runner(threads)?.with_store(DiskStore::new(&job.store)).with_progress(false).with_run_id(&job.run_id);
+    let mut runner =
+        runner(threads)?.with_store(DiskStore::new(&job.store)).with_progress(false).with_run_id(&job.run_id);
+    if let Some(keys) = &job.keys {
+        runner = runner.with_keys(KeyFilter::parse(keys).map_err(Failure::usage)?);
+    }
     Ok((runner, values))
 }
 

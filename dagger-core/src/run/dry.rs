@@ -61,8 +61,13 @@ impl fmt::Display for DryRun {
 }
 
 /// What a run of `graph` with `params` would reuse of what `store` holds.
-pub(super) fn dry_run(graph: &Graph, params: &[AnyValue], store: &dyn Store) -> Result<DryRun, Error> {
-    let inputs = fingerprints::Inputs { params: fingerprints::of_params(graph, params).into(), nonce: 0 };
+pub(super) fn dry_run(
+    graph: &Graph,
+    params: &[AnyValue],
+    store: &dyn Store,
+    keys: Option<std::sync::Arc<crate::keys::KeyFilter>>,
+) -> Result<DryRun, Error> {
+    let inputs = fingerprints::Inputs { params: fingerprints::of_params(graph, params).into(), nonce: 0, keys };
     let fingerprints = fingerprints::of_nodes(graph, graph.name(), &inputs);
     let path = NodePath::root(graph.name());
     let mut nodes = Vec::with_capacity(graph.nodes.len());

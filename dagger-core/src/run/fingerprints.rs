@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::erased::{AnyValue, Codec};
 use crate::fingerprint::{Fingerprint, Hasher};
 use crate::graph::{Graph, How, NodeSpec, Source, Work};
+use crate::keys::KeyFilter;
 
 /// The fingerprint of a value, from its JSON.
 pub(super) fn of_value(value: &AnyValue, codec: &Codec) -> Fingerprint {
@@ -27,11 +28,14 @@ pub(super) fn of_params(graph: &Graph, values: &[AnyValue]) -> Vec<Fingerprint> 
 
 /// The fingerprint of a run of `graph` with parameters of fingerprints `params`: what a store
 /// folder's lock compares.
-pub(super) fn of_run(graph: &Graph, params: &[Fingerprint]) -> Fingerprint {
+pub(super) fn of_run(graph: &Graph, params: &[Fingerprint], keys: Option<&KeyFilter>) -> Fingerprint {
     let mut hasher = Hasher::new("run");
     hasher.fingerprint(graph.fingerprint());
     for &param in params {
         hasher.fingerprint(param);
+    }
+    if let Some(keys) = keys {
+        hasher.text("keys").text(keys.text());
     }
     hasher.finish()
 }
@@ -43,6 +47,8 @@ pub(super) fn of_run(graph: &Graph, params: &[Fingerprint]) -> Fingerprint {
 pub(super) struct Inputs {
     pub(super) params: Arc<[Fingerprint]>,
     pub(super) nonce: u64,
+    /// The range of keys the run is limited to, if any: the keyed tasks' outputs depend on it.
+    pub(super) keys: Option<Arc<KeyFilter>>,
 }
 
 /// The fingerprint of each node of `graph`, run at `path` with `inputs`.
@@ -62,6 +68,9 @@ pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Finger
         }
         if !node.cache {
             hasher.number(inputs.nonce);
+        }
+        if let (Some(keys), true, Work::Task(..)) = (&inputs.keys, node.keyed(), &node.work) {
+            hasher.text("keys").text(keys.text());
         }
         nodes.push(hasher.finish());
     }

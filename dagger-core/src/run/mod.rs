@@ -43,6 +43,7 @@ use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, Work};
 use crate::invoke::DagValue;
+use crate::keys::KeyFilter;
 use crate::store::{MemoryStore, Store};
 
 mod alone;
@@ -95,11 +96,13 @@ pub struct Runner {
     /// What identifies the run among runs of the same DAG and parameters, for the tasks that
     /// are not pure functions of their inputs; a number of the process's own when `None`.
     run_id: Option<u64>,
+    /// The range of keys runs are limited to.
+    keys: Option<Arc<KeyFilter>>,
 }
 
 impl Default for Runner {
     fn default() -> Self {
-        Runner { pool: None, store: Arc::new(MemoryStore), progress: true, reuse: true, run_id: None }
+        Runner { pool: None, store: Arc::new(MemoryStore), progress: true, reuse: true, run_id: None, keys: None }
     }
 }
 
@@ -246,7 +249,7 @@ impl Runner {
     /// assert_eq!(runner.dry_run(&twice::dag(), (3,)).unwrap().nodes(), [("double".to_string(), Reuse::Runs)]);
     /// ```
     pub fn dry_run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<DryRun, Error> {
-        dry::dry_run(dag.graph(), &params.into_values(), &*self.store)
+        dry::dry_run(dag.graph(), &params.into_values(), &*self.store, self.keys.clone())
     }
 
     /// The same runner, reusing what earlier runs stored (with a [`DiskStore`](crate::DiskStore))
@@ -259,7 +262,7 @@ impl Runner {
     /// those parameters.
     fn open(&self, graph: &Graph, values: &[AnyValue]) -> Result<(Arc<dyn Store>, Inputs), Error> {
         let params = fingerprints::of_params(graph, values);
-        let run = fingerprints::of_run(graph, &params);
+        let run = fingerprints::of_run(graph, &params, self.keys.as_deref());
         let store = self
             .store
             .open_run(graph.name(), run)
@@ -267,7 +270,38 @@ impl Runner {
         let nonce = self
             .run_id
             .unwrap_or_else(|| std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), run));
-        Ok((store, Inputs { params: params.into(), nonce }))
+        Ok((store, Inputs { params: params.into(), nonce, keys: self.keys.clone() }))
+    }
+
+    /// The same runner, its runs limited to the keys in `keys`: the keyed tasks
+    /// (`#[task(partitioned, keyed)]`) hand over only the partitions whose keys are in the
+    /// range, and everything after them runs on those (`run --keys A..B` on the command line).
+    /// A backfill: with a disk store, a map finds by key the partitions an earlier run computed.
+    ///
+    /// ```
+    /// use dagger_core::keys::KeyFilter;
+    /// use dagger_core::prelude::*;
+    ///
+    /// #[task(partitioned, keyed)]
+    /// fn days() -> Vec<(u32, u64)> {
+    ///     (1..=31).map(|day| (day, u64::from(day))).collect()
+    /// }
+    ///
+    /// #[task]
+    /// fn total(values: Vec<u64>) -> u64 {
+    ///     values.iter().sum()
+    /// }
+    ///
+    /// #[dag]
+    /// fn month() -> u64 {
+    ///     total(days())
+    /// }
+    ///
+    /// let first_week = Runner::new().with_keys(KeyFilter::parse("1..=7").unwrap());
+    /// assert_eq!(month {}.execute_on(&first_week).unwrap(), 28);
+    /// ```
+    pub fn with_keys(self, keys: KeyFilter) -> Self {
+        Runner { keys: Some(Arc::new(keys)), ..self }
     }
 
     /// The same runner, for the processes of one run: the jobs of a cluster run, each running

@@ -62,8 +62,11 @@ impl Run<'_> {
                     message: "a nested DAG has no plan".into(),
                 })?;
                 let top = Top { progress: None, span: tracing::Span::current(), reuse: self.reuse, alone: self.alone };
-                let arguments =
-                    FingerprintInputs { params: self.argument_fingerprints(spec, partition), nonce: self.inputs.nonce };
+                let arguments = FingerprintInputs {
+                    params: self.argument_fingerprints(spec, partition),
+                    nonce: self.inputs.nonce,
+                    keys: self.inputs.keys.clone(),
+                };
                 let emitted = match execute(graph, plan, (inputs.collect(), arguments), &path, self.store, &top)? {
                     Some(DagValue::One(value)) => emit.one(value),
                     Some(DagValue::Parts(parts)) => parts.into_iter().try_for_each(|part| emit.part(part)),

@@ -111,7 +111,11 @@ pub(super) fn execute_job(
         let rest = Target { nested: rest, ..target };
         let needed = needed_params(inner, &rest);
         let params = run.nested_params(index, instance, &needed)?;
-        let arguments = Inputs { params: run.argument_fingerprints(spec, instance), nonce: run.inputs.nonce };
+        let arguments = Inputs {
+            params: run.argument_fingerprints(spec, instance),
+            nonce: run.inputs.nonce,
+            keys: run.inputs.keys.clone(),
+        };
         let inner_path = path.child(&spec.name, instance);
         let parent = ParentUp::new(&run, index, instance, up);
         return execute_job((inner, inner_plan), (params, arguments), &inner_path, store, (rest, reuse), Some(&parent));
