@@ -143,7 +143,7 @@ pub mod rules {
     pub use crate::dsl::dag::Params;
     pub use crate::dsl::fields::{Fields, Pack, WholeValue};
     pub use crate::dsl::keyed::{JoinsWith, KeyBound, KeyRange, KeyedOutput, OrderedKey, OrderedKeys, Windows};
-    pub use crate::dsl::regroup::PartitionedOutput;
+    pub use crate::dsl::regroup::{ItemOf, Items, PartitionedOutput};
     pub use crate::dsl::rules::{
         AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,
         MapOverWholeValue, MapResult, MapSource, Mode, Rekey, ReturnFromPartitionedNode, Returns, SameReturnType,

@@ -279,9 +279,10 @@ fn pruning_leaves_the_other_partitions_unread() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `n` partitions of 5 numbers each: `10 p .. 10 p + 5`.
 #[task(partitioned)]
-fn numbers(n: u64) -> Vec<u64> {
-    (0..n).collect()
+fn rows(n: u64) -> Vec<Vec<u64>> {
+    (0..n).map(|p| (p * 10..p * 10 + 5).collect()).collect()
 }
 
 #[task]
@@ -296,27 +297,30 @@ fn sums(sums: Vec<u64>) -> Vec<u64> {
 
 #[dag]
 fn batched(n: u64) -> Vec<u64> {
-    let batches = numbers(n).into_batches(4);
+    let batches = rows(n).into_batches(2);
     sums(batches.map(|batch| batch_sum(batch)))
 }
 
 #[dag]
 fn regrouped(days: u32) -> Vec<u64> {
-    let totals = sales_by_day(days).map(|day| total(day));
-    sums(totals.into_partitions(3).map(|group| batch_sum(group)))
+    sums(sales_by_day(days).into_partitions(3).map(|group| batch_sum(group)))
 }
 
 #[test]
-fn partitions_are_regrouped_into_batches_or_a_number_of_partitions() {
-    assert_eq!(batched::run(10).unwrap(), [6, 22, 17]);
+fn items_are_regrouped_into_batches_within_partitions_or_into_a_number_of_partitions() {
+    // Each partition's 5 numbers in batches of 2, 2 and 1.
+    assert_eq!(batched::run(2).unwrap(), [1, 5, 4, 21, 25, 14]);
     assert_eq!(batched::run(0).unwrap(), Vec::<u64>::new());
-    // Totals by day: 0, 1, 3, 6, 10, 15, 21: groups of 3, 2 and 2 days.
+    // Sales by day: day d has 0..d. Seven days joined into 3 partitions of 3, 2 and 2 days.
     assert_eq!(regrouped::run(7).unwrap(), [4, 16, 36]);
-    assert_eq!(regrouped::run(2).unwrap(), [0, 1, 0], "fewer partitions than groups: empty groups");
+    // Two days cut into 3 partitions: the first day in two pieces ([0] and []), the second whole.
+    assert_eq!(regrouped::run(2).unwrap(), [0, 0, 1]);
+    assert_eq!(regrouped::run(0).unwrap(), [0, 0, 0], "no partitions: three empty ones");
     let dir = std::env::temp_dir().join(format!("dagger-keyed-regrouped-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(regrouped { days: 7 }.execute_on(&runner).unwrap(), [4, 16, 36]);
+    assert_eq!(batched { n: 2 }.execute_on(&runner).unwrap(), [1, 5, 4, 21, 25, 14]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

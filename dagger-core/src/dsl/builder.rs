@@ -18,7 +18,7 @@ use super::fields::{take_field, Fields, Pack, WholeValue};
 use super::handle::{Param, Partitioned, Value};
 use super::keyed::{self, JoinsWith, KeyRange, KeyedOutput, OrderedKeys, Windows};
 use super::names;
-use super::regroup::{self, Grouping, PartitionedOutput};
+use super::regroup::{self, Grouping, ItemOf, Items, PartitionedOutput};
 use super::rules::{InsideMap, Level, MapResult, MapSource, TopLevel};
 use super::shuffle;
 use crate::data::Data;
@@ -200,13 +200,16 @@ pub trait Scope: Declare {
         keyed::select(dag, source, bounds, name)
     }
 
-    /// The partitions of `source` in batches of `size` adjacent ones (the last one smaller),
-    /// each batch one partition: a `Vec` of them, in order. No shuffle: for many small
-    /// partitions that are cheaper to handle together. (`parts.into_batches(100)` in `#[dag]`.)
+    /// The items of each partition of `source` (partitions that are collections) in batches of
+    /// `size` (the last one of a partition smaller), each batch a partition: a `Vec` of items,
+    /// in order. No shuffle; within one partition, as Daft's `into_batches`: for partitions too
+    /// large to handle whole. (`parts.into_batches(1000)` in `#[dag]`.)
     // Named as in the DAG body (`parts.into_batches(..)`, Daft's names), where `self` is the source.
     #[allow(clippy::wrong_self_convention)]
-    fn into_batches<H: PartitionedOutput>(&mut self, source: H, size: usize) -> Partitioned<Vec<H::Item>>
+    fn into_batches<H>(&mut self, source: H, size: usize) -> Partitioned<Vec<ItemOf<H>>>
     where
+        H: PartitionedOutput,
+        H::Item: Items,
         Self: Sized,
     {
         self.into_batches_named(source, size, None)
@@ -216,25 +219,25 @@ pub trait Scope: Declare {
     #[doc(hidden)]
     // Named as in the DAG body (`parts.into_batches(..)`, Daft's names), where `self` is the source.
     #[allow(clippy::wrong_self_convention)]
-    fn into_batches_named<H: PartitionedOutput>(
-        &mut self,
-        source: H,
-        size: usize,
-        binding: Option<&str>,
-    ) -> Partitioned<Vec<H::Item>>
+    fn into_batches_named<H>(&mut self, source: H, size: usize, binding: Option<&str>) -> Partitioned<Vec<ItemOf<H>>>
     where
+        H: PartitionedOutput,
+        H::Item: Items,
         Self: Sized,
     {
-        regroup_named(self.dag(), source, (Grouping::Size(size), "batches"), binding)
+        regroup_named(self.dag(), source, (Grouping::Batches(size), "batches"), binding)
     }
 
-    /// The partitions of `source` in `count` partitions of adjacent ones, as even as can be
-    /// (sizes differ by one at most; some are empty when there are fewer partitions than
-    /// `count`), each a `Vec` of them, in order. No shuffle. (`parts.into_partitions(16)`.)
+    /// The items of the partitions of `source` (partitions that are collections) in `count`
+    /// partitions, in order, without a shuffle: adjacent partitions joined when there are more
+    /// than `count`, each partition cut into pieces when there are fewer, as even as can be.
+    /// Each new partition is a `Vec` of items. (`parts.into_partitions(16)` in `#[dag]`.)
     // Named as in the DAG body (`parts.into_partitions(..)`, Daft's names), where `self` is the source.
     #[allow(clippy::wrong_self_convention)]
-    fn into_partitions<H: PartitionedOutput>(&mut self, source: H, count: usize) -> Partitioned<Vec<H::Item>>
+    fn into_partitions<H>(&mut self, source: H, count: usize) -> Partitioned<Vec<ItemOf<H>>>
     where
+        H: PartitionedOutput,
+        H::Item: Items,
         Self: Sized,
     {
         self.into_partitions_named(source, count, None)
@@ -244,13 +247,15 @@ pub trait Scope: Declare {
     #[doc(hidden)]
     // Named as in the DAG body (`parts.into_partitions(..)`, Daft's names), where `self` is the source.
     #[allow(clippy::wrong_self_convention)]
-    fn into_partitions_named<H: PartitionedOutput>(
+    fn into_partitions_named<H>(
         &mut self,
         source: H,
         count: usize,
         binding: Option<&str>,
-    ) -> Partitioned<Vec<H::Item>>
+    ) -> Partitioned<Vec<ItemOf<H>>>
     where
+        H: PartitionedOutput,
+        H::Item: Items,
         Self: Sized,
     {
         regroup_named(self.dag(), source, (Grouping::Count(count), "partitions"), binding)
@@ -456,12 +461,16 @@ fn derived_name(dag: &DagBuilder, port: Port, what: &str, binding: Option<&str>)
 }
 
 /// The node of a regrouping of `source`'s partitions, named `binding` or after `source`.
-fn regroup_named<H: PartitionedOutput>(
+fn regroup_named<H>(
     dag: &mut DagBuilder,
     source: H,
     (grouping, what): (Grouping, &str),
     binding: Option<&str>,
-) -> Partitioned<Vec<H::Item>> {
+) -> Partitioned<Vec<ItemOf<H>>>
+where
+    H: PartitionedOutput,
+    H::Item: Items,
+{
     dag.check_port(source.port());
     let name = derived_name(dag, source.port(), what, binding);
     regroup::regroup(dag, source, grouping, name)

@@ -45,70 +45,116 @@ impl<T: Data + Serialize + DeserializeOwned + Clone, K> PartitionedOutput for Pe
     }
 }
 
-/// How the partitions are cut into groups of adjacent ones.
-#[derive(Clone, Copy)]
-pub(crate) enum Grouping {
-    /// Groups of this many partitions (the last one smaller).
-    Size(usize),
-    /// This many groups, as even as can be (sizes differ by one at most; some are empty when
-    /// there are fewer partitions than groups).
-    Count(usize),
+/// A partition whose items can be regrouped: a collection.
+#[diagnostic::on_unimplemented(
+    message = "regrouping cuts and joins the items of partitions, and a `{Self}` partition is not a collection of items",
+    label = "partitions of `{Self}`",
+    note = "regroup partitions that are collections (`Vec<T>`, any `IntoIterator`): each output partition is a `Vec` of their items"
+)]
+pub trait Items {
+    /// The type of one item.
+    type Item: Data + Serialize + DeserializeOwned + Clone;
+    #[doc(hidden)]
+    fn items(self) -> Vec<Self::Item>;
 }
 
-impl Grouping {
-    /// The sizes of the groups of `count` partitions.
-    fn sizes(self, count: usize) -> Vec<usize> {
-        match self {
-            Grouping::Size(size) => {
-                let size = size.max(1);
-                (0..count.div_ceil(size)).map(|i| size.min(count - i * size)).collect()
-            }
-            Grouping::Count(groups) => (0..groups).map(|i| count / groups + usize::from(i < count % groups)).collect(),
-        }
+#[diagnostic::do_not_recommend]
+impl<C: IntoIterator> Items for C
+where
+    C::Item: Data + Serialize + DeserializeOwned + Clone,
+{
+    type Item = C::Item;
+    fn items(self) -> Vec<C::Item> {
+        self.into_iter().collect()
     }
 }
 
-/// The partitions of `source` in groups of adjacent ones, each group one partition: a
-/// `Vec` of the source's partitions, in order. Unkeyed.
-pub(crate) fn regroup<H: PartitionedOutput>(
+/// How the items of the partitions are cut into new partitions.
+#[derive(Clone, Copy)]
+pub(crate) enum Grouping {
+    /// Within each partition, batches of this many items (the last one smaller).
+    Batches(usize),
+    /// This many partitions: adjacent partitions joined when there are more, each partition
+    /// cut into pieces when there are fewer, as even as can be.
+    Count(usize),
+}
+
+/// `total` things in `groups` groups as even as can be: the sizes, which differ by one at most.
+fn even(total: usize, groups: usize) -> impl Iterator<Item = usize> {
+    (0..groups).map(move |i| total / groups + usize::from(i < total % groups))
+}
+
+/// The items of the partitions of `source` regrouped without a shuffle, in order, each new
+/// partition a `Vec` of items. Unkeyed.
+pub(crate) fn regroup<H>(
     scope: &mut dyn Declare,
     source: H,
     grouping: Grouping,
     name: String,
-) -> Partitioned<Vec<H::Item>> {
+) -> Partitioned<Vec<ItemOf<H>>>
+where
+    H: PartitionedOutput,
+    H::Item: Items,
+{
     let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let mut parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a regrouping of no partitions")?)?;
-        if let (Grouping::Count(0), 1..) = (grouping, parts.len()) {
-            return Err(format!("`into_partitions(0)` has no partition to put {} partitions in", parts.len()).into());
-        }
-        for size in grouping.sizes(parts.len()) {
-            let group: Vec<H::Item> = parts.by_ref().take(size).collect();
-            emit.batch(Arc::new(vec![group]), 1)?;
+        let count = parts.len();
+        let mut hand_over = |items: Vec<ItemOf<H>>| emit.batch(Arc::new(vec![items]), 1);
+        match grouping {
+            Grouping::Batches(size) => {
+                for part in parts {
+                    let mut items = part.items().into_iter();
+                    loop {
+                        let batch: Vec<ItemOf<H>> = items.by_ref().take(size.max(1)).collect();
+                        if batch.is_empty() {
+                            break;
+                        }
+                        hand_over(batch)?;
+                    }
+                }
+            }
+            Grouping::Count(0) if count > 0 => {
+                return Err(format!("`into_partitions(0)` has no partition to put {count} partitions in").into());
+            }
+            Grouping::Count(n) if count == 0 => (0..n).try_for_each(|_| hand_over(Vec::new()))?,
+            Grouping::Count(n) if n <= count => {
+                for size in even(count, n) {
+                    hand_over(parts.by_ref().take(size).flat_map(Items::items).collect())?;
+                }
+            }
+            Grouping::Count(n) => {
+                for (pieces, part) in even(n, count).zip(parts) {
+                    let mut items = part.items().into_iter();
+                    let total = items.len();
+                    for size in even(total, pieces) {
+                        hand_over(items.by_ref().take(size).collect())?;
+                    }
+                }
+            }
         }
         Ok(())
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
-    let codec = Codec::of::<Vec<H::Item>, Json>();
+    let codec = Codec::of::<Vec<ItemOf<H>>, Json>();
     let version = match grouping {
-        Grouping::Size(size) => format!("batches of {size}"),
+        Grouping::Batches(size) => format!("batches of {size}"),
         Grouping::Count(count) => format!("{count} partitions"),
     };
-    let node = NewNode::made(name, version, work, inputs, true, std::any::type_name::<Vec<H::Item>>(), codec);
+    let node = NewNode::made(name, version, work, inputs, true, std::any::type_name::<Vec<ItemOf<H>>>(), codec);
     Partitioned::new(scope.add_node(node))
 }
 
+/// The type of one item of the partitions of `H`.
+pub type ItemOf<H> = <<H as PartitionedOutput>::Item as Items>::Item;
+
 #[cfg(test)]
 mod tests {
-    use super::Grouping;
 
     #[test]
-    fn groups_cover_every_partition_in_order() {
-        assert_eq!(Grouping::Size(3).sizes(7), [3, 3, 1]);
-        assert_eq!(Grouping::Size(3).sizes(0), Vec::<usize>::new());
-        assert_eq!(Grouping::Size(0).sizes(2), [1, 1]);
-        assert_eq!(Grouping::Count(3).sizes(7), [3, 2, 2]);
-        assert_eq!(Grouping::Count(4).sizes(2), [1, 1, 0, 0]);
-        assert_eq!(Grouping::Count(0).sizes(5), Vec::<usize>::new());
+    fn even_groups_differ_by_one_at_most() {
+        assert_eq!(super::even(7, 3).collect::<Vec<_>>(), [3, 2, 2]);
+        assert_eq!(super::even(2, 4).collect::<Vec<_>>(), [1, 1, 0, 0]);
+        assert_eq!(super::even(5, 0).count(), 0);
     }
 }

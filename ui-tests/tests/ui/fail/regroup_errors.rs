@@ -1,4 +1,5 @@
-// Regrouping a whole value, and a regrouping sized by a value of the DAG.
+// Regrouping a whole value, partitions that are not collections, and a regrouping sized by a
+// value of the DAG.
 use dagger_core::prelude::*;
 
 #[task]
@@ -19,6 +20,16 @@ fn count(batches: Vec<Vec<u64>>) -> usize {
 #[dag]
 fn whole() -> usize {
     count(numbers().into_batches(2))
+}
+
+#[task]
+fn count_items(batches: Vec<Vec<u64>>) -> usize {
+    batches.len()
+}
+
+#[dag]
+fn not_collections() -> usize {
+    count_items(parts().into_batches(2))
 }
 
 #[dag]
