@@ -275,3 +275,26 @@ fn a_dag_of_450_tasks_is_cut_into_parts_and_runs() {
     assert_eq!(last["inputs"]["parameters"][0]["name"], "count-numbers");
     assert_eq!(simulate("wide", &["n=3"]), 1 + 446 + 3 + 1 + 1);
 }
+
+#[test]
+fn a_run_limited_to_a_range_of_keys_runs_pod_by_pod() {
+    let dag = "sales_report";
+    let keys = "2024-02-28..=2024-03-01";
+    let args = ["argo", "workflow", "--image", "registry.example/pipelines:1", "--command", "/usr/local/bin/pipelines"];
+    let mut args = args.to_vec();
+    args.extend(["--keys", keys]);
+    let text = pipelines(dag, &args).unwrap_or_else(|(code, err)| panic!("argo workflow --keys: exit {code}: {err}"));
+    let workflow: JsonValue = serde_json::from_str(&text).unwrap();
+    valid(&workflow, "sales_report --keys");
+    assert!(text.contains(r#""--keys","2024-02-28..=2024-03-01""#), "every pod takes the range");
+    let bucket = scratch("sales_report-keys").join("bucket");
+    let simulation = Simulator::new(Path::new(PIPELINES)).run(&workflow, &bucket).unwrap();
+    assert!(simulation.succeeded(), "{}", simulation.report());
+    let expected: JsonValue = serde_json::from_str(&pipelines(dag, &["run", "--keys", keys]).unwrap()).unwrap();
+    assert_eq!(expected["days"], 3);
+    let key = format!("dagger/{}/{dag}/report/output", simulation.uid);
+    let stored = simulation.object(&key).unwrap_or_else(|| panic!("no {key} in the bucket"));
+    assert_eq!(serde_json::from_str::<JsonValue>(&stored).unwrap(), expected);
+    let (code, err) = pipelines(dag, &["argo", "workflow", "--image", "i", "--keys", "a..b..c"]).unwrap_err();
+    assert_eq!(code, 2, "{err}");
+}

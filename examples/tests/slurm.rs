@@ -101,6 +101,8 @@ fn check(case: &Case, name: &str) {
     for param in case.params {
         run.extend(["-p".to_string(), param.to_string()]);
     }
+    // A run limited to a range of keys is compared with the same range in memory.
+    run.extend(case.flags.iter().filter(|flag| flag.starts_with("--keys=")).map(|flag| flag.to_string()));
     let in_memory = pipelines(case.dag, &run.iter().map(String::as_str).collect::<Vec<_>>());
     run.extend(["--store".to_string(), store.to_str().unwrap().to_string()]);
     let from_store = pipelines(case.dag, &run.iter().map(String::as_str).collect::<Vec<_>>());
@@ -150,6 +152,10 @@ fn dags_run_as_slurm_jobs() {
             },
         ),
         ("shuffled-words", Case { dag: "shuffled_words", params: &["count=6"], flags: &[], succeeds: true }),
+        (
+            "sales-report-keys",
+            Case { dag: "sales_report", params: &[], flags: &["--keys=2024-02-28..=2024-03-01"], succeeds: true },
+        ),
     ];
     std::thread::scope(|scope| {
         let runs: Vec<_> = cases.iter().map(|(name, case)| scope.spawn(move || check(case, name))).collect();

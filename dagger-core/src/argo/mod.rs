@@ -81,6 +81,8 @@ pub struct Options {
     /// Values of the DAG's parameters (JSON, or text for a string), for the Workflow's
     /// arguments; parameters not given get their defaults, or none (to give at submission).
     pub params: Vec<(String, String)>,
+    /// The range of keys the run is limited to (`--keys`, as `run --keys`), passed to every pod.
+    pub keys: Option<String>,
 }
 
 impl Options {
@@ -105,6 +107,7 @@ impl Options {
             max_bytes: 512 * 1024,
             minimal_crd: false,
             params: Vec::new(),
+            keys: None,
         }
     }
 }

@@ -98,6 +98,9 @@ impl Shape {
             args.push(format!("{0}={{{{workflow.parameters.{0}}}}}", param.name));
         }
         args.extend(["--fingerprint", &plan.fingerprint, "--run-id", "{{workflow.uid}}"].map(String::from));
+        if let Some(keys) = &options.keys {
+            args.extend(["--keys".to_string(), keys.clone()]);
+        }
         if self.counts {
             args.extend(["--write-count".to_string(), COUNT.to_string()]);
         }

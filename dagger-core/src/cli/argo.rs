@@ -84,6 +84,10 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
     options.max_bytes = args.max_bytes;
     options.minimal_crd = args.argo_crd == ArgoCrd::Minimal;
     options.params = args.params.given()?;
+    if let Some(keys) = &args.keys {
+        crate::keys::KeyFilter::parse(keys).map_err(Failure::usage)?;
+        options.keys = Some(keys.clone());
+    }
     // Checked here, so that a typo is not found by a pod.
     graph.given_params(&options.params).map_err(|error| Failure::usage(error.to_string()))?;
     Ok(options)

@@ -260,6 +260,9 @@ pub struct ArgoArgs {
     /// The container image that holds this program.
     #[arg(long)]
     pub image: String,
+    /// Run only the partitions whose keys are in RANGE, as `run --keys`: every pod takes it.
+    #[arg(long, value_name = "RANGE")]
+    pub keys: Option<String>,
     /// The program's path in the image (default: this program's file name).
     #[arg(long, value_name = "PATH")]
     pub command: Option<String>,

@@ -42,6 +42,9 @@ pub(super) struct Run {
     pub(super) sbatch_args: Vec<String>,
     pub(super) default_mem: Option<u64>,
     pub(super) default_time: Option<String>,
+    /// The range of keys the run is limited to (`--keys`), passed to every job.
+    #[serde(default)]
+    pub(super) keys: Option<String>,
 }
 
 /// A job's end, written by the job itself.

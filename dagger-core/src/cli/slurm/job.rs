@@ -71,6 +71,9 @@ pub(in crate::cli) fn run_job(args: &JobArgs, graph: &Graph) -> Result<(), Failu
         }
         node_args.extend([flag.to_string(), value]);
     }
+    if let Some(keys) = &run.keys {
+        node_args.extend(["--keys".to_string(), keys.clone()]);
+    }
     let retries = match job.kind {
         JobKind::Seal => 0,
         _ => job_options(&plan, job.options)?.retries.unwrap_or(0),

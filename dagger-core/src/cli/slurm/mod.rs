@@ -62,6 +62,9 @@ pub struct SubmitArgs {
     /// The DAG's parameters.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Run only the partitions whose keys are in RANGE, as `run --keys`: every job takes it.
+    #[arg(long, value_name = "RANGE")]
+    pub keys: Option<String>,
     /// An argument added to every `sbatch` (`--account=lab`, `--partition=debug`, `--qos=low`);
     /// repeatable.
     #[arg(long, value_name = "ARG", allow_hyphen_values = true)]

@@ -18,6 +18,9 @@ use crate::graph::{Graph, JobKind, JobPlan, PlanJob, PlanScope, TaskOptions};
 pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -> Result<(), Failure> {
     let given = args.params.given()?;
     graph.params_from_text(&given).map_err(|error| Failure::usage(error.to_string()))?;
+    if let Some(keys) = &args.keys {
+        crate::keys::KeyFilter::parse(keys).map_err(Failure::usage)?;
+    }
     let store = absolute(&args.store)?;
     let folder = Folder::new(&store, graph.name());
     if folder.registry().exists() && !args.resume {
@@ -45,6 +48,7 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -
         sbatch_args: args.sbatch_arg.clone(),
         default_mem: args.default_mem,
         default_time: args.default_time.clone(),
+        keys: args.keys.clone(),
     };
     folder.write_json(&folder.params_file(), &params_json(&given))?;
     folder.write_json(&folder.run_file(), &run)?;
