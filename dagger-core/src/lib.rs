@@ -145,9 +145,9 @@ pub mod rules {
     pub use crate::dsl::keyed::{JoinsWith, KeyBound, KeyRange, KeyedOutput, OrderedKey, OrderedKeys, Windows};
     pub use crate::dsl::regroup::{ItemOf, Items, PartitionedOutput};
     pub use crate::dsl::rules::{
-        AcceptsPartitioned, CollectFrom, Input, InsideMap, Level, MapInsideMap, MapOverParameter, MapOverPartition,
-        MapOverWholeValue, MapResult, MapSource, Mode, Rekey, ReturnFromPartitionedNode, Returns, SameReturnType,
-        SameType, Split, TopLevel, Whole,
+        AcceptsPartitioned, CollectFrom, Element, Input, InsideMap, Level, MapInsideMap, MapOverParameter,
+        MapOverPartition, MapOverWholeValue, MapResult, MapSource, Mode, Rekey, ReturnFromPartitionedNode, Returns,
+        SameReturnType, SameType, Split, TopLevel, Whole,
     };
     pub use crate::keys::KeyedBy;
 }

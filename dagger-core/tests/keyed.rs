@@ -640,3 +640,38 @@ fn a_run_limited_to_a_range_of_keys_computes_those_and_finds_them_later() {
     assert!(error.contains(r#"the key 1 cannot be compared with the bound "a" of `a..`"#), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[task]
+fn listed(by_day: Vec<(String, u64)>) -> Vec<String> {
+    by_day.into_iter().map(|(day, total)| format!("{day}:{total}")).collect()
+}
+
+#[task]
+fn plain(totals: Vec<u64>) -> u64 {
+    totals.iter().sum()
+}
+
+/// Partitions that are pairs themselves, not keyed: a `Vec` of them is a `Vec` of pairs.
+#[task(partitioned)]
+fn pairs(n: u64) -> Vec<(String, u64)> {
+    (0..n).map(|i| (format!("p{i}"), i)).collect()
+}
+
+#[task]
+fn pair_names(pairs: Vec<(String, u64)>) -> Vec<String> {
+    pairs.into_iter().map(|(name, _)| name).collect()
+}
+
+#[dag]
+fn as_pairs(days: u32) -> (Vec<String>, u64, Vec<String>) {
+    let totals = sales_by_day(days).map(|day| total(day));
+    (listed(totals), plain(totals), pair_names(pairs({ u64::from(2u8) })))
+}
+
+#[test]
+fn a_vec_fan_in_takes_keyed_partitions_with_their_keys() {
+    let (listed, sum, names) = as_pairs::run(3).unwrap();
+    assert_eq!(listed, ["2024-01-01:0", "2024-01-02:1", "2024-01-03:3"]);
+    assert_eq!(sum, 4);
+    assert_eq!(names, ["p0", "p1"], "unkeyed partitions that are pairs are collected as they are");
+}

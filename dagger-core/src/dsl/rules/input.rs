@@ -55,19 +55,59 @@ pub trait CollectFrom<T, K> {
     fn collector() -> Collector;
 }
 
-#[diagnostic::do_not_recommend]
+/// (No `do_not_recommend`: a `Vec` of another type gets [`Element`]'s message, which names
+/// both types.)
 impl<T: Data, K, U: Data> CollectFrom<T, K> for Vec<U>
 where
-    T: SameType<U>,
+    U: Element<T, K>,
 {
     fn collector() -> Collector {
-        collect_vec::<T, U>
+        U::collector()
     }
 }
 
-fn collect_vec<T: Data + SameType<U>, U: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
-    let all: Vec<U> = reader.take_all::<T>()?.into_iter().map(T::same).collect();
-    Ok(Arc::new(all))
+/// What a `Vec` fan-in of partitions of `T` keyed by `K` holds: the partitions (`Vec<T>`), or,
+/// for keyed partitions, each with its key (`Vec<(K, T)>`).
+#[diagnostic::on_unimplemented(
+    message = "mismatched types: these partitions are `{T}`s, collected into a `Vec<{Self}>`",
+    label = "expected `Vec<{T}>`",
+    note = "a fan-in takes `Vec<{T}>` (every partition, in order), or, for keyed partitions, `Vec<(K, {T})>` (each partition with its key)"
+)]
+pub trait Element<T, K> {
+    #[doc(hidden)]
+    fn collector() -> Collector;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Data, K> Element<T, K> for T {
+    fn collector() -> Collector {
+        collect_vec::<T>
+    }
+}
+
+/// Keyed partitions with their keys. (No `do_not_recommend`: on unkeyed partitions, or keys
+/// of another type, the message is [`KeyedBy`]'s.)
+impl<T: Data, K, K2> Element<T, K> for (K2, T)
+where
+    K: KeyedBy<K2>,
+    K2: PartitionKey,
+{
+    fn collector() -> Collector {
+        collect_pairs::<T, K2>
+    }
+}
+
+fn collect_vec<T: Data>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    Ok(Arc::new(reader.take_all::<T>()?))
+}
+
+fn collect_pairs<T: Data, K: PartitionKey>(reader: &Arc<PartsReader>) -> Result<AnyValue, BoxError> {
+    let keys = reader.keys().ok_or("these partitions have no keys")?.decode::<K>()?;
+    let values = reader.take_all::<T>()?;
+    if keys.len() != values.len() {
+        return Err(format!("{} partition keys for {} partitions", keys.len(), values.len()).into());
+    }
+    Ok(Arc::new(keys.into_iter().zip(values).collect::<Vec<(K, T)>>()))
 }
 
 #[diagnostic::do_not_recommend]

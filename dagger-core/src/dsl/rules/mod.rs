@@ -15,7 +15,7 @@ pub(crate) mod input;
 pub(crate) mod map;
 pub(crate) mod output;
 
-pub use input::{CollectFrom, Input, SameType};
+pub use input::{CollectFrom, Element, Input, SameType};
 pub use map::{MapInsideMap, MapOverParameter, MapOverPartition, MapOverWholeValue, MapResult, MapSource, Rekey};
 pub use output::{AcceptsPartitioned, Checked, ReturnFromPartitionedNode, Returns, SameReturnType};
 
