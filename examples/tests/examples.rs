@@ -55,3 +55,39 @@ fn every_example_gives_the_same_result_with_outputs_on_disk() {
     assert_eq!(dataset_pipeline {}.execute_on(&disk).unwrap(), dataset_pipeline::run().unwrap());
     assert_eq!(composite_map_reduce::default().execute_on(&disk).unwrap(), 20);
 }
+
+/// Daily sales with a trailing 7-day window, backfilled one week at a time: the week's run
+/// computes that week's days only, and the full run then finds them by key.
+#[test]
+fn the_weekly_trend_is_backfilled_one_week_at_a_time() {
+    use dagger_core::keys::KeyFilter;
+    use dagger_core::{DiskStore, Runner};
+    use dagger_examples::daily_sales::weekly_trend;
+    use jiff::civil::date;
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("weekly-backfill");
+    let _ = std::fs::remove_dir_all(&dir);
+    let trend = || weekly_trend { from: date(2024, 2, 1), to: date(2024, 3, 10), report_from: date(2024, 2, 26) };
+    let week =
+        Runner::new().with_store(DiskStore::new(&dir)).with_keys(KeyFilter::parse("2024-02-26..2024-03-04").unwrap());
+    let backfilled = trend().execute_on(&week).unwrap();
+    assert_eq!(backfilled.len(), 7, "the week's days");
+    let listing = std::fs::read_to_string(dir.join("weekly_trend/day_total/output/partitions.json")).unwrap();
+    let files: Vec<String> = serde_json::from_str(&listing).unwrap();
+    assert_eq!(files.iter().map(|file| file_len(file)).sum::<usize>(), 7, "7 days computed: {listing}");
+    let everything = trend().execute_on(&Runner::new().with_store(DiskStore::new(&dir))).unwrap();
+    assert_eq!(everything, trend().execute().unwrap());
+    // Within the backfill, a window holds the week's days only: the week's last day has its
+    // whole window in the week, the first day's window is that day alone.
+    assert_eq!(backfilled[6], everything[6]);
+    assert_ne!(backfilled[0], everything[0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The partitions a store file holds: `3` one, `0-1023` 1024.
+fn file_len(name: &str) -> usize {
+    match name.split_once('-') {
+        Some((a, b)) => b.parse::<usize>().unwrap() - a.parse::<usize>().unwrap() + 1,
+        None => 1,
+    }
+}
