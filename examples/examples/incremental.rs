@@ -7,44 +7,12 @@
 //! cargo run --release --example incremental -- [DAYS] [WORK_MS]
 //! ```
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use dagger_core::prelude::*;
-
-static COMPUTED: AtomicUsize = AtomicUsize::new(0);
-static WORK: AtomicUsize = AtomicUsize::new(2);
-
-/// The days of the set, keyed by their number.
-#[task(partitioned, keyed)]
-fn days(count: u32) -> Vec<(u32, u64)> {
-    (1..=count).map(|day| (day, u64::from(day))).collect()
-}
-
-/// The work of one day: busy for `WORK` ms.
-#[task]
-fn daily(day: u64) -> u64 {
-    COMPUTED.fetch_add(1, Ordering::SeqCst);
-    let until = Instant::now() + Duration::from_millis(WORK.load(Ordering::Relaxed) as u64);
-    let mut x = day;
-    while Instant::now() < until {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-    }
-    std::hint::black_box(x);
-    day * 2
-}
-
-#[task]
-fn total(by_day: BTreeMap<u32, u64>) -> u64 {
-    by_day.values().sum()
-}
-
-#[dag]
-fn daily_set(count: u32) -> u64 {
-    total(days(count).map(|day| daily(day)))
-}
+use dagger_examples::incremental::{daily_set, COMPUTED, WORK};
 
 fn main() -> ExitCode {
     let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();

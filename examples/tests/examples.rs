@@ -91,3 +91,21 @@ fn file_len(name: &str) -> usize {
         None => 1,
     }
 }
+
+/// A dynamic key set that grows between two runs: the second computes the new key only.
+#[test]
+fn a_grown_daily_set_computes_the_new_day_only() {
+    use dagger_core::{DiskStore, Runner};
+    use dagger_examples::incremental::{daily_set, COMPUTED, WORK};
+    use std::sync::atomic::Ordering::SeqCst;
+
+    WORK.store(0, SeqCst);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("grown-set");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir));
+    assert_eq!(daily_set { count: 365 }.execute_on(&runner).unwrap(), 365 * 366);
+    assert_eq!(COMPUTED.swap(0, SeqCst), 365);
+    assert_eq!(daily_set { count: 366 }.execute_on(&runner).unwrap(), 366 * 367);
+    assert_eq!(COMPUTED.swap(0, SeqCst), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
