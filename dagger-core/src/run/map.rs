@@ -67,47 +67,37 @@ impl<'s> Run<'s> {
             self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
             return self.compute(map, range, None, span);
         }
-        let mut columns: Vec<Vec<StoredParts>> = (0..nodes).map(|_| Vec::new()).collect();
+        // Runs of partitions, in order, each with the results of every node of the map.
+        let mut runs: Vec<Vec<StoredParts>> = Vec::new();
         let mut source = None;
         for segment in segments {
-            let parts = match segment {
-                Segment::Stored(_, files) => files.into_iter().map(StoredParts::Files).collect(),
-                Segment::Missing(missing) => {
-                    self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
-                    let mut runs: Vec<Vec<StoredParts>> = Vec::new();
-                    for (part, found) in self.found_by_key(map, missing)? {
-                        if let Some(found) = found {
-                            runs.push(found);
-                            continue;
-                        }
-                        if source.is_none() {
-                            source = Some(self.read_source(map, range.clone())?);
-                        }
-                        let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &part));
-                        let parts = parts.ok_or_else(|| {
-                            self.internal(
-                                &self.graph.nodes[self.graph.maps[map].source as usize],
-                                "partitions could not be taken apart",
-                            )
-                        })?;
-                        runs.push(self.compute(map, part, Some(parts), span)?);
-                    }
-                    self.concat_runs(map, runs)?
+            let missing = match segment {
+                Segment::Stored(_, files) => {
+                    runs.push(files.into_iter().map(StoredParts::Files).collect());
+                    continue;
                 }
+                Segment::Missing(missing) => missing,
             };
-            columns.iter_mut().zip(parts).for_each(|(column, part)| column.push(part));
-        }
-        columns
-            .into_iter()
-            .map(|column| {
-                StoredParts::concat(column).ok_or_else(|| {
+            self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
+            for (part, found) in self.found_by_key(map, missing)? {
+                if let Some(found) = found {
+                    runs.push(found);
+                    continue;
+                }
+                if source.is_none() {
+                    source = Some(self.read_source(map, range.clone())?);
+                }
+                let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &part));
+                let parts = parts.ok_or_else(|| {
                     self.internal(
                         &self.graph.nodes[self.graph.maps[map].source as usize],
-                        "results could not be joined",
+                        "partitions could not be taken apart",
                     )
-                })
-            })
-            .collect()
+                })?;
+                runs.push(self.compute(map, part, Some(parts), span)?);
+            }
+        }
+        self.concat_runs(map, runs)
     }
 
     /// Consecutive runs of results of `map`'s nodes, as one run per node.
