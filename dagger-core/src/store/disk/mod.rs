@@ -284,22 +284,7 @@ impl Store for DiskStore {
         let start = at.partition.unwrap_or(0);
         let mut parts = Vec::new();
         for range in files.ranges(start) {
-            let file = self.file(at, Some(range.clone()));
-            let items = if range.len() == 1 {
-                let value = io::read(&file, codec)?;
-                (codec.gather)(vec![value]).ok_or_else(|| StoreError::new(file.clone(), "a value of another type"))?
-            } else {
-                let opened = fs::File::open(&file).map_err(|e| StoreError::new(file.clone(), e))?;
-                let (items, len) = (codec.decode_batch)(&mut std::io::BufReader::new(opened)).map_err(|e| {
-                    StoreError::new(file.clone(), format!("not a valid {} list of partitions: {e}", codec.format))
-                })?;
-                if len != range.len() {
-                    let says = format!("holds {len} partitions where its name says {}", range.len());
-                    return Err(StoreError::new(file, says));
-                }
-                items
-            };
-            parts.push(items);
+            parts.push(read_file(&self.file(at, Some(range.clone())), range.len(), codec)?);
         }
         let len = files.len();
         let items =
@@ -372,22 +357,7 @@ impl Store for DiskStore {
         let start = at.partition.unwrap_or(0);
         let range = files.ranges(start).next().ok_or_else(|| StoreError::new(None, "no file to read"))?;
         let file = self.node_dir(at).join(layout::PREVIOUS).join(super::files::file_name(&range));
-        let items = if range.len() == 1 {
-            let value = io::read(&file, codec)?;
-            (codec.gather)(vec![value]).ok_or_else(|| StoreError::new(file.clone(), "a value of another type"))?
-        } else {
-            let opened = fs::File::open(&file).map_err(|e| StoreError::new(file.clone(), e))?;
-            let (items, len) = (codec.decode_batch)(&mut std::io::BufReader::new(opened))
-                .map_err(|e| StoreError::new(file.clone(), format!("not a valid {} list: {e}", codec.format)))?;
-            if len != range.len() {
-                return Err(StoreError::new(
-                    file,
-                    format!("holds {len} partitions where its name says {}", range.len()),
-                ));
-            }
-            items
-        };
-        Ok(Batch::new(items, range.len(), *codec))
+        Ok(Batch::new(read_file(&file, range.len(), codec)?, range.len(), *codec))
     }
 
     fn drop_previous(&self, at: &Location<'_>) {
@@ -411,6 +381,23 @@ impl Store for DiskStore {
 }
 
 /// Records what produced the output of the node whose folder is `dir`.
+/// The `len` partitions of one partition file, as one typed list.
+fn read_file(file: &Path, len: usize, codec: &Codec) -> Result<AnyValue, StoreError> {
+    if len == 1 {
+        let value = io::read(file, codec)?;
+        return (codec.gather)(vec![value])
+            .ok_or_else(|| StoreError::new(file.to_path_buf(), "a value of another type"));
+    }
+    let opened = fs::File::open(file).map_err(|e| StoreError::new(file.to_path_buf(), e))?;
+    let (items, found) = (codec.decode_batch)(&mut std::io::BufReader::new(opened)).map_err(|e| {
+        StoreError::new(file.to_path_buf(), format!("not a valid {} list of partitions: {e}", codec.format))
+    })?;
+    if found != len {
+        return Err(StoreError::new(file.to_path_buf(), format!("holds {found} partitions where its name says {len}")));
+    }
+    Ok(items)
+}
+
 fn write_fingerprint(dir: &Path, fingerprint: Fingerprint) -> Result<(), StoreError> {
     io::write_atomically(&layout::fingerprint(dir), false, |writer| {
         Ok(writer.write_all(fingerprint.to_hex().as_bytes())?)
