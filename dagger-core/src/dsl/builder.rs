@@ -8,9 +8,6 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
 use super::args::Args;
 use super::callable::{Callable, Produce};
 use super::declare::{Declare, NewNode};
@@ -294,13 +291,12 @@ pub trait Scope: Declare {
     /// in source order, as a `Vec`. The reduce side of a map-reduce: `words.shuffle(16, |(word,
     /// _)| word.clone())` puts every count of one word in one partition. On disk each source
     /// partition's buckets are written once, and each output partition reads only its own.
-    fn shuffle<H, I, K, F>(&mut self, source: H, n: usize, key: F) -> Partitioned<Vec<I>>
+    fn shuffle<H, K, F>(&mut self, source: H, n: usize, key: F) -> Partitioned<Vec<ItemOf<H>>>
     where
         H: PartitionedOutput,
-        H::Item: IntoIterator<Item = I>,
-        I: Data + Serialize + DeserializeOwned + Clone,
+        H::Item: Items,
         K: Hash,
-        F: Fn(&I) -> K + Send + Sync + 'static,
+        F: Fn(&ItemOf<H>) -> K + Send + Sync + 'static,
         Self: Sized,
     {
         self.shuffle_named(source, n, key, None)
@@ -308,13 +304,18 @@ pub trait Scope: Declare {
 
     /// [`Scope::shuffle`], its node named `binding` when it is bound to a name.
     #[doc(hidden)]
-    fn shuffle_named<H, I, K, F>(&mut self, source: H, n: usize, key: F, binding: Option<&str>) -> Partitioned<Vec<I>>
+    fn shuffle_named<H, K, F>(
+        &mut self,
+        source: H,
+        n: usize,
+        key: F,
+        binding: Option<&str>,
+    ) -> Partitioned<Vec<ItemOf<H>>>
     where
         H: PartitionedOutput,
-        H::Item: IntoIterator<Item = I>,
-        I: Data + Serialize + DeserializeOwned + Clone,
+        H::Item: Items,
         K: Hash,
-        F: Fn(&I) -> K + Send + Sync + 'static,
+        F: Fn(&ItemOf<H>) -> K + Send + Sync + 'static,
         Self: Sized,
     {
         let dag = self.dag();

@@ -12,15 +12,12 @@ use std::hash::{Hash, Hasher as _};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::declare::{Declare, NewNode};
 use super::handle::Partitioned;
-use super::regroup::PartitionedOutput;
+use super::regroup::{ItemOf, Items, PartitionedOutput};
 use super::rules::input::read_lazily;
-use crate::data::Data;
 use crate::erased::{owned, Codec};
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Work};
@@ -37,19 +34,18 @@ fn bucket<K: Hash>(key: &K, n: usize) -> usize {
 
 /// The items of the partitions of `source` in `n` partitions by the hash of `key(item)`: each
 /// output partition holds every item of its keys, in source order.
-pub(crate) fn shuffle<H, I, K, F>(
+pub(crate) fn shuffle<H, K, F>(
     scope: &mut dyn Declare,
     source: H,
     n: usize,
     key: F,
     name: String,
-) -> Partitioned<Vec<I>>
+) -> Partitioned<Vec<ItemOf<H>>>
 where
     H: PartitionedOutput,
-    H::Item: IntoIterator<Item = I>,
-    I: Data + Serialize + DeserializeOwned + Clone,
+    H::Item: Items,
     K: Hash,
-    F: Fn(&I) -> K + Send + Sync + 'static,
+    F: Fn(&ItemOf<H>) -> K + Send + Sync + 'static,
 {
     let split = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a shuffle of no partitions")?)?;
@@ -62,11 +58,11 @@ where
         let mut parts = parts.peekable();
         while parts.peek().is_some() {
             let taken: Vec<H::Item> = parts.by_ref().take(group).collect();
-            let split: Vec<Vec<Vec<I>>> = taken
+            let split: Vec<Vec<Vec<ItemOf<H>>>> = taken
                 .into_par_iter()
                 .map(|part| {
-                    let mut buckets: Vec<Vec<I>> = (0..n).map(|_| Vec::new()).collect();
-                    for item in part {
+                    let mut buckets: Vec<Vec<ItemOf<H>>> = (0..n).map(|_| Vec::new()).collect();
+                    for item in part.items() {
                         buckets[bucket(&key(&item), n)].push(item);
                     }
                     buckets
@@ -80,14 +76,14 @@ where
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
-    let codec = Codec::of::<Vec<I>, Json>();
-    let output_type = std::any::type_name::<Vec<I>>();
+    let codec = Codec::of::<Vec<ItemOf<H>>, Json>();
+    let output_type = std::any::type_name::<Vec<ItemOf<H>>>();
     let version = format!("shuffle buckets {n}");
     let buckets = NewNode::made(format!("{name}_buckets"), version, split, inputs, true, output_type, codec);
     let buckets = scope.add_node(buckets);
 
     let gather = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
-        let buckets = owned::<Partitions<Vec<I>>>(inputs.next().ok_or("a shuffle of no buckets")?)?;
+        let buckets = owned::<Partitions<Vec<ItemOf<H>>>>(inputs.next().ok_or("a shuffle of no buckets")?)?;
         let sources = buckets.len().checked_div(n).unwrap_or(0);
         for j in 0..n {
             let mut all = Vec::new();
@@ -98,7 +94,7 @@ where
         }
         Ok(())
     }));
-    let collect: Collector = read_lazily::<Vec<I>>;
+    let collect: Collector = read_lazily::<Vec<ItemOf<H>>>;
     let inputs = vec![Edge { port: buckets, how: How::Collect(collect) }];
     let node = NewNode::made(name, format!("shuffle {n}"), gather, inputs, true, output_type, codec);
     Partitioned::new(scope.add_node(node))
