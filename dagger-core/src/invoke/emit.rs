@@ -26,6 +26,11 @@ pub trait Emit {
     fn keys(&mut self, _keys: Vec<String>) -> Result<(), BoxError> {
         Err("partition keys were handed over for an output that has no partitions".into())
     }
+    /// Whether the partition of key `key` (JSON text) is handed over at all: not when the run
+    /// is limited to a range of keys that leaves it out.
+    fn keeps(&self, _key: &str) -> Result<bool, BoxError> {
+        Ok(true)
+    }
 }
 
 /// Hands over the return value of a task. (`Callable::Output: Data` checks the type, once.)
@@ -68,16 +73,21 @@ where
         let room = emit.room().max(1);
         let mut keys = Vec::with_capacity(room);
         let mut values = Vec::with_capacity(room);
+        let mut taken = 0;
         for (key, value) in items.by_ref().take(room) {
-            keys.push(Keys::text_of(&key)?);
-            values.push(value);
+            taken += 1;
+            let key = Keys::text_of(&key)?;
+            if emit.keeps(&key)? {
+                keys.push(key);
+                values.push(value);
+            }
         }
         let len = values.len();
         if len > 0 {
             emit.keys(keys)?;
             emit.batch(Arc::new(values), len)?;
         }
-        if len < room {
+        if taken < room {
             return Ok(());
         }
     }

@@ -55,9 +55,6 @@ pub(super) struct PartsEmit<'r, 's> {
     keys: Vec<String>,
     /// The keys seen, to refuse a key given to two partitions.
     seen: HashSet<String>,
-    /// For a run limited to a range of keys, which of the partitions handed over next are in
-    /// it (set with their keys, used with their values).
-    kept: Option<Vec<bool>>,
 }
 
 impl<'r, 's> PartsEmit<'r, 's> {
@@ -73,7 +70,6 @@ impl<'r, 's> PartsEmit<'r, 's> {
             pending: Vec::new(),
             keys: Vec::new(),
             seen: HashSet::new(),
-            kept: None,
         }
     }
 
@@ -155,19 +151,7 @@ impl Emit for PartsEmit<'_, '_> {
             return Err("the run stopped".into());
         }
         let spec = &self.run.graph.nodes[self.node];
-        let mut batch = Batch::new(items, len, spec.codec);
-        let mut len = len;
-        if let Some(kept) = self.kept.take() {
-            // A run limited to a range of keys: only the partitions in it.
-            let values: Vec<_> =
-                (0..len).filter(|&i| kept.get(i) == Some(&true)).filter_map(|i| batch.value(i)).collect();
-            len = values.len();
-            if len == 0 {
-                return Ok(());
-            }
-            let items = (spec.codec.gather)(values).ok_or("partitions of another type")?;
-            batch = Batch::new(items, len, spec.codec);
-        }
+        let batch = Batch::new(items, len, spec.codec);
         if spec.keyed() {
             let digests =
                 (0..len).map(|i| batch.item(i).map(|item| digest(item, &spec.codec))).collect::<Option<Vec<_>>>();
@@ -187,15 +171,6 @@ impl Emit for PartsEmit<'_, '_> {
         if !spec.keyed() {
             return Err("partition keys were handed over for an output that has no keys".into());
         }
-        let keys = match (&self.run.inputs.keys, &spec.work) {
-            (Some(filter), crate::graph::Work::Task(..)) => {
-                let kept = keys.iter().map(|key| filter.contains(key)).collect::<Result<Vec<bool>, String>>()?;
-                let keys = keys.into_iter().zip(&kept).filter(|(_, kept)| **kept).map(|(key, _)| key).collect();
-                self.kept = Some(kept);
-                keys
-            }
-            _ => keys,
-        };
         for key in &keys {
             if !self.seen.insert(key.clone()) {
                 let key = crate::error::shown_key(key);
@@ -204,6 +179,14 @@ impl Emit for PartsEmit<'_, '_> {
         }
         self.keys.extend(keys);
         Ok(())
+    }
+
+    /// In a run limited to a range of keys, a keyed task's partitions outside it are left out.
+    fn keeps(&self, key: &str) -> Result<bool, BoxError> {
+        match (&self.run.inputs.keys, &self.run.graph.nodes[self.node].work) {
+            (Some(range), crate::graph::Work::Task(..)) => Ok(range.contains(key)?),
+            _ => Ok(true),
+        }
     }
 }
 
