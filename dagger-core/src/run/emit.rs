@@ -152,7 +152,8 @@ impl Emit for PartsEmit<'_, '_> {
         }
         let spec = &self.run.graph.nodes[self.node];
         let batch = Batch::new(items, len, spec.codec);
-        if spec.keyed() {
+        // Digests serve a later run's reuse by key: only a store that keeps outputs needs them.
+        if spec.keyed() && !self.run.store.holds_values() {
             let digests =
                 (0..len).map(|i| batch.item(i).map(|item| digest(item, &spec.codec))).collect::<Option<Vec<_>>>();
             let digests = digests.ok_or("a batch of partitions has fewer items than it says")?;

@@ -125,8 +125,9 @@ impl<'g> Run<'g> {
         top: &Top<'g>,
     ) -> Self {
         let fingerprints = fingerprints::of_nodes(graph, &path.to_string(), &inputs);
-        // Only outputs with keys have partitions found by key.
-        let by_key_bases = match graph.nodes.iter().any(|node| node.keyed()) {
+        // Only outputs with keys have partitions found by key, and only in a store that keeps
+        // outputs between runs.
+        let by_key_bases = match graph.nodes.iter().any(|node| node.keyed()) && !store.holds_values() {
             true => fingerprints::by_key_bases(graph, &path.to_string(), &inputs, &fingerprints),
             false => Vec::new(),
         };
