@@ -15,7 +15,7 @@ use std::ops::Range;
 use super::state::{Run, Stopped};
 use crate::fingerprint::{Fingerprint, Hasher};
 use crate::graph::{How, Source};
-use crate::store::{Files, Previous, StoredParts};
+use crate::store::{Files, Previous, StoreError, StoredParts};
 use crate::sync::lock;
 
 /// A run of partitions to compute (`None`), or found by key (each node's values, stored anew).
@@ -41,17 +41,26 @@ impl Run<'_> {
         Some(hasher.finish())
     }
 
+    /// For each node of `map`, the output an earlier run left with another fingerprint, kept
+    /// aside by the store (or why it could not be read): read once per run, or per job's
+    /// process, not once per partition.
+    pub(super) fn kept(&self, map: usize) -> &[Result<Option<Previous>, StoreError>] {
+        self.maps[map].previous.get_or_init(|| {
+            let nodes = &self.graph.maps[map].nodes;
+            nodes
+                .iter()
+                .map(|&node| self.store.previous(&self.location(&self.graph.nodes[node as usize], None)))
+                .collect()
+        })
+    }
+
     /// Splits `range`, partitions `map` must compute, into runs found in the outputs kept aside
     /// (with, for each node, their values stored anew at their positions) and runs to compute.
     pub(super) fn found_by_key(&self, map: usize, range: Range<usize>) -> Result<Vec<Found>, Stopped> {
         let nodes = &self.graph.maps[map].nodes;
-        let previous = self.maps[map].previous.get_or_init(|| {
-            nodes
-                .iter()
-                .map(|&node| self.store.previous(&self.location(&self.graph.nodes[node as usize], None)).ok().flatten())
-                .collect()
-        });
-        let Some(previous) = previous.iter().map(Option::as_ref).collect::<Option<Vec<&Previous>>>() else {
+        // An output kept aside that cannot be read is as none: the partitions are computed.
+        let previous = self.kept(map).iter().map(|kept| kept.as_ref().ok().and_then(Option::as_ref));
+        let Some(previous) = previous.collect::<Option<Vec<&Previous>>>() else {
             return Ok(vec![(range, None)]);
         };
         // For each partition, its position in each node's kept output, if every node has it.

@@ -14,7 +14,7 @@ use crate::error::{Error, NodePath};
 use crate::fingerprint::Fingerprint;
 use crate::graph::Graph;
 use crate::keys::Keys;
-use crate::store::{Previous, Store};
+use crate::store::{Previous, Store, StoreError};
 
 /// The run stopped: the reason is already recorded in [`Run::failure`].
 pub(super) struct Stopped;
@@ -40,7 +40,7 @@ pub(super) struct MapRun {
     pub(super) existing: OnceLock<Vec<NodeFiles>>,
     /// For each node of the map, the output an earlier run left with another fingerprint, kept
     /// aside for the partitions it computed from the same values (see [`super::by_key`]).
-    pub(super) previous: OnceLock<Vec<Option<Previous>>>,
+    pub(super) previous: OnceLock<Vec<Result<Option<Previous>, StoreError>>>,
     /// Whether a job of the map ran (rather than finding its results stored): the outputs must
     /// then be listed anew.
     pub(super) ran: AtomicBool,

@@ -14,7 +14,7 @@ use crate::erased::AnyValue;
 use crate::error::Error;
 use crate::graph::{Port, Source};
 use crate::invoke::Inputs;
-use crate::store::{Existing, Files, Stored};
+use crate::store::{Existing, Files, StoreError, Stored};
 
 /// Where the output of a nested DAG's run goes: the output of the node that called it, in the
 /// parent's run.
@@ -147,8 +147,16 @@ impl Run<'_> {
     fn kept_by_key(&self, node: usize, p: usize) -> Result<Option<AnyValue>, Error> {
         let Some(fingerprint) = self.by_key(node, p) else { return Ok(None) };
         let spec = &self.graph.nodes[node];
-        let kept =
-            self.store.previous(&self.location(spec, None)).map_err(|e| self.store_error(node, None, false, e))?;
+        let Some(map) = spec.map.map(|map| map as usize) else { return Ok(None) };
+        let column = self.graph.maps[map].nodes.iter().position(|&n| n as usize == node);
+        let kept = match column.map(|column| &self.kept(map)[column]) {
+            Some(Ok(kept)) => kept,
+            Some(Err(error)) => {
+                let error = StoreError::new(error.file.clone(), error.source.to_string());
+                return Err(self.store_error(node, None, false, error));
+            }
+            None => return Ok(None),
+        };
         let Some((kept, &at)) = kept.as_ref().and_then(|kept| Some((kept, kept.by_key.get(&fingerprint)?))) else {
             return Ok(None);
         };
