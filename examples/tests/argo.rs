@@ -9,22 +9,21 @@
 
 mod argo_checks;
 mod argo_sim;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use argo_sim::Simulator;
+use common::example_dags;
 use dagger_core::argo::{self, Kind, Options};
 use serde_json::Value as JsonValue;
 
 const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("argo").join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("argo", name)
 }
 
 /// `pipelines --dag DAG ARGS`: its standard output, or its exit code and standard error.
@@ -58,14 +57,6 @@ fn valid(manifest: &JsonValue, what: &str) {
     assert!(schema.is_empty(), "{what}: the schema refuses it:\n{}", schema.join("\n"));
     let crd = argo_checks::crd_errors(manifest);
     assert!(crd.is_empty(), "{what}: the CRD rules refuse it:\n{}", crd.join("\n"));
-}
-
-/// Every DAG of the `pipelines` binary.
-fn example_dags() -> Vec<String> {
-    let output = Command::new(PIPELINES).arg("run").output().unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    let list = err.split_once("--dag (").unwrap().1.trim_end().trim_end_matches(')');
-    list.split(", ").map(str::to_string).collect()
 }
 
 /// Runs the Workflow of `dag` with `params` in the simulator; its result must be `run`'s.

@@ -10,6 +10,7 @@
 //! fingerprint changes with the tasks' code, and the fixture should not.
 
 mod argo_sim;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -24,10 +25,7 @@ const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
 const DAG: &str = "composite_map_reduce";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("argo_sim").join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("argo_sim", name)
 }
 
 fn pipelines(args: &[&str]) -> String {

@@ -1,6 +1,7 @@
 //! The contract of the command line (`dagger_core::cli`), on the `pipelines` binary: exit
 //! codes, what goes to standard output and standard error, how parameters are read from text.
 
+mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -9,10 +10,7 @@ use std::time::Duration;
 const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("cli", name)
 }
 
 fn pipelines(args: &[&str]) -> Output {

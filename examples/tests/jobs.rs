@@ -3,6 +3,7 @@
 //! plan has them. The store they leave holds what a run in one process (`run --store`) stores,
 //! value for value, and the DAG's result is the same.
 
+mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,10 +14,7 @@ use serde_json::Value;
 const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("jobs").join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("jobs", name)
 }
 
 /// The `pipelines` binary on DAG `dag`, with `args`.

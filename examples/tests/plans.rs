@@ -14,10 +14,12 @@
 //! `DAGGER_BLESS=1 cargo test -p dagger-examples --test plans` rewrites the golden files; read
 //! the diff before committing it.
 
+mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
+use common::example_dags;
 use dagger_core::prelude::*;
 use dagger_core::{Dag, MapBuilder};
 use serde_json::Value as JsonValue;
@@ -210,14 +212,6 @@ fn check(plan: &JsonValue, partitions: usize) -> usize {
         }
     }
     jobs.len()
-}
-
-/// Every DAG of the `pipelines` binary.
-fn example_dags() -> Vec<String> {
-    let output = Command::new(PIPELINES).arg("run").output().unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    let list = err.split_once("--dag (").unwrap().1.trim_end().trim_end_matches(')');
-    list.split(", ").map(str::to_string).collect()
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! killed with SIGKILL half way resumes without redoing what it finished, and a process with
 //! other parameters cannot write into a folder another process is using.
 
+mod common;
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,10 +14,7 @@ use dagger_examples::many::many;
 
 /// An empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("", name)
 }
 
 /// `w4 dagger DIR N`, its map slowed by `delay_us` per partition, logging each partition it

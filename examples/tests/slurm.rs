@@ -6,7 +6,8 @@
 //! cases are then required, and fail if the cluster is not there. Without it they run when
 //! `sinfo` answers, and are skipped (with a notice) when no cluster is reachable.
 
-use std::path::{Path, PathBuf};
+mod common;
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
@@ -14,10 +15,7 @@ use serde_json::Value;
 const PIPELINES: &str = env!("CARGO_BIN_EXE_pipelines");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("slurm").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("slurm", name)
 }
 
 /// Whether the cases run: a cluster is required, or one answers.
