@@ -2,6 +2,7 @@
 //! codes, what goes to standard output and standard error, how parameters are read from text.
 
 mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -4,6 +4,7 @@
 //! value for value, and the DAG's result is the same.
 
 mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -15,6 +15,7 @@
 //! the diff before committing it.
 
 mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;

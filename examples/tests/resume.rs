@@ -3,6 +3,7 @@
 //! other parameters cannot write into a folder another process is using.
 
 mod common;
+
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //! `sinfo` answers, and are skipped (with a notice) when no cluster is reachable.
 
 mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
