@@ -307,10 +307,7 @@ impl Store for DiskStore {
             Ok(())
         })?;
         if !keys.digests().is_empty() {
-            let digests: Vec<String> = keys.digests().iter().map(|digest| digest.to_hex()).collect();
-            io::write_atomically(&output.join(layout::DIGESTS), true, |writer| {
-                Ok(serde_json::to_writer(writer, &digests)?)
-            })?;
+            write_fingerprints(&output.join(layout::DIGESTS), keys.digests(), true)?;
         }
         Ok(())
     }
@@ -322,33 +319,21 @@ impl Store for DiskStore {
         let keys: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(&text)
             .map_err(|error| StoreError::new(path.clone(), format!("not a JSON list of partition keys: {error}")))?;
         let keys = keys.into_iter().map(|key| key.get().to_string()).collect();
-        let digests = match io::read_text(&output.join(layout::DIGESTS))? {
-            None => Vec::new(),
-            Some(text) => {
-                let corrupt = || StoreError::new(output.join(layout::DIGESTS), "not a JSON list of digests");
-                let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
-                hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().ok_or_else(corrupt)?
-            }
-        };
+        let digests = read_fingerprints(&output.join(layout::DIGESTS), "digests")?.unwrap_or_default();
         Ok(Some(Keys::with_digests(keys, digests)))
     }
 
     fn put_by_key(&self, at: &Location<'_>, fingerprints: &[Fingerprint]) -> Result<(), StoreError> {
         let output = self.file(&Location { partition: None, ..*at }, None);
-        let hex: Vec<String> = fingerprints.iter().map(|fingerprint| fingerprint.to_hex()).collect();
-        io::write_atomically(&output.join(layout::BY_KEY), false, |writer| Ok(serde_json::to_writer(writer, &hex)?))
+        write_fingerprints(&output.join(layout::BY_KEY), fingerprints, false)
     }
 
     fn previous(&self, at: &Location<'_>) -> Result<Option<Previous>, StoreError> {
         let previous = self.node_dir(at).join(layout::PREVIOUS);
         let Some(files) = listing::read(&previous.join(layout::LISTING))? else { return Ok(None) };
-        let Some(text) = io::read_text(&previous.join(layout::BY_KEY))? else { return Ok(None) };
-        let corrupt = || StoreError::new(previous.join(layout::BY_KEY), "not a JSON list of fingerprints");
-        let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
-        let by_key =
-            hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().ok_or_else(corrupt)?;
+        let Some(by_key) = read_fingerprints(&previous.join(layout::BY_KEY), "fingerprints")? else { return Ok(None) };
         if by_key.len() != files.len() {
-            return Err(corrupt());
+            return Err(StoreError::new(previous.join(layout::BY_KEY), "not a JSON list of fingerprints"));
         }
         Ok(Some(Previous { by_key: by_key.into_iter().enumerate().map(|(i, f)| (f, i)).collect(), files }))
     }
@@ -381,6 +366,21 @@ impl Store for DiskStore {
 }
 
 /// Records what produced the output of the node whose folder is `dir`.
+/// Writes `fingerprints` to `path`, as a JSON list of their hexadecimal texts.
+fn write_fingerprints(path: &Path, fingerprints: &[Fingerprint], sync: bool) -> Result<(), StoreError> {
+    let hex: Vec<String> = fingerprints.iter().map(|fingerprint| fingerprint.to_hex()).collect();
+    io::write_atomically(path, sync, |writer| Ok(serde_json::to_writer(writer, &hex)?))
+}
+
+/// The fingerprints listed at `path` by [`write_fingerprints`], if the file exists; anything
+/// else there is a corrupt list of `what`.
+fn read_fingerprints(path: &Path, what: &str) -> Result<Option<Vec<Fingerprint>>, StoreError> {
+    let Some(text) = io::read_text(path)? else { return Ok(None) };
+    let corrupt = || StoreError::new(path.to_path_buf(), format!("not a JSON list of {what}"));
+    let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
+    hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().map(Some).ok_or_else(corrupt)
+}
+
 /// The `len` partitions of one partition file, as one typed list.
 fn read_file(file: &Path, len: usize, codec: &Codec) -> Result<AnyValue, StoreError> {
     if len == 1 {
