@@ -154,8 +154,11 @@ impl Emit for PartsEmit<'_, '_> {
         let batch = Batch::new(items, len, spec.codec);
         // Digests serve a later run's reuse by key: only a store that keeps outputs needs them.
         if spec.keyed() && !self.run.store.holds_values() {
-            let digests =
-                (0..len).map(|i| batch.item(i).map(|item| digest(item, &spec.codec))).collect::<Option<Vec<_>>>();
+            let digests = (0..len)
+                .map(|i| {
+                    batch.item(i).map(|item| super::fingerprints::of_encoding("partition value", item, &spec.codec))
+                })
+                .collect::<Option<Vec<_>>>();
             let digests = digests.ok_or("a batch of partitions has fewer items than it says")?;
             crate::sync::lock(&self.run.outputs[self.node].digests).extend(digests);
         }
@@ -189,16 +192,4 @@ impl Emit for PartsEmit<'_, '_> {
             _ => Ok(true),
         }
     }
-}
-
-/// The digest of one partition's value: its encoding's fingerprint (a value that cannot be
-/// encoded gets the error's, which no other value shares with it).
-fn digest(item: &crate::erased::Erased, codec: &crate::erased::Codec) -> crate::fingerprint::Fingerprint {
-    let mut bytes = Vec::new();
-    let mut hasher = crate::fingerprint::Hasher::new("partition value");
-    match (codec.encode)(item, &mut bytes) {
-        Ok(()) => hasher.bytes(&bytes),
-        Err(error) => hasher.text(&error.to_string()),
-    };
-    hasher.finish()
 }

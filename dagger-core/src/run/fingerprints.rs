@@ -4,18 +4,24 @@
 
 use std::sync::Arc;
 
-use crate::erased::{AnyValue, Codec};
+use crate::erased::{AnyValue, Codec, Erased};
 use crate::fingerprint::{Fingerprint, Hasher};
 use crate::graph::{Graph, How, NodeSpec, Source, Work};
 use crate::keys::KeyFilter;
 
 /// The fingerprint of a value, from its JSON.
 pub(super) fn of_value(value: &AnyValue, codec: &Codec) -> Fingerprint {
-    let mut json = Vec::new();
-    let mut hasher = Hasher::new("value");
-    match (codec.encode)(&**value, &mut json) {
-        Ok(()) => hasher.bytes(&json),
-        // A value JSON cannot hold (a NaN): its debug text, then, is what identifies it.
+    of_encoding("value", &**value, codec)
+}
+
+/// The fingerprint of the kind `kind` of a value, from its encoding by `codec`.
+pub(super) fn of_encoding(kind: &str, value: &Erased, codec: &Codec) -> Fingerprint {
+    let mut bytes = Vec::new();
+    let mut hasher = Hasher::new(kind);
+    match (codec.encode)(value, &mut bytes) {
+        Ok(()) => hasher.bytes(&bytes),
+        // A value the format cannot hold (a NaN in JSON): the error's text, then, is what
+        // identifies it.
         Err(error) => hasher.text(&error.to_string()),
     };
     hasher.finish()
