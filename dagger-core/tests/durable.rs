@@ -12,7 +12,7 @@ use dagger_core::prelude::*;
 use dagger_core::{DiskStore, Reuse};
 
 mod common;
-use common::{numbers, scratch, total};
+use common::{numbers, scratch, store_bytes, total};
 
 static CALLS: [AtomicUsize; 4] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
 
@@ -121,7 +121,7 @@ fn a_corrupt_listing_is_an_error_naming_the_file_not_a_count() {
     let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
     assert_eq!(counted { n: 3 }.execute_on(&runner).unwrap(), 3);
     let listing = dir.join("counted/numbers/output/partitions.json");
-    fs::write(&listing, r#"["../../../tmp/evil", "/etc/passwd"]"#).unwrap();
+    store_bytes(&listing, br#"["../../../tmp/evil", "/etc/passwd"]"#);
     let error = counted { n: 3 }.execute_on(&runner).unwrap_err();
     let message = error.to_string();
     assert!(
@@ -129,6 +129,10 @@ fn a_corrupt_listing_is_an_error_naming_the_file_not_a_count() {
         "{message}"
     );
     assert!(message.contains(&listing.display().to_string()), "{message}");
+    // It was read, on the way to writing: the message says so, and what to delete.
+    assert!(message.starts_with("cannot read the output of `counted/numbers`"), "{message}");
+    let folder = dir.join("counted/numbers");
+    assert!(message.ends_with(&format!("; delete `{}` to compute this output again", folder.display())), "{message}");
     // A run that reuses nothing replaces it.
     assert_eq!(counted { n: 3 }.execute_on(&runner.clone().with_reuse(false)).unwrap(), 3);
     assert_eq!(counted { n: 3 }.execute_on(&runner).unwrap(), 3);

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use dagger_core::prelude::*;
 
+mod common;
+use common::{store_bytes, stored_text};
+
 /// The sales of each day of January 2024 up to `days`, keyed by the day.
 #[task(partitioned, keyed)]
 fn sales_by_day(days: u32) -> BTreeMap<String, Vec<u64>> {
@@ -64,13 +67,21 @@ fn the_disk_store_keeps_the_keys_for_the_next_run() {
     let _ = std::fs::remove_dir_all(&dir);
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(daily { days: 3 }.execute_on(&runner).unwrap(), "2024-01-01=0,2024-01-02=1,2024-01-03=3");
-    let keys = std::fs::read_to_string(dir.join("daily/sales_by_day/output/keys.json")).unwrap();
-    assert_eq!(keys, r#"["2024-01-01","2024-01-02","2024-01-03"]"#);
+    let keys_file = dir.join("daily/sales_by_day/output/keys.json");
+    assert_eq!(stored_text(&keys_file), r#"["2024-01-01","2024-01-02","2024-01-03"]"#);
     // The rerun reuses the source's output, and reads its keys from the store.
     assert_eq!(daily { days: 3 }.execute_on(&runner).unwrap(), "2024-01-01=0,2024-01-02=1,2024-01-03=3");
-    // Keys that do not match the partitions are a corrupt store, not a wrong result.
-    std::fs::write(dir.join("daily/sales_by_day/output/keys.json"), r#"["2024-01-01"]"#).unwrap();
+    // A key changed in the file is a corrupt store, not a partition named wrongly.
+    let text = std::fs::read_to_string(&keys_file).unwrap();
+    std::fs::write(&keys_file, text.replace("01-02", "01-09")).unwrap();
     std::fs::remove_dir_all(dir.join("daily/report")).unwrap();
+    let error = daily { days: 3 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(error.starts_with("cannot read the output of `daily/sales_by_day` (file `"), "{error}");
+    assert!(error.contains("keys.json`): the file is not what was stored: its bytes have the digest"), "{error}");
+    let folder = dir.join("daily/sales_by_day");
+    assert!(error.ends_with(&format!("; delete `{}` to compute this output again", folder.display())), "{error}");
+    // Keys that do not match the partitions are a corrupt store too, not a wrong result.
+    store_bytes(&keys_file, br#"["2024-01-01"]"#);
     let error = daily { days: 3 }.execute_on(&runner).unwrap_err().to_string();
     assert!(error.contains("sales_by_day") && error.contains("3 partitions and 1 partition keys"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -138,7 +149,10 @@ fn a_node_runs_alone_on_the_partition_of_a_key() {
     runner.run_node(&dag, params(), "sales_by_day", None).unwrap();
     runner.run_node_key(&dag, params(), "total", "2024-01-02").unwrap();
     runner.run_node_key(&dag, params(), "total", r#""2024-01-03""#).unwrap();
-    let total = |p: usize| std::fs::read_to_string(dir.join(format!("daily/total/output/{p}"))).ok();
+    let total = |p: usize| {
+        let file = dir.join(format!("daily/total/output/{p}"));
+        file.exists().then(|| stored_text(&file))
+    };
     assert_eq!((total(0), total(1), total(2)), (None, Some("1".to_string()), Some("3".to_string())));
     let error = runner.run_node_key(&dag, params(), "total", "2024-02-01").unwrap_err().to_string();
     assert_eq!(
@@ -187,7 +201,7 @@ fn a_window_holds_each_partition_and_those_before_it_by_key() {
     let _ = std::fs::remove_dir_all(&dir);
     let runner = Runner::new().with_store(DiskStore::new(&dir));
     assert_eq!(trailing { days: 5 }.execute_on(&runner).unwrap(), expected);
-    let keys = std::fs::read_to_string(dir.join("trailing/weeks/output/keys.json")).unwrap();
+    let keys = stored_text(&dir.join("trailing/weeks/output/keys.json"));
     assert!(keys.starts_with(r#"["2024-01-01","2024-01-02""#), "{keys}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,7 +8,7 @@ use dagger_core::prelude::*;
 use dagger_core::{Binary, DiskStore};
 
 mod common;
-use common::{double, numbers, scratch, total};
+use common::{double, numbers, scratch, stored, stored_text, total};
 
 #[task(format = Binary)]
 fn label(x: u64) -> String {
@@ -57,7 +57,7 @@ fn memory_and_disk_stores_give_the_same_results() {
 
 /// The names of the files of a partitioned output, from its listing.
 fn listing(output: &Path) -> Vec<String> {
-    serde_json::from_slice(&fs::read(output.join("partitions.json")).unwrap()).unwrap()
+    serde_json::from_slice(&stored(&output.join("partitions.json"))).unwrap()
 }
 
 #[test]
@@ -70,16 +70,18 @@ fn a_partitioned_output_is_a_folder_of_partition_files_and_a_listing() {
     // last: `numbers` hands over 1, 2, 4, then the 5 left.
     let numbers = dir.join("pipeline/numbers/output");
     assert_eq!(listing(&numbers), ["0", "1-2", "3-6", "7-11"]);
-    // JSON by default: a file of one partition holds its value, a file of several their list.
-    assert_eq!(fs::read_to_string(numbers.join("0")).unwrap(), "0");
-    assert_eq!(fs::read_to_string(numbers.join("3-6")).unwrap(), "[3,4,5,6]");
+    // JSON by default: a file of one partition holds its value, a file of several their list,
+    // then the digest of those bytes, as a line of JSON (XXH3, 64 bits).
+    assert_eq!(stored_text(&numbers.join("0")), "0");
+    let digest = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(b"[3,4,5,6]"));
+    assert_eq!(fs::read_to_string(numbers.join("3-6")).unwrap(), format!("[3,4,5,6]\n{{\"xxh3\":\"{digest}\"}}\n"));
     // A map writes the results of each of its jobs together, under the same names.
     assert_eq!(listing(&dir.join("pipeline/double/output")), ["0", "1-2", "3-6", "7-11"]);
     // A task may choose another format: `label` writes postcard, not JSON.
-    let label = fs::read(dir.join("pipeline/label/output/1-2")).unwrap();
+    let label = stored(&dir.join("pipeline/label/output/1-2"));
     assert_eq!(label, b"\x02\x02#2\x02#4");
     // A whole output is one file, next to what produced it.
-    assert_eq!(fs::read_to_string(dir.join("pipeline/total/output")).unwrap(), "132");
+    assert_eq!(stored_text(&dir.join("pipeline/total/output")), "132");
     assert_eq!(fs::read_to_string(dir.join("pipeline/total/fingerprint")).unwrap().len(), 32);
     // Every file was renamed into place: no temporary file is left.
     assert!(files_under(&dir).iter().all(|f| !f.to_string_lossy().ends_with(".tmp")));
@@ -92,7 +94,7 @@ fn a_nested_dag_run_per_partition_writes_under_its_partition() {
     // Chunks 1, 2, 3 double and sum 0..1, 0..2, 0..3.
     assert_eq!(nested { n: 3 }.execute_on(&runner).unwrap(), 2 * (1 + 3));
     let total = dir.join("nested/per_chunk/instances/2/total/output");
-    assert_eq!(fs::read_to_string(total).unwrap(), "6");
+    assert_eq!(stored_text(&total), "6");
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -149,7 +151,7 @@ fn a_corrupt_partition_names_the_node_the_partition_and_the_file() {
     }
     let message = error.to_string();
     assert!(message.starts_with("cannot read the output of `damaged/numbers` on partition 1 (file `"), "{message}");
-    assert!(message.contains("not a valid json list of partitions"), "{message}");
+    assert!(message.contains("the file is not what was stored"), "{message}");
 
     let hint = format!("; delete `{}` to compute this output again", dir.join("damaged/numbers").display());
     assert!(message.ends_with(&hint), "{message}");
@@ -334,7 +336,7 @@ fn a_node_runs_alone_from_the_outputs_of_the_nodes_it_reads() {
     runner.run_node(&dag, (3,), "label", Some(2)).unwrap();
     runner.run_node(&dag, (3,), "total", None).unwrap();
     // One partition alone is a file of its own: "#4" in postcard.
-    assert_eq!(read("label/output/2"), b"\x02#4");
+    assert_eq!(stored(&dir.join("pipeline/label/output/2")), b"\x02#4");
     assert_eq!(read("total/output"), total);
     assert!(!dir.join("pipeline/label/output/0").exists(), "only the partition asked for runs");
 
@@ -394,7 +396,7 @@ fn a_node_inside_a_nested_dag_runs_alone() {
     runner.run_partitions(&dag, (3,), "per_chunk[2]/double", 0..3).unwrap();
     runner.run_node(&dag, (3,), "per_chunk[2]/total", None).unwrap();
     let doubled_1 = instance.join("double/output/1");
-    assert_eq!(fs::read_to_string(&doubled_1).unwrap(), "2", "one partition alone is a file of its own");
+    assert_eq!(stored_text(&doubled_1), "2", "one partition alone is a file of its own");
     assert_eq!(listing(&instance.join("double/output")), ["0", "1", "2"], "sealed as `total` read it");
     assert_eq!(fs::read(&total).unwrap(), total_bytes);
     // `total` is the nested DAG's output: its job also stored it as partition 2 of `per_chunk`.
@@ -417,7 +419,7 @@ fn a_job_inside_a_nested_dag_reads_only_what_its_node_reads() {
     fs::remove_dir_all(dir.join("nested/per_chunk/instances/2/double")).unwrap();
     let dag = nested::dag();
     runner.run_node(&dag, (3,), "per_chunk[2]/double", Some(1)).unwrap();
-    assert_eq!(fs::read_to_string(dir.join("nested/per_chunk/instances/2/double/output/1")).unwrap(), "2");
+    assert_eq!(stored_text(&dir.join("nested/per_chunk/instances/2/double/output/1")), "2");
     let error = runner.run_node(&dag, (3,), "per_chunk[2]/numbers", None).unwrap_err();
     assert_eq!(
         error.to_string(),

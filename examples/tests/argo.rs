@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use argo_sim::Simulator;
-use common::example_dags;
+use common::{example_dags, stored};
 use dagger_core::argo::{self, Kind, Options};
 use serde_json::Value as JsonValue;
 
@@ -77,8 +77,12 @@ fn simulate(dag: &str, params: &[&str]) -> usize {
     let plan: JsonValue = serde_json::from_str(&pipelines(dag, &["plan", "--json"]).unwrap()).unwrap();
     let output = plan["output"].as_str().unwrap_or_else(|| panic!("{dag}: the output is no node's"));
     let key = format!("dagger/{}/{dag}/{output}/output", simulation.uid);
-    let stored = simulation.object(&key).unwrap_or_else(|| panic!("{dag}: no {key} in the bucket"));
-    assert_eq!(serde_json::from_str::<JsonValue>(&stored).unwrap(), expected, "{dag} {params:?}");
+    let stored_bytes = simulation.object(&key).unwrap_or_else(|| panic!("{dag}: no {key} in the bucket"));
+    assert_eq!(
+        serde_json::from_slice::<JsonValue>(stored(stored_bytes.as_bytes())).unwrap(),
+        expected,
+        "{dag} {params:?}"
+    );
     simulation.pods.len()
 }
 
@@ -284,8 +288,8 @@ fn a_run_limited_to_a_range_of_keys_runs_pod_by_pod() {
     let expected: JsonValue = serde_json::from_str(&pipelines(dag, &["run", "--keys", keys]).unwrap()).unwrap();
     assert_eq!(expected["days"], 3);
     let key = format!("dagger/{}/{dag}/report/output", simulation.uid);
-    let stored = simulation.object(&key).unwrap_or_else(|| panic!("no {key} in the bucket"));
-    assert_eq!(serde_json::from_str::<JsonValue>(&stored).unwrap(), expected);
+    let stored_bytes = simulation.object(&key).unwrap_or_else(|| panic!("no {key} in the bucket"));
+    assert_eq!(serde_json::from_slice::<JsonValue>(stored(stored_bytes.as_bytes())).unwrap(), expected);
     let (code, err) = pipelines(dag, &["argo", "workflow", "--image", "i", "--keys", "a..b..c"]).unwrap_err();
     assert_eq!(code, 2, "{err}");
 }

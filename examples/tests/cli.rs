@@ -164,7 +164,7 @@ fn a_job_waits_for_its_inputs_when_asked() {
     assert_eq!(run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store]).0, 0);
     let output = waiting.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(fs::read_to_string(Path::new(store).join("quick_start/raise_number/output/3")).unwrap(), "9");
+    assert_eq!(common::stored_text(&Path::new(store).join("quick_start/raise_number/output/3")), "9");
 }
 
 #[test]

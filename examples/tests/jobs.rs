@@ -138,13 +138,14 @@ fn contents(root: &Path) -> BTreeMap<String, (String, Value)> {
         }
         let output = folder.join("output");
         let value = if output.is_file() {
-            serde_json::from_slice(&fs::read(&output).unwrap()).unwrap()
+            serde_json::from_slice(common::stored(&fs::read(&output).unwrap())).unwrap()
         } else {
             let listing: Vec<String> =
-                serde_json::from_slice(&fs::read(output.join("partitions.json")).unwrap()).unwrap();
+                serde_json::from_slice(common::stored(&fs::read(output.join("partitions.json")).unwrap())).unwrap();
             let mut parts = Vec::new();
             for name in listing {
-                let value: Value = serde_json::from_slice(&fs::read(output.join(&name)).unwrap()).unwrap();
+                let value: Value =
+                    serde_json::from_slice(common::stored(&fs::read(output.join(&name)).unwrap())).unwrap();
                 match (name.contains('-'), value) {
                     (true, Value::Array(items)) => parts.extend(items),
                     (_, value) => parts.push(value),

@@ -347,7 +347,7 @@ fn run_jobs(
     let count = |job: &JsonValue| -> usize {
         let source = job["partitions_of"].as_str().unwrap();
         let listing = std::fs::read(folder.join(source).join("output/partitions.json")).unwrap();
-        let files: Vec<String> = serde_json::from_slice(&listing).unwrap();
+        let files: Vec<String> = serde_json::from_slice(common::stored(&listing)).unwrap();
         files.len()
     };
     for job in scope["jobs"].as_array().unwrap() {

@@ -60,6 +60,7 @@ impl Run<'_> {
         error: StoreError,
     ) -> Stopped {
         let path = self.path.child(&spec.name, None);
+        let writing = writing && !error.reading;
         self.fail(Error::Store { path, partition, file: error.file, writing, error: error.source })
     }
 

@@ -57,12 +57,18 @@ pub(super) struct Inputs {
     pub(super) keys: Option<Arc<KeyFilter>>,
 }
 
+/// How stores write outputs, in every node's fingerprint: outputs an earlier version wrote
+/// another way are then outputs of other fingerprints, computed again rather than misread.
+/// (2: every file ends with the digest of its bytes.)
+const STORE_FORMAT: u64 = 2;
+
 /// The fingerprint of each node of `graph`, run at `path` with `inputs`.
 pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Fingerprint> {
     let consts: Vec<Fingerprint> = graph.consts.iter().map(|(value, codec)| of_value(value, codec)).collect();
     let mut nodes: Vec<Fingerprint> = Vec::with_capacity(graph.nodes.len());
     for node in &graph.nodes {
         let mut hasher = Hasher::new("node");
+        hasher.number(STORE_FORMAT);
         hasher.text(path).text(&node.name).text(kind(node)).text(&node.version).text(node.codec.format);
         for edge in &node.inputs {
             let from = match edge.port.source {
@@ -94,6 +100,7 @@ pub(super) fn by_key_bases(graph: &Graph, path: &str, inputs: &Inputs, nodes: &[
         .iter()
         .map(|node| {
             let mut hasher = Hasher::new("node by key");
+            hasher.number(STORE_FORMAT);
             hasher.text(path).text(&node.name).text(kind(node)).text(&node.version).text(node.codec.format);
             for edge in &node.inputs {
                 let from = match (edge.how, edge.port.source) {

@@ -7,8 +7,9 @@
 //! value gets it without a copy, and each node's results of one job are stored together (on
 //! disk, one file per node and job).
 //!
-//! On disk, a job whose results an earlier run stored with this run's fingerprints (a run
-//! killed half way) does not run again.
+//! On disk, the partitions whose results an earlier run stored with this run's fingerprints
+//! (a run killed half way) are not computed again, wherever the files that hold them start; a
+//! map whose outputs are all complete and listed runs no job at all.
 
 use std::ops::Range;
 
@@ -16,11 +17,11 @@ use rayon::prelude::*;
 
 use super::chain::Slots;
 use super::emit::OneEmit;
-use super::resume::{self, Segment};
+use super::resume::{self, Piece, Segment};
 use super::state::{NodeFiles, Run, Stopped};
 use crate::erased::{AnyValue, Batch};
 use crate::invoke::Inputs;
-use crate::store::{Existing, StoredParts};
+use crate::store::{Existing, Files, StoredParts};
 
 /// Partitions `part` of `parts`, which start at partition `start`: a copy, for a job that
 /// computes only part of its range.
@@ -45,6 +46,11 @@ impl<'s> Run<'s> {
             partitions = range.len(),
         );
         let _entered = span.enter();
+        if self.map_listed(map) {
+            // Its outputs are complete in the store: they are handed over once its source is.
+            self.map_counted_done(scope, map, range);
+            return;
+        }
         let Ok(columns) = self.run_job(map, range.clone(), &span) else { return };
         for (&node, column) in spec.nodes.iter().zip(columns) {
             self.outputs[node as usize].parts.push(range.start, column, self.plan.reads[node as usize]);
@@ -55,16 +61,13 @@ impl<'s> Run<'s> {
     /// The results of each node of `map` over partitions `range`: computed, or, for the parts
     /// an earlier run stored with this run's fingerprints, found.
     fn run_job(&self, map: usize, range: Range<usize>, span: &tracing::Span) -> Result<Vec<StoredParts>, Stopped> {
-        let existing = self.maps[map].existing.get_or_init(|| self.ready_map(map).unwrap_or_default());
+        let existing = self.existing(map);
         let nodes = self.graph.maps[map].nodes.len();
-        let segments = match existing.len() == nodes && existing.iter().any(|(files, _)| !files.is_empty()) {
-            true => {
-                resume::segments(&existing.iter().map(|(files, _)| files.clone()).collect::<Vec<_>>(), range.clone())
-            }
+        let segments = match existing.len() == nodes && existing.iter().any(|files| !files.is_empty()) {
+            true => resume::segments(&existing.iter().map(NodeFiles::files).collect::<Vec<_>>(), range.clone()),
             false => vec![Segment::Missing(range.clone())],
         };
         if let ([Segment::Missing(_)], true) = (&segments[..], self.by_key_bases.is_empty()) {
-            self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
             return self.compute(map, range, None, span);
         }
         // Runs of partitions, in order, each with the results of every node of the map.
@@ -72,13 +75,12 @@ impl<'s> Run<'s> {
         let mut source = None;
         for segment in segments {
             let missing = match segment {
-                Segment::Stored(_, files) => {
-                    runs.push(files.into_iter().map(StoredParts::Files).collect());
+                Segment::Stored(_, tilings) => {
+                    runs.push(self.stored_run(map, tilings)?);
                     continue;
                 }
                 Segment::Missing(missing) => missing,
             };
-            self.maps[map].ran.store(true, std::sync::atomic::Ordering::Relaxed);
             for (part, found) in self.found_by_key(map, missing)? {
                 if let Some(found) = found {
                     runs.push(found);
@@ -160,6 +162,21 @@ impl<'s> Run<'s> {
         }
     }
 
+    /// For each node of `map`, the files an earlier run left with this run's fingerprint:
+    /// read once, readying the outputs for the map's jobs.
+    pub(super) fn existing(&self, map: usize) -> &[NodeFiles] {
+        self.maps[map].existing.get_or_init(|| self.ready_map(map).unwrap_or_default())
+    }
+
+    /// Whether every output of `map` is complete and listed in the store with this run's
+    /// fingerprints: then no job runs, and the outputs are handed over as they are.
+    pub(super) fn map_listed(&self, map: usize) -> bool {
+        let existing = self.existing(map);
+        existing.len() == self.graph.maps[map].nodes.len()
+            && !existing.is_empty()
+            && existing.iter().all(|files| matches!(files, NodeFiles::Listed(_)))
+    }
+
     /// Readies the outputs of the nodes of `map`: for each, the files an earlier run left with
     /// this run's fingerprint (none if they may not be reused).
     fn ready_map(&self, map: usize) -> Result<Vec<NodeFiles>, Stopped> {
@@ -173,12 +190,48 @@ impl<'s> Run<'s> {
                 .prepare(&at, self.fingerprints[node as usize], true, reuse)
                 .map_err(|error| self.store_failed(spec, None, true, error))?;
             all.push(match existing {
-                Existing::Partial(files) => (files, false),
-                Existing::Sealed(files) => (files.ranges(0).collect(), true),
-                Existing::Nothing | Existing::Whole | Existing::Different => (Vec::new(), false),
+                Existing::Partial(files) => NodeFiles::Partial(files),
+                Existing::Sealed(files) => NodeFiles::Listed(files),
+                Existing::Nothing | Existing::Whole | Existing::Different => NodeFiles::Partial(Vec::new()),
             });
         }
         Ok(all)
+    }
+
+    /// The results of each node of `map` that an earlier run stored, from the files of each
+    /// (`tilings`): whole files as they are; of a file that holds partitions outside the job's
+    /// range (its files were cut by another run's timing), the partitions inside, copied into a
+    /// file of their own (read and written, never computed again).
+    fn stored_run(&self, map: usize, tilings: Vec<Vec<Piece>>) -> Result<Vec<StoredParts>, Stopped> {
+        let nodes = &self.graph.maps[map].nodes;
+        let mut columns = Vec::with_capacity(nodes.len());
+        for (&node, pieces) in nodes.iter().zip(tilings) {
+            let spec = &self.graph.nodes[node as usize];
+            let mut files = Files::default();
+            for piece in pieces {
+                let file = Files::one(piece.file.len());
+                if piece.is_whole() {
+                    files.append(file);
+                    continue;
+                }
+                let batch = self
+                    .store
+                    .load(&self.location(spec, Some(piece.file.start)), &file, &spec.codec)
+                    .map_err(|error| self.store_failed(spec, Some(piece.taken.start), false, error))?;
+                let values: Option<Vec<AnyValue>> =
+                    piece.taken.clone().map(|p| batch.value(p - piece.file.start)).collect();
+                let items = values.and_then(spec.codec.gather);
+                let items = items.ok_or_else(|| self.internal(spec, "a stored partition is not in its file"))?;
+                let copied = Batch::new(items, piece.taken.len(), spec.codec);
+                match self.store.put_batch(&self.location(spec, Some(piece.taken.start)), copied) {
+                    Ok(StoredParts::Files(written)) => files.append(written),
+                    Ok(_) => return Err(self.internal(spec, "a store that writes partitions kept them")),
+                    Err(error) => return Err(self.store_failed(spec, Some(piece.taken.start), true, error)),
+                }
+            }
+            columns.push(StoredParts::Files(files));
+        }
+        Ok(columns)
     }
 
     /// Runs partitions `range` through the nodes of `map` one partition at a time (in

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::emit::{OneEmit, PartsEmit};
 use super::fingerprints::Inputs;
 use super::plan::Plan;
-use super::state::{Run, Stopped, Top};
+use super::state::{NodeFiles, Run, Stopped, Top};
 use crate::erased::AnyValue;
 use crate::error::{Error, NodePath};
 use crate::graph::{Graph, Work};
@@ -225,8 +225,10 @@ impl<'s> Run<'s> {
         }
     }
 
-    /// Every whole input of `map` is complete: run the partitions announced so far.
+    /// Every whole input of `map` is complete: run the partitions announced so far (once the
+    /// store has said what an earlier run left of the map's outputs).
     fn map_ready(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
+        self.existing(map);
         let pending = {
             let mut trigger = lock(&self.maps[map].trigger);
             trigger.ready = true;
@@ -242,6 +244,11 @@ impl<'s> Run<'s> {
         for &node in &self.graph.maps[map].nodes {
             self.parts_available(scope, node as usize, range.clone());
         }
+        self.map_counted_done(scope, map, range);
+    }
+
+    /// Partitions `range` of `map` are done (through its nodes, or found listed in the store).
+    pub(super) fn map_counted_done(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
         if let Some(progress) = self.progress {
             progress.parts_done(range.len());
         }
@@ -256,20 +263,48 @@ impl<'s> Run<'s> {
             return;
         };
         if state.done.load(Ordering::Acquire) == count && !state.finished.swap(true, Ordering::AcqRel) {
-            // Outputs an earlier run listed, of which no job ran again, are listed already.
-            let listed = |i: usize| {
-                !state.ran.load(Ordering::Relaxed)
-                    && state.existing.get().is_some_and(|e| e.get(i).is_some_and(|n| n.1))
-            };
+            let listed = self.map_listed(map);
             for (i, &node) in self.graph.maps[map].nodes.iter().enumerate() {
-                if listed(i) {
-                    let _ = self.outputs[node as usize].count.set(count);
-                } else if self.seal(node as usize, count).is_err() {
+                let done = match listed {
+                    true => self.hand_over_listed(scope, map, i, count),
+                    false => self.seal(node as usize, count),
+                };
+                if done.is_err() {
                     return;
                 }
                 self.parts_counted(scope, node as usize, count);
                 self.node_complete(scope, node as usize);
             }
         }
+    }
+
+    /// The output of the `i`th node of `map`, complete and listed in the store from an earlier
+    /// run, is this run's: handed over file by file, as a run that computed it would, nothing
+    /// read or written again.
+    fn hand_over_listed(
+        &'s self,
+        scope: &rayon::ScopeFifo<'s>,
+        map: usize,
+        i: usize,
+        count: usize,
+    ) -> Result<(), Stopped> {
+        let node = self.graph.maps[map].nodes[i] as usize;
+        let spec = &self.graph.nodes[node];
+        let Some(NodeFiles::Listed(files)) = self.existing(map).get(i) else {
+            return Err(self.internal(spec, "a listed output has no files"));
+        };
+        if files.len() != count {
+            let message = format!("the stored output has {} partitions where its source has {count}", files.len());
+            let folder = self.store.output_path(&self.location(spec, None));
+            return Err(self.store_failed(spec, None, false, crate::store::StoreError::reading(folder, message)));
+        }
+        let output = &self.outputs[node];
+        for range in files.ranges(0) {
+            output.parts.push(range.start, StoredParts::Files(Files::one(range.len())), self.plan.reads[node]);
+            self.parts_available(scope, node, range);
+        }
+        let _ = output.count.set(count);
+        tracing::info!(node = %spec.name, partitions = count, "reused");
+        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, NodePath};
 use crate::fingerprint::Fingerprint;
 use crate::graph::Graph;
 use crate::keys::Keys;
-use crate::store::{Previous, Store, StoreError};
+use crate::store::{Files, Previous, Store, StoreError};
 
 /// The run stopped: the reason is already recorded in [`Run::failure`].
 pub(super) struct Stopped;
@@ -35,15 +35,12 @@ pub(super) struct NodeOutput {
 /// One map during a run.
 pub(super) struct MapRun {
     /// For each node of the map, the files of its output that an earlier run left with the
-    /// fingerprint this run computes (a job over exactly those need not run), and whether they
-    /// were listed. Read once, by the map's first job.
+    /// fingerprint this run computes: the partitions they hold are not computed again. Read
+    /// once, when the map's whole inputs are complete.
     pub(super) existing: OnceLock<Vec<NodeFiles>>,
     /// For each node of the map, the output an earlier run left with another fingerprint, kept
     /// aside for the partitions it computed from the same values (see [`super::by_key`]).
     pub(super) previous: OnceLock<Vec<Result<Option<Previous>, StoreError>>>,
-    /// Whether a job of the map ran (rather than finding its results stored): the outputs must
-    /// then be listed anew.
-    pub(super) ran: AtomicBool,
     /// How many partitions a slice of the map's chain holds (see [`super::chain`]), learned
     /// over the map's jobs.
     pub(super) slice: AtomicUsize,
@@ -57,8 +54,31 @@ pub(super) struct MapRun {
     pub(super) finished: AtomicBool,
 }
 
-/// The files of one node's output that an earlier run left, and whether they were listed.
-pub(super) type NodeFiles = (Vec<Range<usize>>, bool);
+/// The files of one node's output that an earlier run left.
+pub(super) enum NodeFiles {
+    /// The output is complete, and listed: these are its files.
+    Listed(Files),
+    /// Some partitions are stored, in these files (sorted by first partition; they may
+    /// overlap).
+    Partial(Vec<Range<usize>>),
+}
+
+impl NodeFiles {
+    /// The files, sorted by first partition.
+    pub(super) fn files(&self) -> Vec<Range<usize>> {
+        match self {
+            NodeFiles::Listed(files) => files.ranges(0).collect(),
+            NodeFiles::Partial(files) => files.clone(),
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            NodeFiles::Listed(files) => files.len() == 0,
+            NodeFiles::Partial(files) => files.is_empty(),
+        }
+    }
+}
 
 /// Partitions announced before the map's whole inputs were complete wait here.
 #[derive(Default)]
@@ -160,7 +180,6 @@ impl<'g> Run<'g> {
                 .map(|map| MapRun {
                     existing: OnceLock::new(),
                     previous: OnceLock::new(),
-                    ran: AtomicBool::new(false),
                     slice: AtomicUsize::new(1),
                     waiting: AtomicU32::new(map.whole_inputs.len() as u32),
                     trigger: Mutex::new(Trigger::default()),

@@ -74,9 +74,27 @@ impl Files {
         (files.len() == range.len()).then_some(files)
     }
 
-    /// The file that holds partition `index` of these (which start at `start`).
+    /// The file that holds partition `index` of these (which start at `start`): found run by
+    /// run, not file by file.
     pub(crate) fn file_of(&self, start: usize, index: usize) -> Option<Range<usize>> {
-        self.ranges(start).find(|file| file.contains(&index))
+        let mut run_start = start;
+        if index < start {
+            return None;
+        }
+        for &(len, count) in &self.runs {
+            let (len, count) = (len as usize, count as usize);
+            if index < run_start + len * count {
+                let first = run_start + (index - run_start) / len * len;
+                return Some(first..first + len);
+            }
+            run_start += len * count;
+        }
+        None
+    }
+
+    /// Whether these files (from partition 0) include the file of partitions `range`.
+    pub(crate) fn holds(&self, range: &Range<usize>) -> bool {
+        self.file_of(0, range.start).is_some_and(|file| file == *range)
     }
 }
 

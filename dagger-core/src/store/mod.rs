@@ -113,6 +113,11 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// The output kept aside is no longer needed (the new one is sealed).
     #[doc(hidden)]
     fn drop_previous(&self, at: &Location<'_>);
+    /// Where the output at `at` is kept, for messages (a disk store's `<node>/output`).
+    #[doc(hidden)]
+    fn output_path(&self, _at: &Location<'_>) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// An output an earlier run left with another fingerprint, kept aside for its partitions.
@@ -245,10 +250,18 @@ impl StoredParts {
 pub struct StoreError {
     pub(crate) file: Option<PathBuf>,
     pub(crate) source: BoxError,
+    /// Whether what failed was a read of what is stored, even on the way to writing (a
+    /// listing read before an output is rewritten): the error then says to delete the output.
+    pub(crate) reading: bool,
 }
 
 impl StoreError {
     pub(crate) fn new(file: impl Into<Option<PathBuf>>, source: impl Into<BoxError>) -> StoreError {
-        StoreError { file: file.into(), source: source.into() }
+        StoreError { file: file.into(), source: source.into(), reading: false }
+    }
+
+    /// A stored file that could not be read, or is not what was written.
+    pub(crate) fn reading(file: impl Into<Option<PathBuf>>, source: impl Into<BoxError>) -> StoreError {
+        StoreError { reading: true, ..StoreError::new(file, source) }
     }
 }

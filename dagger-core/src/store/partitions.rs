@@ -186,7 +186,7 @@ impl<T: Data> Iterator for Partitions<T> {
                         self.next += 1;
                         let value = reader
                             .take(index, stored)
-                            .and_then(|value| owned::<T>(value).map_err(|source| StoreError { file: None, source }));
+                            .and_then(|value| owned::<T>(value).map_err(|source| StoreError::new(None, source)));
                         return value.map_or_else(|error| self.fail(index, error), Some);
                     }
                 }
@@ -204,7 +204,7 @@ impl<T: Data> Iterator for Partitions<T> {
                 StoredParts::Each(stored) => Current::Stored(stored.into_iter()),
                 parts => match reader
                     .batch(index, parts)
-                    .and_then(|batch| batch.take::<T>().map_err(|source| StoreError { file: None, source }))
+                    .and_then(|batch| batch.take::<T>().map_err(|source| StoreError::new(None, source)))
                 {
                     Ok(items) => Current::Items(items.into_iter()),
                     Err(error) => return self.fail(index, error),
@@ -222,7 +222,7 @@ impl<T: Data> Iterator for Partitions<T> {
 impl<T: Data> ExactSizeIterator for Partitions<T> {}
 
 fn already_read() -> StoreError {
-    StoreError { file: None, source: "these partitions were already read".into() }
+    StoreError::new(None, "these partitions were already read")
 }
 
 /// Reads the partitions of one output for one run of a fan-in node, chunk by chunk, and keeps
@@ -319,12 +319,12 @@ impl PartsReader {
                 .map(|(offset, stored)| {
                     let index = start + offset;
                     let value = self.take(index, stored).map_err(|error| (index, error))?;
-                    owned::<T>(value).map_err(|source| (index, StoreError { file: None, source }))
+                    owned::<T>(value).map_err(|source| (index, StoreError::new(None, source)))
                 })
                 .collect(),
             parts => self
                 .batch(start, parts)
-                .and_then(|batch| batch.take::<T>().map_err(|source| StoreError { file: None, source }))
+                .and_then(|batch| batch.take::<T>().map_err(|source| StoreError::new(None, source)))
                 .map_err(|error| (start, error)),
         }
     }
@@ -357,7 +357,7 @@ impl PartsReader {
                 batch.value(index - start).ok_or_else(already_read)?
             }
         };
-        owned::<T>(value).map_err(|source| StoreError { file: None, source })
+        owned::<T>(value).map_err(|source| StoreError::new(None, source))
     }
 
     /// Reads every partition now, in order (chunks in parallel), for a `Vec<T>` fan-in.

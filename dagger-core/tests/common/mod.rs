@@ -31,3 +31,31 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = fs::remove_dir_all(&dir);
     dir
 }
+
+/// The line every file a disk store writes ends with: the digest of the bytes before it.
+pub fn trailer(bytes: &[u8]) -> String {
+    format!("\n{{\"xxh3\":\"{:016x}\"}}\n", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+/// The bytes a disk store wrote to `file`, without the digest line it ends with (checked).
+pub fn stored(file: &Path) -> Vec<u8> {
+    let bytes = fs::read(file).unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+    let payload = &bytes[..bytes.len().checked_sub(29).unwrap_or_else(|| panic!("{}: no digest", file.display()))];
+    assert_eq!(
+        trailer(payload).as_bytes(),
+        &bytes[payload.len()..],
+        "{}: the digest is not its bytes'",
+        file.display()
+    );
+    payload.to_vec()
+}
+
+/// The text a disk store wrote to `file`, without the digest line it ends with.
+pub fn stored_text(file: &Path) -> String {
+    String::from_utf8(stored(file)).unwrap()
+}
+
+/// Writes `bytes` to `file` as a disk store would, with the digest line after them.
+pub fn store_bytes(file: &Path, bytes: &[u8]) {
+    fs::write(file, [bytes, trailer(bytes).as_bytes()].concat()).unwrap();
+}

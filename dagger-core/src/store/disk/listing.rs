@@ -2,11 +2,11 @@
 //! written last (after the files are on disk), so that its presence says the output is
 //! complete. It is read as a stream and checked entry by entry: a listing of ten million
 //! partitions costs no list in memory, and one that names anything but this output's partition
-//! files, in order, from partition 0, is a corrupt listing, not a count.
+//! files, in order, from partition 0, is a corrupt listing, not a count. It ends with the digest
+//! of its bytes, as every file the store writes (see [`io`]): an entry taken out is a corrupt
+//! listing too, not fewer partitions.
 
 use std::fmt;
-use std::fs;
-use std::io::BufReader;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
@@ -17,7 +17,7 @@ use crate::store::{Files, StoreError};
 
 /// Writes the listing of `files` (from partition 0) to `path`, synced.
 pub(super) fn write(path: &Path, files: &Files) -> Result<(), StoreError> {
-    io::write_atomically(path, true, |writer| {
+    io::write_checked(path, true, |writer| {
         writer.write_all(b"[")?;
         for (i, range) in files.ranges(0).enumerate() {
             write!(writer, "{}\"{}\"", if i == 0 { "" } else { "," }, file_name(&range))?;
@@ -30,17 +30,14 @@ pub(super) fn write(path: &Path, files: &Files) -> Result<(), StoreError> {
 /// The files a listing names, if there is one; a clear error if it is not a listing of this
 /// output's partition files.
 pub(super) fn read(path: &Path) -> Result<Option<Files>, StoreError> {
-    let file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if io::absent(&error) => return Ok(None),
-        Err(error) => return Err(StoreError::new(path.to_path_buf(), error)),
-    };
-    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::new(file));
-    let files = Listing
-        .deserialize(&mut deserializer)
-        .and_then(|files| deserializer.end().map(|()| files))
-        .map_err(|error| StoreError::new(path.to_path_buf(), format!("corrupt listing: {error}")))?;
-    Ok(Some(files))
+    io::read_checked_if_there(path, |reader| {
+        let mut deserializer = serde_json::Deserializer::from_reader(reader);
+        let files = Listing
+            .deserialize(&mut deserializer)
+            .and_then(|files| deserializer.end().map(|()| files))
+            .map_err(|error| format!("corrupt listing: {error}"))?;
+        Ok(files)
+    })
 }
 
 /// Reads a listing entry by entry.
@@ -84,13 +81,16 @@ impl<'de> Visitor<'de> for Listing {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
+    /// Reads a listing of `text`, with the digest a store would write after it.
     fn listing(text: &str) -> Result<Option<Files>, StoreError> {
         let dir = std::env::temp_dir().join(format!("dagger-listing-{}-{}", std::process::id(), text.len()));
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("partitions.json");
-        fs::write(&path, text).unwrap();
+        io::write_checked(&path, false, |w| Ok(w.write_all(text.as_bytes())?)).unwrap();
         let files = read(&path);
         let _ = fs::remove_dir_all(&dir);
         files
@@ -103,8 +103,13 @@ mod tests {
         files.push(1);
         let dir = std::env::temp_dir().join(format!("dagger-listing-w-{}", std::process::id()));
         write(&dir.join("partitions.json"), &files).unwrap();
-        assert_eq!(fs::read_to_string(dir.join("partitions.json")).unwrap(), r#"["0","1-1023","1024"]"#);
+        let text = fs::read_to_string(dir.join("partitions.json")).unwrap();
+        assert!(text.starts_with("[\"0\",\"1-1023\",\"1024\"]\n{\"xxh3\":\""), "{text}");
         assert_eq!(read(&dir.join("partitions.json")).unwrap(), Some(files));
+        // An entry taken out (by hand) is not fewer partitions.
+        fs::write(dir.join("partitions.json"), text.replace(",\"1024\"", "")).unwrap();
+        let error = read(&dir.join("partitions.json")).unwrap_err();
+        assert!(error.source.to_string().starts_with("the file is not what was stored"), "{error:?}");
         assert_eq!(read(&dir.join("nothing.json")).unwrap(), None);
         let _ = fs::remove_dir_all(&dir);
         assert_eq!(listing(r#"[]"#).unwrap(), Some(Files::default()));

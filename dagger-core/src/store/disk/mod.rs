@@ -8,6 +8,10 @@
 //! - **Fingerprints**: a node's output records what produced it, in the file `fingerprint`.
 //!   A run reuses an output whose fingerprint it would compute itself, and removes any other
 //!   before writing (the listing first, so that a rewrite cut short is never read as complete).
+//! - **Checked bytes** ([`io`], [`records`]): every file that holds a value or says what an
+//!   output is ends with the digest of its bytes, checked on every read: a file that is not
+//!   what was written is reported as corrupt, with the folder to delete, and never used. No
+//!   symbolic link below the folder is followed.
 //! - **Durability**: files are written under temporary names and renamed into place, so a
 //!   killed process leaves whole files or none. A listed output is on disk: its files and
 //!   folder are synced before its listing is written (one sync per file of a batch of
@@ -21,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::files::{file_name, parse_file_name};
 use super::{sealed, Existing, Files, Location, Previous, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
 use crate::fingerprint::Fingerprint;
@@ -30,8 +35,10 @@ mod io;
 mod layout;
 mod listing;
 mod lock;
+mod records;
 
 use lock::{NodeLock, RunLock};
+use records::Recorded;
 
 /// Keeps outputs in files under a folder, serialized with each task's [`Format`](crate::Format),
 /// so that memory holds only the values being computed, and so that a later run reuses what an
@@ -93,26 +100,33 @@ impl DiskStore {
         layout::node_dir(&self.root, at.dag, at.node)
     }
 
-    /// The file of `stored`, the value at `at`.
+    /// The file of the value at `at`: a whole output's, one partition's, or the file that holds
+    /// partitions `file`.
     fn file(&self, at: &Location<'_>, file: Option<std::ops::Range<usize>>) -> PathBuf {
         let output = layout::output(&self.node_dir(at));
         match (file, at.partition) {
-            (Some(range), _) => output.join(super::files::file_name(&range)),
+            (Some(range), _) => output.join(file_name(&range)),
             (None, Some(partition)) => output.join(partition.to_string()),
             (None, None) => output,
         }
     }
 
+    /// The folder of a partitioned output at `at`.
+    fn output_dir(&self, at: &Location<'_>) -> PathBuf {
+        layout::output(&self.node_dir(at))
+    }
+
     /// What is stored at `at` if `fingerprint` produced it.
     fn existing(&self, at: &Location<'_>, fingerprint: Fingerprint) -> Result<Existing, StoreError> {
         let dir = self.node_dir(at);
-        match io::read_text(&layout::fingerprint(&dir))? {
-            None => return Ok(Existing::Nothing),
-            Some(recorded) if recorded.trim() != fingerprint.to_hex() => return Ok(Existing::Different),
-            Some(_) => {}
-        }
         let output = layout::output(&dir);
-        match fs::metadata(&output) {
+        io::check_no_links(&self.root, &output)?;
+        match records::read_fingerprint(&layout::fingerprint(&dir))? {
+            Recorded::Nothing => return Ok(Existing::Nothing),
+            Recorded::Fingerprint(recorded) if recorded == fingerprint => {}
+            Recorded::Fingerprint(_) | Recorded::Unreadable => return Ok(Existing::Different),
+        }
+        match fs::symlink_metadata(&output) {
             Ok(meta) if meta.is_file() => Ok(Existing::Whole),
             Ok(_) => match listing::read(&output.join(layout::LISTING))? {
                 Some(files) => Ok(Existing::Sealed(files)),
@@ -137,12 +151,10 @@ fn partition_files(output: &Path) -> Result<Vec<std::ops::Range<usize>>, StoreEr
     let entries = match fs::read_dir(output) {
         Ok(entries) => entries,
         Err(error) if io::absent(&error) => return Ok(Vec::new()),
-        Err(error) => return Err(StoreError::new(output.to_path_buf(), error)),
+        Err(error) => return Err(StoreError::reading(output.to_path_buf(), error)),
     };
-    let mut files: Vec<_> = entries
-        .flatten()
-        .filter_map(|entry| super::files::parse_file_name(&entry.file_name().to_string_lossy()))
-        .collect();
+    let mut files: Vec<_> =
+        entries.flatten().filter_map(|entry| parse_file_name(&entry.file_name().to_string_lossy())).collect();
     files.sort_unstable_by_key(|range| (range.start, range.end));
     Ok(files)
 }
@@ -198,6 +210,7 @@ impl Store for DiskStore {
         reuse: bool,
     ) -> Result<Existing, StoreError> {
         let dir = self.node_dir(at);
+        io::check_no_links(&self.root, &layout::output(&dir))?;
         let _lock = NodeLock::take(&layout::node_lock(&dir))?;
         if reuse {
             match self.existing(at, fingerprint)? {
@@ -221,7 +234,7 @@ impl Store for DiskStore {
         if partitioned {
             // Written before any partition: the files in the folder are this fingerprint's.
             fs::create_dir_all(&output).map_err(|e| StoreError::new(output.clone(), e))?;
-            write_fingerprint(&dir, fingerprint)?;
+            records::write_fingerprint(&layout::fingerprint(&dir), fingerprint)?;
         }
         Ok(Existing::Nothing)
     }
@@ -234,12 +247,13 @@ impl Store for DiskStore {
         fingerprint: Fingerprint,
     ) -> Result<Stored, StoreError> {
         let file = self.file(at, None);
+        let encode = |writer: &mut dyn std::io::Write| (codec.encode)(&*value, writer);
         match at.partition {
-            Some(_) => io::write_atomically(&file, false, |writer| (codec.encode)(&*value, writer))?,
+            Some(_) => io::write_checked(&file, false, encode)?,
             None => {
                 // Synced before its fingerprint says it is there.
-                io::write_atomically(&file, true, |writer| (codec.encode)(&*value, writer))?;
-                write_fingerprint(&self.node_dir(at), fingerprint)?;
+                io::write_checked(&file, true, encode)?;
+                records::write_fingerprint(&layout::fingerprint(&self.node_dir(at)), fingerprint)?;
             }
         }
         Ok(Stored::Written)
@@ -254,9 +268,9 @@ impl Store for DiskStore {
             0 => {}
             1 => {
                 let item = batch.item(0).ok_or_else(|| StoreError::new(file.clone(), "an empty batch of one"))?;
-                io::write_atomically(&file, false, |writer| (codec.encode)(item, writer))?;
+                io::write_checked(&file, false, |writer| (codec.encode)(item, writer))?;
             }
-            _ => io::write_atomically(&file, false, |writer| (codec.encode_batch)(&**batch.items(), writer))?,
+            _ => io::write_checked(&file, false, |writer| (codec.encode_batch)(&**batch.items(), writer))?,
         }
         Ok(StoredParts::Files(if range.is_empty() { Files::default() } else { Files::one(range.len()) }))
     }
@@ -275,7 +289,7 @@ impl Store for DiskStore {
                     self.load(&Location { partition: Some(range.start), ..*at }, &Files::one(range.len()), codec)?;
                 batch
                     .value(index)
-                    .ok_or_else(|| StoreError::new(self.file(at, Some(range)), "a partition is not in its file"))
+                    .ok_or_else(|| StoreError::reading(self.file(at, Some(range)), "a partition is not in its file"))
             }
         }
     }
@@ -293,47 +307,37 @@ impl Store for DiskStore {
     }
 
     fn put_keys(&self, at: &Location<'_>, keys: &Keys) -> Result<(), StoreError> {
-        let output = self.file(&Location { partition: None, ..*at }, None);
+        let output = self.output_dir(at);
         fs::create_dir_all(&output).map_err(|e| StoreError::new(output.clone(), e))?;
-        io::write_atomically(&output.join(layout::KEYS), true, |writer| {
-            writer.write_all(b"[")?;
-            for (i, text) in keys.texts().iter().enumerate() {
-                if i > 0 {
-                    writer.write_all(b",")?;
-                }
-                writer.write_all(text.as_bytes())?;
-            }
-            writer.write_all(b"]")?;
-            Ok(())
-        })?;
+        records::write_list(&output.join(layout::KEYS), keys.texts().iter().map(String::as_str), true)?;
         if !keys.digests().is_empty() {
-            write_fingerprints(&output.join(layout::DIGESTS), keys.digests(), true)?;
+            records::write_fingerprints(&output.join(layout::DIGESTS), keys.digests(), true)?;
         }
         Ok(())
     }
 
     fn keys(&self, at: &Location<'_>) -> Result<Option<Keys>, StoreError> {
-        let output = self.file(&Location { partition: None, ..*at }, None);
-        let path = output.join(layout::KEYS);
-        let Some(text) = io::read_text(&path)? else { return Ok(None) };
-        let keys: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(&text)
-            .map_err(|error| StoreError::new(path.clone(), format!("not a JSON list of partition keys: {error}")))?;
-        let keys = keys.into_iter().map(|key| key.get().to_string()).collect();
-        let digests = read_fingerprints(&output.join(layout::DIGESTS), "digests")?.unwrap_or_default();
-        Ok(Some(Keys::with_digests(keys, digests)))
+        let output = self.output_dir(at);
+        let Some(keys) = records::read_list(&output.join(layout::KEYS), "partition keys")? else {
+            return Ok(None);
+        };
+        let digests = records::read_fingerprints(&output.join(layout::DIGESTS), "digests")?;
+        Ok(Some(Keys::with_digests(keys, digests.unwrap_or_default())))
     }
 
     fn put_by_key(&self, at: &Location<'_>, fingerprints: &[Fingerprint]) -> Result<(), StoreError> {
-        let output = self.file(&Location { partition: None, ..*at }, None);
-        write_fingerprints(&output.join(layout::BY_KEY), fingerprints, false)
+        records::write_fingerprints(&self.output_dir(at).join(layout::BY_KEY), fingerprints, false)
     }
 
     fn previous(&self, at: &Location<'_>) -> Result<Option<Previous>, StoreError> {
         let previous = self.node_dir(at).join(layout::PREVIOUS);
+        io::check_no_links(&self.root, &previous)?;
         let Some(files) = listing::read(&previous.join(layout::LISTING))? else { return Ok(None) };
-        let Some(by_key) = read_fingerprints(&previous.join(layout::BY_KEY), "fingerprints")? else { return Ok(None) };
+        let by_key = records::read_fingerprints(&previous.join(layout::BY_KEY), "fingerprints by key")?;
+        let Some(by_key) = by_key else { return Ok(None) };
         if by_key.len() != files.len() {
-            return Err(StoreError::new(previous.join(layout::BY_KEY), "not a JSON list of fingerprints"));
+            let message = format!("{} fingerprints by key for {} partitions", by_key.len(), files.len());
+            return Err(StoreError::reading(previous.join(layout::BY_KEY), message));
         }
         Ok(Some(Previous { by_key: by_key.into_iter().enumerate().map(|(i, f)| (f, i)).collect(), files }))
     }
@@ -341,8 +345,12 @@ impl Store for DiskStore {
     fn load_previous(&self, at: &Location<'_>, files: &Files, codec: &Codec) -> Result<Batch, StoreError> {
         let start = at.partition.unwrap_or(0);
         let range = files.ranges(start).next().ok_or_else(|| StoreError::new(None, "no file to read"))?;
-        let file = self.node_dir(at).join(layout::PREVIOUS).join(super::files::file_name(&range));
+        let file = self.node_dir(at).join(layout::PREVIOUS).join(file_name(&range));
         Ok(Batch::new(read_file(&file, range.len(), codec)?, range.len(), *codec))
+    }
+
+    fn output_path(&self, at: &Location<'_>) -> Option<PathBuf> {
+        Some(self.output_dir(at))
     }
 
     fn drop_previous(&self, at: &Location<'_>) {
@@ -350,7 +358,7 @@ impl Store for DiskStore {
     }
 
     fn seal(&self, at: &Location<'_>, count: usize, files: Option<&Files>) -> Result<(), StoreError> {
-        let output = self.file(&Location { partition: None, ..*at }, None);
+        let output = self.output_dir(at);
         let files = match files {
             Some(files) => files.clone(),
             None => covering(&output, count)?,
@@ -359,26 +367,23 @@ impl Store for DiskStore {
             return Err(StoreError::new(output, format!("{} partitions written where there are {count}", files.len())));
         }
         fs::create_dir_all(&output).map_err(|e| StoreError::new(output.clone(), e))?;
-        let paths: Vec<PathBuf> = files.ranges(0).map(|range| output.join(super::files::file_name(&range))).collect();
+        let paths: Vec<PathBuf> = files.ranges(0).map(|range| output.join(file_name(&range))).collect();
         io::sync(paths, &output)?;
-        listing::write(&output.join(layout::LISTING), &files)
+        listing::write(&output.join(layout::LISTING), &files)?;
+        remove_unlisted(&output, &files);
+        Ok(())
     }
 }
 
-/// Records what produced the output of the node whose folder is `dir`.
-/// Writes `fingerprints` to `path`, as a JSON list of their hexadecimal texts.
-fn write_fingerprints(path: &Path, fingerprints: &[Fingerprint], sync: bool) -> Result<(), StoreError> {
-    let hex: Vec<String> = fingerprints.iter().map(|fingerprint| fingerprint.to_hex()).collect();
-    io::write_atomically(path, sync, |writer| Ok(serde_json::to_writer(writer, &hex)?))
-}
-
-/// The fingerprints listed at `path` by [`write_fingerprints`], if the file exists; anything
-/// else there is a corrupt list of `what`.
-fn read_fingerprints(path: &Path, what: &str) -> Result<Option<Vec<Fingerprint>>, StoreError> {
-    let Some(text) = io::read_text(path)? else { return Ok(None) };
-    let corrupt = || StoreError::new(path.to_path_buf(), format!("not a JSON list of {what}"));
-    let hex: Vec<String> = serde_json::from_str(&text).map_err(|_| corrupt())?;
-    hex.iter().map(|hex| Fingerprint::from_hex(hex)).collect::<Option<Vec<_>>>().map(Some).ok_or_else(corrupt)
+/// Removes the partition files in `output` that its listing, `files`, does not name: those of
+/// runs cut short, whose partitions the listed files hold.
+fn remove_unlisted(output: &Path, files: &Files) {
+    let Ok(found) = partition_files(output) else { return };
+    for range in found {
+        if !files.holds(&range) {
+            let _ = fs::remove_file(output.join(file_name(&range)));
+        }
+    }
 }
 
 /// The `len` partitions of one partition file, as one typed list.
@@ -386,22 +391,16 @@ fn read_file(file: &Path, len: usize, codec: &Codec) -> Result<AnyValue, StoreEr
     if len == 1 {
         let value = io::read(file, codec)?;
         return (codec.gather)(vec![value])
-            .ok_or_else(|| StoreError::new(file.to_path_buf(), "a value of another type"));
+            .ok_or_else(|| StoreError::reading(file.to_path_buf(), "a value of another type"));
     }
-    let opened = fs::File::open(file).map_err(|e| StoreError::new(file.to_path_buf(), e))?;
-    let (items, found) = (codec.decode_batch)(&mut std::io::BufReader::new(opened)).map_err(|e| {
-        StoreError::new(file.to_path_buf(), format!("not a valid {} list of partitions: {e}", codec.format))
+    let (items, found) = io::read_checked(file, |reader| {
+        (codec.decode_batch)(reader).map_err(|e| format!("not a valid {} list of partitions: {e}", codec.format).into())
     })?;
     if found != len {
-        return Err(StoreError::new(file.to_path_buf(), format!("holds {found} partitions where its name says {len}")));
+        let message = format!("holds {found} partitions where its name says {len}");
+        return Err(StoreError::reading(file.to_path_buf(), message));
     }
     Ok(items)
-}
-
-fn write_fingerprint(dir: &Path, fingerprint: Fingerprint) -> Result<(), StoreError> {
-    io::write_atomically(&layout::fingerprint(dir), false, |writer| {
-        Ok(writer.write_all(fingerprint.to_hex().as_bytes())?)
-    })
 }
 
 /// The files in `output` that hold partitions `0..count`, each once; an error naming the first
