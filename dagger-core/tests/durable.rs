@@ -302,3 +302,155 @@ fn a_task_that_is_not_pure_runs_every_time_and_so_does_what_follows_it() {
     let dry = runner.dry_run(&ticking::dag(), (1,)).unwrap();
     assert_eq!(dry.nodes()[0], ("tick".to_string(), Reuse::Runs));
 }
+
+#[test]
+fn a_stored_file_changed_by_hand_is_reported_corrupt_and_never_used() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("durable-checked");
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    assert_eq!(counted { n: 12 }.execute_on(&runner).unwrap(), 66);
+    // Another value in place of a whole output: the run says so, and what to delete.
+    let output = dir.join("counted/total/output");
+    fs::write(&output, "266").unwrap();
+    let message = counted { n: 12 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(message.starts_with("cannot read the output of `counted/total` (file `"), "{message}");
+    assert!(message.contains("the file is not what was stored"), "{message}");
+    let folder = dir.join("counted/total");
+    assert!(message.ends_with(&format!("; delete `{}` to compute this output again", folder.display())), "{message}");
+    fs::remove_dir_all(&folder).unwrap();
+    assert_eq!(counted { n: 12 }.execute_on(&runner).unwrap(), 66);
+    // One digit changed in a partition file, its last line left as it was.
+    fs::remove_dir_all(&folder).unwrap();
+    let part = dir.join("counted/numbers/output/3-6");
+    let text = fs::read_to_string(&part).unwrap();
+    assert!(text.starts_with("[3,4,5,6]\n"), "{text}");
+    fs::write(&part, text.replacen('4', "5", 1)).unwrap();
+    let message = counted { n: 12 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(message.contains("on partition 3 (file `"), "{message}");
+    assert!(message.contains("its bytes have the digest"), "{message}");
+    fs::remove_dir_all(dir.join("counted/numbers")).unwrap();
+    assert_eq!(counted { n: 12 }.execute_on(&runner).unwrap(), 66);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_in_the_store_is_refused_never_followed() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("durable-links");
+    let outside = scratch("durable-links-outside");
+    fs::create_dir_all(&outside).unwrap();
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    assert_eq!(counted { n: 12 }.execute_on(&runner).unwrap(), 66);
+    let link = |target: &std::path::Path, at: &std::path::Path| {
+        if at.is_dir() {
+            fs::remove_dir_all(at).unwrap();
+        } else {
+            fs::remove_file(at).unwrap();
+        }
+        std::os::unix::fs::symlink(target, at).unwrap();
+    };
+    // A whole output, a partition file, a map's folder of partitions: each a link to a copy
+    // outside the store (with the digest a store would write), and each refused.
+    let whole = dir.join("counted/total/output");
+    store_bytes(&outside.join("total"), b"266");
+    link(&outside.join("total"), &whole);
+    let message = counted { n: 12 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(message.contains("is a symbolic link: a store reads only its own files"), "{message}");
+    fs::remove_dir_all(dir.join("counted/total")).unwrap();
+
+    let part = dir.join("counted/numbers/output/3-6");
+    store_bytes(&outside.join("part"), b"[3,4,5,7]");
+    link(&outside.join("part"), &part);
+    let message = counted { n: 12 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(message.contains("is a symbolic link"), "{message}");
+    fs::remove_dir_all(dir.join("counted")).unwrap();
+
+    assert_eq!(incremental { a: 1, b: 2, n: 4 }.execute_on(&runner).unwrap(), 2 + 20 + 12);
+    let folder = dir.join("incremental/counted_double/output");
+    let copy = outside.join("counted_double");
+    fs::rename(&folder, &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, &folder).unwrap();
+    let message = incremental { a: 1, b: 3, n: 4 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(message.contains("counted_double/output` is a symbolic link"), "{message}");
+    assert!(copy.join("partitions.json").exists(), "what the link points at is left alone");
+}
+
+#[test]
+fn a_fingerprint_file_of_random_bytes_is_stale_and_its_output_computed_again() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("durable-stale");
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    let _ = calls();
+    assert_eq!(incremental { a: 1, b: 2, n: 4 }.execute_on(&runner).unwrap(), 34);
+    assert_eq!(calls(), [1, 1, 4, 1]);
+    fs::write(dir.join("incremental/left/fingerprint"), [0xff, 0x00, 0x9c, 0xfe, 0x10]).unwrap();
+    let edited = fs::read_to_string(dir.join("incremental/right/fingerprint")).unwrap().replacen('0', "1", 1);
+    fs::write(dir.join("incremental/right/fingerprint"), edited).unwrap();
+    assert_eq!(incremental { a: 1, b: 2, n: 4 }.execute_on(&runner).unwrap(), 34);
+    // Both computed again; what reads them is reused: their fingerprints are what they were.
+    assert_eq!(calls(), [1, 1, 0, 0]);
+}
+
+/// The files under `dir`, with when each was last written, and which file it is.
+fn files_and_times(dir: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                folders.push(path);
+            } else if path.file_name().unwrap() != ".run" {
+                found.push((path, meta.modified().unwrap(), meta.ino()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rerun_with_nothing_to_compute_rewrites_nothing() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("durable-untouched");
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    let _ = calls();
+    assert_eq!(incremental { a: 1, b: 2, n: 300 }.execute_on(&runner).unwrap(), incremental_value(1, 2, 300));
+    let before = files_and_times(&dir);
+    assert_eq!(incremental { a: 1, b: 2, n: 300 }.execute_on(&runner).unwrap(), incremental_value(1, 2, 300));
+    assert_eq!(calls(), [1, 1, 300, 1]);
+    assert_eq!(files_and_times(&dir), before, "no file written again, none added or removed");
+}
+
+/// What `incremental` computes.
+fn incremental_value(a: u64, b: u64, n: u64) -> u64 {
+    (a + 1) + b * 10 + (0..n).map(|x| x * 2).sum::<u64>()
+}
+
+#[test]
+fn a_resumed_map_computes_no_partition_an_earlier_run_stored_wherever_its_file_starts() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("durable-crossing");
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    let _ = calls();
+    assert_eq!(incremental { a: 1, b: 2, n: 7 }.execute_on(&runner).unwrap(), incremental_value(1, 2, 7));
+    assert_eq!(calls(), [1, 1, 7, 1]);
+    // As a run killed half way might have left it, its files cut by its own timing: no
+    // listing, `0-2` and `3-5` where the source (reused) hands over 0, 1-2 and 3-6.
+    let output = dir.join("incremental/counted_double/output");
+    for name in ["partitions.json", "0", "1-2", "3-6"] {
+        fs::remove_file(output.join(name)).unwrap();
+    }
+    store_bytes(&output.join("0-2"), b"[0,2,4]");
+    store_bytes(&output.join("3-5"), b"[6,8,10]");
+    fs::remove_dir_all(dir.join("incremental/combine")).unwrap();
+    assert_eq!(incremental { a: 1, b: 2, n: 7 }.execute_on(&runner).unwrap(), incremental_value(1, 2, 7));
+    assert_eq!(calls(), [0, 0, 1, 1], "partition 6 only is computed again");
+    let mut names: Vec<String> =
+        fs::read_dir(&output).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["0", "1-2", "3-5", "6", "partitions.json"], "the files crossing a job's range were split");
+}

@@ -689,3 +689,60 @@ fn a_vec_fan_in_takes_keyed_partitions_with_their_keys() {
     assert_eq!(sum, 4);
     assert_eq!(names, ["p0", "p1"], "unkeyed partitions that are pairs are collected as they are");
 }
+
+static WINDOW_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[task]
+fn counted_average(window: Vec<(String, u64)>) -> u64 {
+    WINDOW_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    window.iter().map(|(_, total)| total).sum::<u64>() / window.len() as u64
+}
+
+#[dag]
+fn windowed(days: u32) -> u64 {
+    let weeks = sales_by_day(days).map(|day| total(day)).window(6);
+    sum(weeks.map(|week| counted_average(week)))
+}
+
+/// Every file under `dir` but the run's holder, with when it was written and which file it is.
+#[cfg(unix)]
+fn files_and_times(dir: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            match meta.is_dir() {
+                true => folders.push(path),
+                false if path.file_name().unwrap() != ".run" => {
+                    found.push((path, meta.modified().unwrap(), meta.ino()))
+                }
+                false => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unchanged_rerun_after_a_window_computes_nothing_and_rewrites_nothing() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dir = std::env::temp_dir().join(format!("dagger-keyed-rerun-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runner = Runner::new().with_store(DiskStore::new(&dir)).with_progress(false);
+    let expected = windowed::run(60).unwrap();
+    WINDOW_RUNS.store(0, SeqCst);
+    assert_eq!(windowed { days: 60 }.execute_on(&runner).unwrap(), expected);
+    assert_eq!(WINDOW_RUNS.swap(0, SeqCst), 60);
+    let before = files_and_times(&dir);
+    // The window hands over one partition at a time, and its map ran over them in batches
+    // (`1-2`, `3-6`, ...): the rerun finds them all, however the window's files are cut.
+    assert_eq!(windowed { days: 60 }.execute_on(&runner).unwrap(), expected);
+    assert_eq!(WINDOW_RUNS.swap(0, SeqCst), 0);
+    assert_eq!(files_and_times(&dir), before, "no file written again, none added or removed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
