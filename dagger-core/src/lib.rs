@@ -80,6 +80,7 @@ mod data;
 mod dsl;
 mod erased;
 mod error;
+mod external;
 mod fingerprint;
 mod format;
 mod graph;
@@ -102,6 +103,7 @@ pub use dsl::builder::{DagBuilder, MapBuilder, Scope};
 pub use dsl::dag::Dag;
 pub use dsl::handle::{Param, Partition, Partitioned, PerPartition, Value};
 pub use error::{BoxError, BuildError, Error, NodePath};
+pub use external::InputPath;
 pub use fingerprint::Fingerprint;
 pub use format::{Binary, Format, Json};
 pub use graph::{EdgeInfo, EdgeKind, Graph, JobPlan, NodeInfo, NodeKind, Origin};
@@ -284,8 +286,8 @@ pub use dagger_macros::dag;
 /// formats a task names in `#[task(format = Binary)]`.
 pub mod prelude {
     pub use crate::{
-        dag, task, Binary, Dag, DiskStore, Error, Json, KeyedPartitions, MemoryStore, Param, Partition, Partitioned,
-        Partitions, PerPartition, Runner, Scope, Value,
+        dag, task, Binary, Dag, DiskStore, Error, InputPath, Json, KeyedPartitions, MemoryStore, Param, Partition,
+        Partitioned, Partitions, PerPartition, Runner, Scope, Value,
     };
 }
 

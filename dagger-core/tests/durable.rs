@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use dagger_core::prelude::*;
-use dagger_core::{DiskStore, Reuse};
+use dagger_core::{DiskStore, InputPath, Reuse};
 
 mod common;
 use common::{numbers, scratch, store_bytes, total};
@@ -453,4 +453,89 @@ fn a_resumed_map_computes_no_partition_an_earlier_run_stored_wherever_its_file_s
         fs::read_dir(&output).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["0", "1-2", "3-5", "6", "partitions.json"], "the files crossing a job's range were split");
+}
+
+static LINES_READ: AtomicUsize = AtomicUsize::new(0);
+
+/// The rows of a CSV file, as a task that takes a path and opens it.
+#[task]
+fn row_count(csv: InputPath) -> Result<u64, std::io::Error> {
+    LINES_READ.fetch_add(1, Ordering::SeqCst);
+    Ok(fs::read_to_string(&csv)?.lines().count() as u64)
+}
+
+#[dag]
+fn rows(csv: InputPath) -> u64 {
+    row_count(csv)
+}
+
+#[test]
+fn a_rerun_sees_a_changed_input_file_and_reuses_an_unchanged_one() {
+    let dir = scratch("durable-input-file");
+    fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("flights.csv");
+    fs::write(&csv, "a\n".repeat(150_000)).unwrap();
+    let runner = Runner::new().with_store(DiskStore::new(dir.join("store"))).with_progress(false);
+    let run = || rows { csv: InputPath::new(&csv) }.execute_on(&runner).unwrap();
+    LINES_READ.store(0, Ordering::SeqCst);
+    assert_eq!(run(), 150_000);
+    assert_eq!(run(), 150_000);
+    assert_eq!(LINES_READ.swap(0, Ordering::SeqCst), 1, "an unchanged file: reused");
+    // 50,000 lines cut from the file: the path is the same, the file is not.
+    fs::write(&csv, "a\n".repeat(100_000)).unwrap();
+    assert_eq!(run(), 100_000);
+    // Same size, one byte changed: the digest of its bytes tells.
+    fs::write(&csv, format!("b\n{}", "a\n".repeat(99_999))).unwrap();
+    assert_eq!(run(), 100_000);
+    assert_eq!(LINES_READ.swap(0, Ordering::SeqCst), 2);
+    // The dry run sees it too.
+    fs::write(&csv, "a\n").unwrap();
+    let dry = runner.dry_run(&rows::dag(), (InputPath::new(&csv),)).unwrap();
+    assert_eq!(dry.nodes(), [("row_count".to_string(), Reuse::Runs)]);
+}
+
+static FILES_COUNTED: AtomicUsize = AtomicUsize::new(0);
+
+/// The files of a folder, one partition each, keyed by name.
+#[task(partitioned, keyed)]
+fn files_in(folder: InputPath) -> Result<Vec<(String, InputPath)>, std::io::Error> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(&folder)? {
+        let entry = entry?;
+        files.push((entry.file_name().to_string_lossy().into_owned(), InputPath::new(entry.path())));
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[task]
+fn lines_of(file: InputPath) -> Result<u64, std::io::Error> {
+    FILES_COUNTED.fetch_add(1, Ordering::SeqCst);
+    Ok(fs::read_to_string(&file)?.lines().count() as u64)
+}
+
+#[dag]
+fn folder_lines(folder: InputPath) -> u64 {
+    total(files_in(folder).map(|file| lines_of(file)))
+}
+
+#[test]
+fn a_folder_of_inputs_recomputes_the_partitions_of_the_files_that_changed_only() {
+    let dir = scratch("durable-input-folder");
+    let data = dir.join("data");
+    fs::create_dir_all(&data).unwrap();
+    for day in 1..=30 {
+        fs::write(data.join(format!("2024-01-{day:02}.csv")), "row\n".repeat(day)).unwrap();
+    }
+    let runner = Runner::new().with_store(DiskStore::new(dir.join("store"))).with_progress(false);
+    let run = || folder_lines { folder: InputPath::new(&data) }.execute_on(&runner).unwrap();
+    FILES_COUNTED.store(0, Ordering::SeqCst);
+    assert_eq!(run(), (1..=30).sum::<u64>());
+    assert_eq!(run(), (1..=30).sum::<u64>());
+    assert_eq!(FILES_COUNTED.swap(0, Ordering::SeqCst), 30, "nothing changed: nothing counted again");
+    // One file edited, one added: those two are counted, the 29 others found by key.
+    fs::write(data.join("2024-01-07.csv"), "row\n").unwrap();
+    fs::write(data.join("2024-01-31.csv"), "row\n".repeat(31)).unwrap();
+    assert_eq!(run(), (1..=31).sum::<u64>() - 6);
+    assert_eq!(FILES_COUNTED.swap(0, Ordering::SeqCst), 2);
 }

@@ -15,6 +15,9 @@ pub fn task(cx: &mut Ctxt, task: &Task) {
     signature(cx, &task.item.sig, "task");
     for param in &task.params {
         task_param(cx, param);
+        if task.cache {
+            path_param(cx, param);
+        }
     }
     task_output(cx, &task.output.ty);
     // The output is stored between nodes, so its type must be one the expansion can name.
@@ -41,17 +44,49 @@ fn task_param(cx: &mut Ctxt, param: &TaskParam) {
             "a task cannot take `&mut`: values between nodes are shared; take the value (`T`) to own a copy",
         ),
         Type::Reference(reference) => {
-            if let Some((unsized_ty, owned)) = unsized_std_type(&reference.elem) {
-                cx.error(
+            match unsized_std_type(&reference.elem) {
+                Some(("Path", _)) => cx.error(
+                    &param.ty,
+                    "a task cannot take `&Path`: values between nodes are stored, and `Path` can only be borrowed; take `InputPath` or `&InputPath` (`dagger_core::InputPath`: a file or folder the task reads, fingerprinted by what it points at)",
+                ),
+                Some((unsized_ty, owned)) => cx.error(
                     &param.ty,
                     format!("a task cannot take `&{unsized_ty}`: values between nodes are stored, and `{unsized_ty}` can only be borrowed; take `{owned}` or `&{owned}`"),
-                );
+                ),
+                None => {}
             }
         }
         Type::ImplTrait(_) => {
             cx.error(&param.ty, "a task parameter has a concrete type: values between nodes are stored")
         }
         _ => {}
+    }
+}
+
+/// A task whose output may be reused takes no `PathBuf`: the files a path names are outside the
+/// store, and the output's fingerprint would cover the path, not the files. (`&Path` is
+/// refused by [`task_param`], with the same advice.)
+fn path_param(cx: &mut Ctxt, param: &TaskParam) {
+    struct Paths<'t>(Option<&'t syn::PathSegment>);
+    impl<'ast> Visit<'ast> for Paths<'ast> {
+        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
+            if segment.ident == "PathBuf" && self.0.is_none() {
+                self.0 = Some(segment);
+            }
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    let mut found = Paths(None);
+    found.visit_type(&param.ty);
+    if let Some(segment) = found.0 {
+        cx.error(
+            segment,
+            format!(
+                "`{}: {}` names files outside the store: a stored output of this task would be reused after they change; take `InputPath` (`dagger_core::InputPath`, fingerprinted by what the path points at), or mark the task `#[task(cache = false)]` (it then runs every time)",
+                param.name,
+                tokens(&param.ty)
+            ),
+        );
     }
 }
 

@@ -65,9 +65,10 @@ pub(super) fn dry_run(
     graph: &Graph,
     params: &[AnyValue],
     store: &dyn Store,
-    keys: Option<std::sync::Arc<crate::keys::KeyFilter>>,
+    (keys, stamps): (Option<std::sync::Arc<crate::keys::KeyFilter>>, std::sync::Arc<crate::external::Stamps>),
 ) -> Result<DryRun, Error> {
-    let inputs = fingerprints::Inputs { params: fingerprints::of_params(graph, params).into(), nonce: 0, keys };
+    let params = fingerprints::of_params(graph, params, &stamps).into();
+    let inputs = fingerprints::Inputs { params, nonce: 0, keys, stamps };
     let fingerprints = fingerprints::of_nodes(graph, graph.name(), &inputs);
     let path = NodePath::root(graph.name());
     let mut nodes = Vec::with_capacity(graph.nodes.len());

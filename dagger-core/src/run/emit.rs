@@ -156,7 +156,9 @@ impl Emit for PartsEmit<'_, '_> {
         if spec.keyed() && !self.run.store.holds_values() {
             let digests = (0..len)
                 .map(|i| {
-                    batch.item(i).map(|item| super::fingerprints::of_encoding("partition value", item, &spec.codec))
+                    batch.item(i).map(|item| {
+                        super::fingerprints::of_encoding("partition value", item, &spec.codec, &self.run.inputs.stamps)
+                    })
                 })
                 .collect::<Option<Vec<_>>>();
             let digests = digests.ok_or("a batch of partitions has fewer items than it says")?;

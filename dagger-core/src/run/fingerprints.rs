@@ -5,20 +5,22 @@
 use std::sync::Arc;
 
 use crate::erased::{AnyValue, Codec, Erased};
+use crate::external::Stamps;
 use crate::fingerprint::{Fingerprint, Hasher};
 use crate::graph::{Graph, How, NodeSpec, Source, Work};
 use crate::keys::KeyFilter;
 
-/// The fingerprint of a value, from its JSON.
-pub(super) fn of_value(value: &AnyValue, codec: &Codec) -> Fingerprint {
-    of_encoding("value", &**value, codec)
+/// The fingerprint of a value, from its encoding (with the input paths in it fingerprinted by
+/// what they point at, from `stamps`).
+pub(super) fn of_value(value: &AnyValue, codec: &Codec, stamps: &Arc<Stamps>) -> Fingerprint {
+    of_encoding("value", &**value, codec, stamps)
 }
 
 /// The fingerprint of the kind `kind` of a value, from its encoding by `codec`.
-pub(super) fn of_encoding(kind: &str, value: &Erased, codec: &Codec) -> Fingerprint {
+pub(super) fn of_encoding(kind: &str, value: &Erased, codec: &Codec, stamps: &Arc<Stamps>) -> Fingerprint {
     let mut bytes = Vec::new();
     let mut hasher = Hasher::new(kind);
-    match (codec.encode)(value, &mut bytes) {
+    match crate::external::fingerprinting(stamps, || (codec.encode)(value, &mut bytes)) {
         Ok(()) => hasher.bytes(&bytes),
         // A value the format cannot hold (a NaN in JSON): the error's text, then, is what
         // identifies it.
@@ -28,8 +30,8 @@ pub(super) fn of_encoding(kind: &str, value: &Erased, codec: &Codec) -> Fingerpr
 }
 
 /// The fingerprints of a graph's parameters, from their values.
-pub(super) fn of_params(graph: &Graph, values: &[AnyValue]) -> Vec<Fingerprint> {
-    graph.params.iter().zip(values).map(|(param, value)| of_value(value, &param.codec)).collect()
+pub(super) fn of_params(graph: &Graph, values: &[AnyValue], stamps: &Arc<Stamps>) -> Vec<Fingerprint> {
+    graph.params.iter().zip(values).map(|(param, value)| of_value(value, &param.codec, stamps)).collect()
 }
 
 /// The fingerprint of a run of `graph` with parameters of fingerprints `params`: what a store
@@ -55,6 +57,8 @@ pub(super) struct Inputs {
     pub(super) nonce: u64,
     /// The range of keys the run is limited to, if any: the keyed tasks' outputs depend on it.
     pub(super) keys: Option<Arc<KeyFilter>>,
+    /// The digests of the files the run's input paths point at.
+    pub(super) stamps: Arc<Stamps>,
 }
 
 /// How stores write outputs, in every node's fingerprint: outputs an earlier version wrote
@@ -64,7 +68,8 @@ const STORE_FORMAT: u64 = 2;
 
 /// The fingerprint of each node of `graph`, run at `path` with `inputs`.
 pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Fingerprint> {
-    let consts: Vec<Fingerprint> = graph.consts.iter().map(|(value, codec)| of_value(value, codec)).collect();
+    let consts: Vec<Fingerprint> =
+        graph.consts.iter().map(|(value, codec)| of_value(value, codec, &inputs.stamps)).collect();
     let mut nodes: Vec<Fingerprint> = Vec::with_capacity(graph.nodes.len());
     for node in &graph.nodes {
         let mut hasher = Hasher::new("node");
@@ -94,7 +99,8 @@ pub(super) fn of_nodes(graph: &Graph, path: &str, inputs: &Inputs) -> Vec<Finger
 /// of the partition it reads (`run::by_key`), it identifies one partition's result by the
 /// value it was computed from, not by its position.
 pub(super) fn by_key_bases(graph: &Graph, path: &str, inputs: &Inputs, nodes: &[Fingerprint]) -> Vec<Fingerprint> {
-    let consts: Vec<Fingerprint> = graph.consts.iter().map(|(value, codec)| of_value(value, codec)).collect();
+    let consts: Vec<Fingerprint> =
+        graph.consts.iter().map(|(value, codec)| of_value(value, codec, &inputs.stamps)).collect();
     graph
         .nodes
         .iter()

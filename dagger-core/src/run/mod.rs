@@ -225,9 +225,11 @@ impl Runner {
         let root = NodePath::root(graph.name());
         let plan = Plan::of(graph);
         let (store, inputs) = self.open(graph, &values)?;
+        let stamps = inputs.stamps.clone();
         let target = Target { nested: &nested, node, action };
         let result =
             self.install(|| execute_job((graph, &plan), (values, inputs), &root, &store, (target, self.reuse), None));
+        stamps.save();
         store.end(result.is_ok());
         result
     }
@@ -249,7 +251,7 @@ impl Runner {
     /// assert_eq!(runner.dry_run(&twice::dag(), (3,)).unwrap().nodes(), [("double".to_string(), Reuse::Runs)]);
     /// ```
     pub fn dry_run<P: Params, R: DagReturn>(&self, dag: &Dag<P, R>, params: P) -> Result<DryRun, Error> {
-        dry::dry_run(dag.graph(), &params.into_values(), &*self.store, self.keys.clone())
+        dry::dry_run(dag.graph(), &params.into_values(), &*self.store, (self.keys.clone(), self.stamps()))
     }
 
     /// The same runner, reusing what earlier runs stored (with a [`DiskStore`](crate::DiskStore))
@@ -261,7 +263,8 @@ impl Runner {
     /// Opens the store for a run of `graph` with parameters `values`, and the fingerprints of
     /// those parameters.
     fn open(&self, graph: &Graph, values: &[AnyValue]) -> Result<(Arc<dyn Store>, Inputs), Error> {
-        let params = fingerprints::of_params(graph, values);
+        let stamps = self.stamps();
+        let params = fingerprints::of_params(graph, values, &stamps);
         let run = fingerprints::of_run(graph, &params, self.keys.as_deref());
         let store = self
             .store
@@ -270,7 +273,16 @@ impl Runner {
         let nonce = self
             .run_id
             .unwrap_or_else(|| std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), run));
-        Ok((store, Inputs { params: params.into(), nonce, keys: self.keys.clone() }))
+        Ok((store, Inputs { params: params.into(), nonce, keys: self.keys.clone(), stamps }))
+    }
+
+    /// The digests of input files this runner's store keeps (see [`crate::InputPath`]): none
+    /// for a store that reuses nothing, whose runs need not read input files to fingerprint them.
+    fn stamps(&self) -> Arc<crate::external::Stamps> {
+        match self.store.stamps_file() {
+            Some(file) if self.reuse => crate::external::Stamps::load(file),
+            _ => crate::external::Stamps::inactive(),
+        }
     }
 
     /// The same runner, its runs limited to the keys in `keys`: the keyed tasks
@@ -339,12 +351,14 @@ impl Runner {
         let path = NodePath::root(graph.name());
         let plan = Plan::of(graph);
         let (store, inputs) = self.open(graph, &values)?;
+        let stamps = inputs.stamps.clone();
         let progress = if self.progress { Progress::on_terminal(graph.name(), work_nodes(graph)) } else { None };
         let top = Top { progress: progress.as_ref(), span: tracing::Span::current(), reuse: self.reuse, alone: false };
         let output = self.install(|| execute(graph, &plan, (values, inputs), &path, &store, &top));
         if let Some(progress) = &progress {
             progress.finish();
         }
+        stamps.save();
         store.end(output.is_ok());
         output
     }

@@ -66,6 +66,7 @@ impl Run<'_> {
                     params: self.argument_fingerprints(spec, partition),
                     nonce: self.inputs.nonce,
                     keys: self.inputs.keys.clone(),
+                    stamps: self.inputs.stamps.clone(),
                 };
                 let emitted = match execute(graph, plan, (inputs.collect(), arguments), &path, self.store, &top)? {
                     Some(DagValue::One(value)) => emit.one(value),
@@ -199,7 +200,8 @@ impl Run<'_> {
         match port.source {
             Source::Param(i) => self.inputs.params[i as usize],
             Source::Const(i) => {
-                fingerprints::of_value(&self.graph.consts[i as usize].0, &self.graph.consts[i as usize].1)
+                let (value, codec) = &self.graph.consts[i as usize];
+                fingerprints::of_value(value, codec, &self.inputs.stamps)
             }
             Source::Node(i) => self.fingerprints[i as usize],
         }

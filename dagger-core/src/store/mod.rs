@@ -113,6 +113,12 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// The output kept aside is no longer needed (the new one is sealed).
     #[doc(hidden)]
     fn drop_previous(&self, at: &Location<'_>);
+    /// Where the digests of the files that runs' input paths point at are kept between runs
+    /// (see [`crate::InputPath`]); none for a store that keeps nothing between runs.
+    #[doc(hidden)]
+    fn stamps_file(&self) -> Option<PathBuf> {
+        None
+    }
     /// Where the output at `at` is kept, for messages (a disk store's `<node>/output`).
     #[doc(hidden)]
     fn output_path(&self, _at: &Location<'_>) -> Option<PathBuf> {

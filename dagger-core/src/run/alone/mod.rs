@@ -115,6 +115,7 @@ pub(super) fn execute_job(
             params: run.argument_fingerprints(spec, instance),
             nonce: run.inputs.nonce,
             keys: run.inputs.keys.clone(),
+            stamps: run.inputs.stamps.clone(),
         };
         let inner_path = path.child(&spec.name, instance);
         let parent = ParentUp::new(&run, index, instance, up);

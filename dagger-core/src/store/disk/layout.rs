@@ -77,6 +77,12 @@ pub(super) fn node_lock(node_dir: &Path) -> PathBuf {
     node_dir.join(".lock")
 }
 
+/// The digests of the input files runs read (see `crate::external`), beside the DAGs' folders:
+/// a name no DAG can have.
+pub(super) fn stamps(root: &Path) -> PathBuf {
+    root.join(".input-stamps.json")
+}
+
 /// The root DAG's folder.
 pub(super) fn root_dag_dir(root: &Path, dag: &str) -> PathBuf {
     root.join(dag)

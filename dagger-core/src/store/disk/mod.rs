@@ -349,6 +349,14 @@ impl Store for DiskStore {
         Ok(Batch::new(read_file(&file, range.len(), codec)?, range.len(), *codec))
     }
 
+    fn stamps_file(&self) -> Option<PathBuf> {
+        // A temporary store's runs reuse nothing: their input paths need no stamps.
+        match self.kind {
+            Kind::Temporary => None,
+            Kind::Kept | Kind::Run { .. } => Some(layout::stamps(&self.root)),
+        }
+    }
+
     fn output_path(&self, at: &Location<'_>) -> Option<PathBuf> {
         Some(self.output_dir(at))
     }

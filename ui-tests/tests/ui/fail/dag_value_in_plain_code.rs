@@ -9,7 +9,7 @@ fn wait(ms: u64) -> u64 {
     ms
 }
 
-#[task]
+#[task(cache = false)]
 fn write(path: PathBuf, value: u64) -> u64 {
     path.as_os_str().len() as u64 + value
 }
