@@ -378,6 +378,17 @@ pub enum BuildError {
         /// The other.
         second: String,
     },
+    /// Two names of one DAG (nodes, fields, parameters) differ only in case: on a file system
+    /// that ignores case, their outputs would be one folder.
+    #[error("DAG `{dag}` has {first} and {second}, names that differ only in case, which a file system that ignores case (macOS, Windows) cannot tell apart; rename one")]
+    NamesDifferInCase {
+        /// The DAG being built.
+        dag: String,
+        /// One name, with what it names: ``a node `half` ``.
+        first: String,
+        /// The other.
+        second: String,
+    },
     /// A partition was taken out of the map closure that received it.
     #[error("DAG `{dag}` uses a partition outside the map that produced it; a partition is only valid inside its own `.map(...)` closure")]
     PartitionOutsideItsMap {

@@ -283,6 +283,25 @@ const fn count(given: &[usize], position: usize) -> usize {
     n
 }
 
+/// The message for the `i`th of the names of DAG `dag` (`names`, each with what it names in
+/// `whats`), empty unless an earlier one is equal to it ignoring case without being equal: on a
+/// file system that ignores case, nodes of those names would write one folder.
+pub const fn names_differing_in_case(out: &mut [u8], dag: &str, (names, whats): (&[&str], &[&str]), i: usize) -> usize {
+    let mut j = 0;
+    while j < i {
+        if !str_eq(names[j], names[i]) && str_eq_ignoring_case(names[j], names[i]) {
+            let mut w = Writer { out, len: 0 };
+            w.text("DAG ").code(dag).text(" has ").text(whats[j]).text(" ").code(names[j]);
+            w.text(" and ").text(whats[i]).text(" ").code(names[i]);
+            w.text(", names that differ only in case, which a file system that ignores case (macOS, Windows) ");
+            w.text("cannot tell apart; rename one");
+            return w.len;
+        }
+        j += 1;
+    }
+    0
+}
+
 /// The text of a message written by the functions above.
 pub const fn message(bytes: &[u8]) -> &str {
     match core::str::from_utf8(bytes) {
@@ -333,6 +352,21 @@ impl Writer<'_> {
         }
         self
     }
+}
+
+const fn str_eq_ignoring_case(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if !a[i].eq_ignore_ascii_case(&b[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {

@@ -85,3 +85,24 @@ fn two_different_tasks_with_one_name_are_an_error_naming_both() {
     assert!(message.contains("two different tasks named `sum`"), "{message}");
     assert!(message.contains("names::sum") && message.contains("names::elsewhere::also_sum"), "{message}");
 }
+
+#[test]
+fn names_that_differ_only_in_case_are_refused() {
+    // On a file system that ignores case, `Half` and `half` would write one folder: a run gave
+    // 105105 or 5005 instead of 5105 there.
+    let built = Dag::<(u64,), u64>::build("halves", ["x"], |b, (x,)| {
+        let pair = b.call::<pair, _>((x,));
+        let first = b.field(pair, "Half", |p: &(u64, u64)| &p.0);
+        let second = b.field(pair, "half", |p: &(u64, u64)| &p.1);
+        b.call::<sum, _>((first, second))
+    });
+    let error = built.unwrap_err();
+    assert!(matches!(error, BuildError::NamesDifferInCase { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "DAG `halves` has a node `Half` and a node `half`, names that differ only in case, which a file system \
+         that ignores case (macOS, Windows) cannot tell apart; rename one"
+    );
+    let param = Dag::<(u64,), u64>::build("params", ["Sum"], |b, (x,)| b.call::<sum, _>((x, x)));
+    assert!(matches!(param, Err(BuildError::NamesDifferInCase { .. })), "{param:?}");
+}

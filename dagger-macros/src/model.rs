@@ -185,7 +185,42 @@ pub struct Plain<T> {
     pub values: Vec<Ident>,
 }
 
+/// Something in a DAG body that gives a node its name: a call (its callee's name), or a name a
+/// field, a window, a selection, a join or a shuffle is bound to.
+pub enum Naming<'a> {
+    Call(&'a Call),
+    Binding(&'a Ident),
+}
+
 impl Body {
+    /// Every naming of a node in the body, nested maps included, in the order written.
+    pub fn visit_namings<'a>(&'a self, f: &mut dyn FnMut(Naming<'a>)) {
+        for stmt in &self.stmts {
+            match stmt {
+                Stmt::Let { name, value, .. } => {
+                    value.visit_namings(f);
+                    if let Node::Field { .. }
+                    | Node::Regroup { .. }
+                    | Node::Shuffle { .. }
+                    | Node::Join { .. }
+                    | Node::Select { .. } = value
+                    {
+                        f(Naming::Binding(name));
+                    }
+                }
+                Stmt::Destructure { value, fields } => {
+                    value.visit_namings(f);
+                    fields.iter().for_each(|(_, name)| f(Naming::Binding(name)));
+                }
+                Stmt::Node(value) => value.visit_namings(f),
+                Stmt::Plain(_) => {}
+            }
+        }
+        if let Some(tail) = &self.tail {
+            tail.visit_namings(f);
+        }
+    }
+
     /// Every call in the body, nested maps included, each after the calls in its arguments:
     /// checks and the nesting depth need them all, wherever they are written.
     pub fn visit_calls<'a>(&'a self, f: &mut dyn FnMut(&'a Call)) {
@@ -266,6 +301,41 @@ impl Node {
                 for bound in [start, end].into_iter().flatten() {
                     if let Arg::Node(node, _) = &**bound {
                         node.collect_maps(maps);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The namings in this node: its calls, and in the bodies of its maps, their namings too.
+    fn visit_namings<'a>(&'a self, f: &mut dyn FnMut(Naming<'a>)) {
+        match self {
+            Node::Map { source, body, .. } => {
+                source.visit_namings(f);
+                body.visit_namings(f);
+            }
+            Node::Call(call) => {
+                for arg in call.args.iter().chain(call.named.iter().map(|named| &named.value)) {
+                    if let Arg::Node(node, _) = arg {
+                        node.visit_namings(f);
+                    }
+                }
+                f(Naming::Call(call));
+            }
+            Node::Var(_) => {}
+            Node::Field { base, .. } => base.visit_namings(f),
+            Node::Pack { items, .. } => items.iter().for_each(|item| item.visit_namings(f)),
+            Node::Struct { fields, .. } => fields.iter().for_each(|(_, node)| node.visit_namings(f)),
+            Node::Regroup { source, .. } | Node::Shuffle { source, .. } => source.visit_namings(f),
+            Node::Join { source, other, .. } => {
+                source.visit_namings(f);
+                other.visit_namings(f);
+            }
+            Node::Select { source, start, end, .. } => {
+                source.visit_namings(f);
+                for bound in [start, end].into_iter().flatten() {
+                    if let Arg::Node(node, _) = &**bound {
+                        node.visit_namings(f);
                     }
                 }
             }

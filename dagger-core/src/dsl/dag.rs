@@ -159,6 +159,8 @@ fn finish(mut builder: DagBuilder, output: Option<Port>) -> Result<Graph, BuildE
     }
     let declared: Vec<_> = builder.nodes.iter().map(|(node, _)| (node.callee.as_str(), node.callable)).collect();
     let names = names::node_names(&builder.name, &declared)?;
+    let params = builder.params.iter().map(|param| ("a parameter", param.name.as_str()));
+    names::distinct_ignoring_case(&builder.name, params.chain(names.iter().map(|name| ("a node", name.as_str()))))?;
     let nodes: Vec<NodeSpec> = builder
         .nodes
         .into_iter()

@@ -82,6 +82,30 @@ pub(crate) fn node_names(
     Ok(names)
 }
 
+/// Checks that no two of `names` (each with what it names) are equal ignoring case: on a file
+/// system that ignores case (macOS's, Windows'), two nodes named so would write one folder.
+pub(crate) fn distinct_ignoring_case<'a>(
+    dag: &str,
+    names: impl IntoIterator<Item = (&'static str, &'a str)>,
+) -> Result<(), BuildError> {
+    let mut seen: HashMap<String, (&'static str, &'a str)> = HashMap::new();
+    for (what, name) in names {
+        match seen.get(&name.to_ascii_lowercase()) {
+            Some(&(first_what, first)) if first != name => {
+                return Err(BuildError::NamesDifferInCase {
+                    dag: dag.to_string(),
+                    first: format!("{first_what} `{first}`"),
+                    second: format!("{what} `{name}`"),
+                });
+            }
+            _ => {
+                seen.insert(name.to_ascii_lowercase(), (what, name));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +134,19 @@ mod tests {
         assert_eq!(node_names("d", &nodes).unwrap(), ["sum-2", "sum-1", "sum-3"]);
         let made = [("output", None), task::<A>("output"), ("output", None)];
         assert_eq!(node_names("d", &made).unwrap(), ["output-1", "output-2", "output-3"]);
+    }
+
+    #[test]
+    fn names_equal_ignoring_case_are_refused() {
+        let names = [("a node", "Half"), ("a node", "half-1"), ("a node", "Half")];
+        assert_eq!(distinct_ignoring_case("d", names), Ok(()), "the same name twice is not this error");
+        let error = distinct_ignoring_case("d", [("a parameter", "x"), ("a node", "half"), ("a node", "Half")]);
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "DAG `d` has a node `half` and a node `Half`, names that differ only in case, which a file system \
+             that ignores case (macOS, Windows) cannot tell apart; rename one"
+        );
+        assert!(distinct_ignoring_case("d", [("a parameter", "X"), ("a node", "x")]).is_err());
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn call(call: &Call) -> TokenStream {
 /// `value`, or a compile-time error at `span` when `check` (one of the message writers of
 /// `__private`) writes a message for `args`. The message is written into an array of the length
 /// `check` gives, as const evaluation cannot allocate.
-fn compile_time_error(span: Span, check: TokenStream, args: TokenStream, value: TokenStream) -> TokenStream {
+pub(super) fn compile_time_error(span: Span, check: TokenStream, args: TokenStream, value: TokenStream) -> TokenStream {
     quote_spanned! {span=>
         {
             const LEN: usize = #check(&mut [], #args);

@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::LitStr;
 
-use super::{body, callee, plain_name, SpanOrCallSite};
-use crate::model::{Dag, DagOutput};
+use super::{body, call, callee, plain_name, SpanOrCallSite};
+use crate::model::{Dag, DagOutput, Naming};
 
 pub fn dag(dag: &Dag) -> TokenStream {
     let Dag { attrs, vis, params, output, .. } = dag;
@@ -30,6 +30,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
         }
     });
     let callable = callable(dag, &name_str, &ret);
+    let distinct_names = distinct_names(dag, &name_str);
     let input_at = params.iter().enumerate().map(|(i, p)| {
         let ty = &p.ty;
         quote!(impl ::dagger_core::__private::InputAt<#i> for #name { type Ty = #ty; })
@@ -54,6 +55,7 @@ pub fn dag(dag: &Dag) -> TokenStream {
 
         const _: () = {
             #callable
+            #distinct_names
             #(#input_at)*
             impl ::dagger_core::__private::Arity<#arity> for #name {}
             #per_partition
@@ -150,6 +152,52 @@ fn runs(dag: &Dag, name_str: &LitStr, ret: &TokenStream) -> TokenStream {
                 .clone()
             }
         }
+    }
+}
+
+/// The check, at compile time, that no two names the DAG gives (its parameters, its callees',
+/// the names its fields, windows, selections, joins and shuffles are bound to) are equal
+/// ignoring case: each name is compared with those before it, and an error is reported at it.
+/// (Names the body does not spell, a task's `#[task(name = "..")]` among them, are the callees'
+/// `NAME`s; the builder checks the names it numbers when the DAG is declared.)
+fn distinct_names(dag: &Dag, name_str: &LitStr) -> TokenStream {
+    let mut names: Vec<(TokenStream, &str, proc_macro2::Span)> = dag
+        .params
+        .iter()
+        .map(|param| (plain_name(&param.name).to_token_stream(), "a parameter", param.name.span()))
+        .collect();
+    dag.body.visit_namings(&mut |naming| match naming {
+        Naming::Call(call) => {
+            let callee = callee::name(&call.func);
+            let name = callee::scope(
+                &call.func,
+                &quote!(::dagger_core::__private::PlainFunction),
+                &TokenStream::new(),
+                quote!(<#callee as ::dagger_core::__private::Callable>::NAME),
+            );
+            names.push((name, "a node", callee.span()));
+        }
+        Naming::Binding(binding) => names.push((plain_name(binding).to_token_stream(), "a node", binding.span())),
+    });
+    if names.len() < 2 {
+        return TokenStream::new();
+    }
+    let checks = (1..names.len()).map(|i| {
+        let check = call::compile_time_error(
+            names[i].2,
+            quote!(::dagger_core::__private::names_differing_in_case),
+            quote!(#name_str, (NAMES, WHATS), #i),
+            quote!(()),
+        );
+        quote!(const _: () = #check;)
+    });
+    let (values, whats): (Vec<&TokenStream>, Vec<&str>) = names.iter().map(|(value, what, _)| (value, *what)).unzip();
+    quote! {
+        const _: () = {
+            const NAMES: &[&str] = &[#(#values),*];
+            const WHATS: &[&str] = &[#(#whats),*];
+            #(#checks)*
+        };
     }
 }
 
