@@ -289,3 +289,41 @@ fn the_commands_flatten_into_a_clap_program_of_the_users() {
         assert!(help.contains(&format!("\n  {command} ")), "{command} is missing from: {help}");
     }
 }
+
+#[test]
+fn a_job_that_would_do_nothing_is_an_error_not_a_silent_success() {
+    let dir = scratch("nothing-to-do");
+    let store = dir.join("store");
+    let store = store.to_str().unwrap();
+    assert_eq!(run(&["--dag", "quick_start", "node", "generate_numbers", "--store", store]).0, 0);
+    let node = |extra: &[&str]| {
+        let mut args = vec!["--dag", "quick_start", "node", "raise_number", "--store", store];
+        args.extend(extra);
+        run(&args)
+    };
+    // The largest partition number: 18446744073709551615 + 1 would wrap around to nothing.
+    let (code, _, err) = node(&["--partition", &usize::MAX.to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err, format!("error: there is no partition {}\n", usize::MAX));
+    // A partition past the last: the source's count says so.
+    let (code, _, err) = node(&["--partition", "7"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("its input `generate_numbers` has 7 partitions: there is no partition 7"), "{err}");
+    let (code, _, err) = node(&["--partitions", "0..0"]);
+    assert_eq!((code, err.as_str()), (2, "error: `0..0` is an empty range: it holds no partition (B is excluded)\n"));
+    // A seal lists a map's outputs: a node outside maps has none.
+    let (code, _, err) = run(&["--dag", "quick_start", "seal", "generate_numbers", "--store", store]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a seal lists the outputs of a map, and its output needs none"), "{err}");
+    // A range of keys, for a DAG whose partitions have none.
+    let (code, _, err) = run(&["--dag", "quick_start", "run", "--keys", "1..3"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err,
+        "error: DAG `quick_start` has no keyed partitions: --keys limits what `#[task(partitioned, keyed)]` tasks \
+         hand over\n"
+    );
+    let (code, _, _) =
+        run(&["--dag", "quick_start", "node", "raise_number", "--store", store, "--partition", "0", "--keys", "1..3"]);
+    assert_eq!(code, 2);
+}

@@ -85,7 +85,7 @@ fn options(args: &ArgoArgs, graph: &Graph) -> Result<Options, Failure> {
     options.minimal_crd = args.argo_crd == ArgoCrd::Minimal;
     options.params = args.params.given()?;
     if let Some(keys) = &args.keys {
-        crate::keys::KeyFilter::parse(keys).map_err(Failure::usage)?;
+        super::args::key_filter(graph, keys)?;
         options.keys = Some(keys.clone());
     }
     // Checked here, so that a typo is not found by a pod.

@@ -5,6 +5,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::report::Failure;
+use crate::graph::Graph;
+use crate::keys::KeyFilter;
 
 /// The DAG's parameters: `-p NAME=VALUE` (repeatable) and `--params FILE`.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -155,19 +157,35 @@ pub(super) fn partitions(one: Option<&str>, range: Option<&str>) -> Result<Optio
     };
     match (one, range) {
         (Some(""), None) | (None, None) => Ok(None),
-        (Some(p), None) => number(p).map(|p| Some(p..p + 1)),
+        (Some(p), None) => {
+            let p = number(p)?;
+            let end = p.checked_add(1).ok_or_else(|| Failure::usage(format!("there is no partition {p}")))?;
+            Ok(Some(p..end))
+        }
         (None, Some(range)) => {
             let (a, b) = range
                 .split_once("..")
                 .ok_or_else(|| Failure::usage(format!("`{range}` is not a range of partitions: A..B")))?;
             let (a, b) = (number(a)?, number(b)?);
-            if a > b {
-                return Err(Failure::usage(format!("`{range}` is an empty range: its start is after its end")));
+            if a >= b {
+                let why = if a == b { "it holds no partition (B is excluded)" } else { "its start is after its end" };
+                return Err(Failure::usage(format!("`{range}` is an empty range: {why}")));
             }
             Ok(Some(a..b))
         }
         (Some(_), Some(_)) => Err(Failure::usage("give --partition or --partitions, not both".to_string())),
     }
+}
+
+/// The range of keys `--keys` gives, for a DAG that has keyed partitions.
+pub(super) fn key_filter(graph: &Graph, keys: &str) -> Result<KeyFilter, Failure> {
+    if !graph.has_keyed_tasks() {
+        return Err(Failure::usage(format!(
+            "DAG `{}` has no keyed partitions: --keys limits what `#[task(partitioned, keyed)]` tasks hand over",
+            graph.name()
+        )));
+    }
+    KeyFilter::parse(keys).map_err(Failure::usage)
 }
 
 /// The number of threads: the flag's, else what a SLURM job was given, else none (rayon's
@@ -221,8 +239,10 @@ mod tests {
         assert_eq!(partitions(Some(""), None).unwrap(), None);
         assert_eq!(partitions(Some("3"), None).unwrap(), Some(3..4));
         assert_eq!(partitions(None, Some("2..5")).unwrap(), Some(2..5));
-        assert_eq!(partitions(None, Some("5..5")).unwrap(), Some(5..5));
+        assert!(partitions(None, Some("5..5")).unwrap_err().message.contains("holds no partition"));
         assert!(partitions(None, Some("5..2")).is_err());
+        let largest = usize::MAX.to_string();
+        assert!(partitions(Some(&largest), None).unwrap_err().message.contains("there is no partition"));
         assert!(partitions(Some("x"), None).is_err());
         assert!(partitions(None, Some("3")).is_err());
     }

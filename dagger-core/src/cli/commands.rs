@@ -10,7 +10,6 @@ use super::{Command, Entry};
 use crate::erased::AnyValue;
 use crate::error::Error;
 use crate::graph::Graph;
-use crate::keys::KeyFilter;
 use crate::run::{Action, Done, Runner};
 use crate::store::DiskStore;
 
@@ -48,7 +47,7 @@ fn run(args: &RunArgs, dag: &dyn Entry) -> Result<(), Failure> {
         runner = runner.with_store(DiskStore::new(dir));
     }
     if let Some(keys) = &args.keys {
-        runner = runner.with_keys(KeyFilter::parse(keys).map_err(Failure::usage)?);
+        runner = runner.with_keys(args::key_filter(dag.graph(), keys)?);
     }
     let json = dag.run(&runner, values)?;
     println!("{json}");
@@ -111,7 +110,7 @@ fn job_runner(job: &JobArgs, graph: &Graph, threads: Option<usize>) -> Result<(R
     let mut runner =
         runner(threads)?.with_store(DiskStore::new(&job.store)).with_progress(false).with_run_id(&job.run_id);
     if let Some(keys) = &job.keys {
-        runner = runner.with_keys(KeyFilter::parse(keys).map_err(Failure::usage)?);
+        runner = runner.with_keys(args::key_filter(graph, keys)?);
     }
     Ok((runner, values))
 }

@@ -189,6 +189,16 @@ impl Graph {
         })
     }
 
+    /// Whether a task of this DAG, or of a DAG nested in it, hands over keyed partitions (what
+    /// a run limited to a range of keys limits).
+    pub(crate) fn has_keyed_tasks(&self) -> bool {
+        self.nodes.iter().any(|node| match &node.work {
+            Work::Task(..) => node.keyed(),
+            Work::Dag(inner) => inner.has_keyed_tasks(),
+            Work::Derived(_) => false,
+        })
+    }
+
     pub(crate) fn describe(&self, port: Port) -> Origin {
         match port.source {
             Source::Param(i) => Origin::Param(self.params[i as usize].name.clone()),

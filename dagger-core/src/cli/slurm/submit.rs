@@ -19,7 +19,7 @@ pub(in crate::cli) fn submit(args: &SubmitArgs, graph: &Graph, dag_flag: bool) -
     let given = args.params.given()?;
     graph.params_from_text(&given).map_err(|error| Failure::usage(error.to_string()))?;
     if let Some(keys) = &args.keys {
-        crate::keys::KeyFilter::parse(keys).map_err(Failure::usage)?;
+        crate::cli::args::key_filter(graph, keys)?;
     }
     let store = absolute(&args.store)?;
     let folder = Folder::new(&store, graph.name());

@@ -10,19 +10,13 @@ use crate::store::Existing;
 
 impl Run<'_> {
     /// Seals the outputs of the map `node` belongs to: checks that every partition of each is
-    /// stored, and lists them. For a node outside maps, checks that its output is complete.
+    /// stored, and lists them. A node outside maps has no seal: an error says so.
     pub(in crate::run) fn seal_job(&self, node: usize, up: Option<&dyn Up>) -> Result<Done, Error> {
         let spec = &self.graph.nodes[node];
-        let path = self.path.child(&spec.name, None);
         let Some(map) = spec.map else {
-            return match self.find_output(node)? {
-                Existing::Whole => Ok(Done::default()),
-                Existing::Sealed(files) => Ok(Done { count: Some(files.len()) }),
-                _ => {
-                    let message = format!("it is not in the store: run `{path}` first (it needs no seal)");
-                    Err(Error::NotReady { path, message })
-                }
-            };
+            let message = "this node runs once, not once per partition: a seal lists the outputs of a map, and its \
+                           output needs none";
+            return Err(self.isolation_error(spec, message));
         };
         let count = self.map_count(map as usize)?;
         let nodes = &self.graph.maps[map as usize].nodes;
