@@ -45,7 +45,8 @@ impl fmt::Display for NodePath {
             if i > 0 {
                 f.write_str("/")?;
             }
-            f.write_str(name)?;
+            // A DAG's names are checked; a path a job was given may hold anything.
+            f.write_str(&shown(name))?;
             if let Some(p) = partition {
                 write!(f, "[{p}]")?;
             }
@@ -61,9 +62,18 @@ fn on_partition(partition: &Option<usize>) -> String {
 /// A partition key's JSON text as people read it: a string key without its quotes.
 pub(crate) fn shown_key(text: &str) -> String {
     match serde_json::from_str::<String>(text) {
-        Ok(string) => string,
-        Err(_) => text.to_string(),
+        Ok(string) => shown(&string),
+        Err(_) => shown(text),
     }
+}
+
+/// Text someone gave (a name, a key, a flag's value) as a message may print it: control
+/// characters (a newline, a NUL) escaped, so that a message is one line that says what it got.
+pub(crate) fn shown(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
 /// ` on partition `2024-01-27` (3)` for a keyed partition, ` on partition 3` otherwise.
@@ -395,4 +405,18 @@ pub enum BuildError {
         /// The DAG being built.
         dag: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_someone_gave_is_shown_on_one_line() {
+        assert_eq!(shown("train-model"), "train-model");
+        assert_eq!(shown("a\nb\0c\u{1b}[31m"), "a\\nb\\0c\\u{1b}[31m");
+        assert_eq!(shown("día"), "día");
+        assert_eq!(NodePath::root("d").child("x\ny", Some(2)).to_string(), "d/x\\ny[2]");
+        assert_eq!(shown_key("\"2024-01-01\""), "2024-01-01");
+    }
 }

@@ -327,3 +327,22 @@ fn a_job_that_would_do_nothing_is_an_error_not_a_silent_success() {
         run(&["--dag", "quick_start", "node", "raise_number", "--store", store, "--partition", "0", "--keys", "1..3"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn messages_say_what_was_wrong_with_what_was_given() {
+    // A date that does not exist is not "an integer".
+    let (code, _, err) = run(&["--dag", "weekly_trend", "run", "-p", "to=2013-02-30"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: `2013-02-30` is not a value of the parameter `to`, of type `Date`: "), "{err}");
+    assert!(err.contains("'day' for `2013-02` is invalid, must be in range `1..=28`"), "{err}");
+    // A name with a newline is shown with it escaped, on one line.
+    let store = scratch("escaped").join("store");
+    let (code, _, err) = run(&["--dag", "quick_start", "node", "raise\nnumber", "--store", store.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("has no node named `raise\\nnumber`;") && err.lines().count() == 1, "{err}");
+    // More threads than would do any good.
+    let (code, _, err) = run(&["--dag", "quick_start", "run", "--threads", "100000"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --threads 100000 is more than "), "{err}");
+    assert_eq!(run(&["--dag", "quick_start", "run", "--threads", "8"]).1, "91\n");
+}

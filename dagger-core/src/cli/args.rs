@@ -142,8 +142,9 @@ impl ParamArgs {
             given.extend(object.into_iter().map(|(name, value)| (name, value.to_string())));
         }
         for flag in &self.param {
-            let (name, value) =
-                flag.split_once('=').ok_or_else(|| Failure::usage(format!("`--param {flag}` is not NAME=VALUE")))?;
+            let (name, value) = flag
+                .split_once('=')
+                .ok_or_else(|| Failure::usage(format!("`--param {}` is not NAME=VALUE", crate::error::shown(flag))))?;
             given.push((name.to_string(), value.to_string()));
         }
         Ok(given)
@@ -153,7 +154,9 @@ impl ParamArgs {
 /// The partitions of a `node` job: none, one, or a range.
 pub(super) fn partitions(one: Option<&str>, range: Option<&str>) -> Result<Option<Range<usize>>, Failure> {
     let number = |text: &str| {
-        text.trim().parse::<usize>().map_err(|_| Failure::usage(format!("`{text}` is not a partition number")))
+        text.trim()
+            .parse::<usize>()
+            .map_err(|_| Failure::usage(format!("`{}` is not a partition number", crate::error::shown(text))))
     };
     match (one, range) {
         (Some(""), None) | (None, None) => Ok(None),
@@ -163,9 +166,9 @@ pub(super) fn partitions(one: Option<&str>, range: Option<&str>) -> Result<Optio
             Ok(Some(p..end))
         }
         (None, Some(range)) => {
-            let (a, b) = range
-                .split_once("..")
-                .ok_or_else(|| Failure::usage(format!("`{range}` is not a range of partitions: A..B")))?;
+            let (a, b) = range.split_once("..").ok_or_else(|| {
+                Failure::usage(format!("`{}` is not a range of partitions: A..B", crate::error::shown(range)))
+            })?;
             let (a, b) = (number(a)?, number(b)?);
             if a >= b {
                 let why = if a == b { "it holds no partition (B is excluded)" } else { "its start is after its end" };
@@ -188,12 +191,23 @@ pub(super) fn key_filter(graph: &Graph, keys: &str) -> Result<KeyFilter, Failure
     KeyFilter::parse(keys).map_err(Failure::usage)
 }
 
+/// The most threads per CPU `--threads` may ask for: more than enough for tasks that wait on
+/// I/O, and short of a number (a typo, a count of partitions) that would only cost memory and
+/// time in switching between threads.
+const MAX_THREADS_PER_CPU: usize = 16;
+
 /// The number of threads: the flag's, else what a SLURM job was given, else none (rayon's
 /// default: the CPUs this process may use, which honours a container's CPU quota).
 pub(super) fn threads(flag: Option<usize>) -> Result<Option<usize>, Failure> {
     if let Some(threads) = flag {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let most = (MAX_THREADS_PER_CPU * cpus).max(64);
         return match threads {
             0 => Err(Failure::usage("--threads must be at least 1".to_string())),
+            n if n > most => Err(Failure::usage(format!(
+                "--threads {n} is more than {most} ({MAX_THREADS_PER_CPU} per CPU this process may use, of which \
+                 there are {cpus}, and at least 64): more threads than that would only wait for one another"
+            ))),
             n => Ok(Some(n)),
         };
     }

@@ -51,7 +51,11 @@ impl Graph {
     /// are not, so that a manifest whose engine fills them in later can be checked early.
     pub(crate) fn given_params(&self, given: &[(String, String)]) -> Result<Vec<Option<AnyValue>>, ParamError> {
         if let Some((name, _)) = given.iter().find(|(name, _)| !self.params.iter().any(|p| &p.name == name)) {
-            return Err(self.param_error(&format!("DAG `{}` has no parameter `{name}`", self.name)));
+            return Err(self.param_error(&format!(
+                "DAG `{}` has no parameter `{}`",
+                self.name,
+                crate::error::shown(name)
+            )));
         }
         self.params
             .iter()
@@ -71,11 +75,21 @@ impl Graph {
             Err(error) => error,
         };
         let quoted = serde_json::to_vec(text).unwrap_or_default();
-        decode(&quoted).map_err(|_| ParamError {
-            message: format!(
-                "`{text}` is not a value of the parameter `{name}`, of type `{}`: {as_json}",
-                short_type(param.type_name)
-            ),
+        decode(&quoted).map_err(|as_text| {
+            // Text that is not JSON was meant as a string (`2013-02-30` for a date): why it is
+            // not one says more than why `2013` is not a date.
+            let why = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => as_json.to_string(),
+                // Where in the quoted text it failed would only mislead.
+                Err(_) => as_text.to_string().split(" at line 1 column ").next().unwrap_or_default().to_string(),
+            };
+            ParamError {
+                message: format!(
+                    "`{}` is not a value of the parameter `{name}`, of type `{}`: {why}",
+                    crate::error::shown(text),
+                    short_type(param.type_name)
+                ),
+            }
         })
     }
 

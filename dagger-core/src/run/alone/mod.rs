@@ -71,7 +71,11 @@ pub(super) fn parse_path<'a>(dag: &str, path: &'a str) -> Result<(Nested, &'a st
         .map(|segment| {
             parse_segment(segment).ok_or_else(|| Error::Isolation {
                 path: NodePath::root(dag),
-                message: format!("`{segment}` in `{path}` is not a node name, or a name and a partition: `name[3]`"),
+                message: format!(
+                    "`{}` in `{}` is not a node name, or a name and a partition: `name[3]`",
+                    crate::error::shown(segment),
+                    crate::error::shown(path)
+                ),
             })
         })
         .collect::<Result<_, _>>()?;
@@ -177,8 +181,9 @@ impl Run<'_> {
             Error::Isolation {
                 path: self.path.child(node, None),
                 message: format!(
-                    "DAG `{}` has no node named `{node}`; its nodes are: {}",
+                    "DAG `{}` has no node named `{}`; its nodes are: {}",
                     self.graph.name(),
+                    crate::error::shown(node),
                     names.join(", ")
                 ),
             }
@@ -199,7 +204,8 @@ impl Run<'_> {
             let shown: Vec<String> = keys.texts().iter().take(10).map(|text| crate::error::shown_key(text)).collect();
             let more = if keys.len() > shown.len() { ", ..." } else { "" };
             let message = format!(
-                "no partition has the key `{key}`; the {} keys of `{}` are: {}{more}",
+                "no partition has the key `{}`; the {} keys of `{}` are: {}{more}",
+                crate::error::shown(key),
                 keys.len(),
                 source.name,
                 shown.join(", ")
