@@ -1,6 +1,10 @@
 //! Finds a float that JSON cannot hold (NaN, an infinity) in a value, before it is written:
 //! serde_json writes them as `null`, which reads back as an error, or as a different value,
 //! long after the run that wrote it succeeded.
+//!
+//! The walk allocates nothing while it finds nothing: the path to a float it refuses is put
+//! together on the way back, step by step, so that checking a value of a hundred million
+//! numbers costs one pass over them, not a string per number.
 
 use std::fmt::{self, Display};
 
@@ -9,19 +13,34 @@ use serde::ser::{self, Impossible, Serialize};
 /// Where in the value the first float JSON cannot hold is, and what it is; `None` if there is
 /// none. The path is written as Rust would reach it: `.stats.mean`, `[3]`, `[\"key\"]`.
 pub(super) fn non_finite<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    let mut path = Vec::new();
-    match value.serialize(Walker { path: &mut path }) {
-        Err(Found(message)) if !message.is_empty() => Some(message),
+    match value.serialize(Walker) {
+        Err(Found { written: Some(written), mut path }) => {
+            path.reverse();
+            let at = if path.is_empty() { String::new() } else { format!(" at `{}`", path.concat()) };
+            Some(format!("`{written}`{at}"))
+        }
         _ => None,
     }
 }
 
+/// A float JSON cannot hold (`written`, as Rust writes it), and the steps from it back up to
+/// the value, innermost first; or (`written` none) a value whose `Serialize` fails on its own,
+/// which is the format's to report.
 #[derive(Debug)]
-struct Found(String);
+struct Found {
+    written: Option<String>,
+    path: Vec<String>,
+}
+
+impl Found {
+    fn nothing() -> Found {
+        Found { written: None, path: Vec::new() }
+    }
+}
 
 impl Display for Found {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.written.as_deref().unwrap_or("a value that cannot be written"))
     }
 }
 
@@ -30,30 +49,30 @@ impl std::error::Error for Found {}
 impl ser::Error for Found {
     /// A value whose `Serialize` fails on its own: not ours to report here, the format will.
     fn custom<M: Display>(_: M) -> Self {
-        Found(String::new())
+        Found::nothing()
     }
 }
 
-/// Serializes nothing: visits every float, with the path that leads to it.
-struct Walker<'a> {
-    path: &'a mut Vec<String>,
-}
+/// Serializes nothing: visits every float.
+struct Walker;
 
-impl Walker<'_> {
+impl Walker {
     fn float(self, value: f64, written: impl Display) -> Result<(), Found> {
         if value.is_finite() {
             return Ok(());
         }
-        let at = if self.path.is_empty() { String::new() } else { format!(" at `{}`", self.path.concat()) };
-        Err(Found(format!("`{written}`{at}")))
+        Err(Found { written: Some(written.to_string()), path: Vec::new() })
     }
+}
 
-    fn at<T: Serialize + ?Sized>(&mut self, step: String, value: &T) -> Result<(), Found> {
-        self.path.push(step);
-        value.serialize(Walker { path: self.path })?;
-        self.path.pop();
-        Ok(())
-    }
+/// Visits `value`, and on the way back from a float it refuses, adds `step` to its path.
+fn at<T: Serialize + ?Sized>(step: impl FnOnce() -> String, value: &T) -> Result<(), Found> {
+    value.serialize(Walker).map_err(|mut found| {
+        if found.written.is_some() {
+            found.path.push(step());
+        }
+        found
+    })
 }
 
 macro_rules! nothing_to_check {
@@ -64,16 +83,16 @@ macro_rules! nothing_to_check {
     )*};
 }
 
-impl<'a> ser::Serializer for Walker<'a> {
+impl ser::Serializer for Walker {
     type Ok = ();
     type Error = Found;
-    type SerializeSeq = Compound<'a>;
-    type SerializeTuple = Compound<'a>;
-    type SerializeTupleStruct = Compound<'a>;
-    type SerializeTupleVariant = Compound<'a>;
-    type SerializeMap = Compound<'a>;
-    type SerializeStruct = Compound<'a>;
-    type SerializeStructVariant = Compound<'a>;
+    type SerializeSeq = Compound;
+    type SerializeTuple = Compound;
+    type SerializeTupleStruct = Compound;
+    type SerializeTupleVariant = Compound;
+    type SerializeMap = Compound;
+    type SerializeStruct = Compound;
+    type SerializeStructVariant = Compound;
 
     nothing_to_check!(
         serialize_bool(bool),
@@ -122,79 +141,63 @@ impl<'a> ser::Serializer for Walker<'a> {
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        mut self,
+        self,
         _: &'static str,
         _: u32,
         variant: &'static str,
         value: &T,
     ) -> Result<(), Found> {
-        self.at(format!("::{variant}"), value)
+        at(|| format!("::{variant}"), value)
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_tuple(self, _: usize) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Compound<'a>, Found> {
-        Ok(Compound::new(self))
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Compound, Found> {
+        Ok(Compound::default())
     }
 }
 
 /// The elements of a sequence, tuple, map or struct, each visited with its place in the path.
-struct Compound<'a> {
-    walker: Walker<'a>,
+#[derive(Default)]
+struct Compound {
     index: usize,
-    /// The last map key, as it reads in a path.
+    /// The last map key given on its own (`serialize_key`), as it reads in a path.
     key: String,
 }
 
-impl<'a> Compound<'a> {
-    fn new(walker: Walker<'a>) -> Self {
-        Compound { walker, index: 0, key: String::new() }
-    }
-
+impl Compound {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Found> {
-        let step = format!("[{}]", self.index);
+        let index = self.index;
         self.index += 1;
-        self.walker.at(step, value)
+        at(|| format!("[{index}]"), value)
     }
 }
 
 macro_rules! elements {
     ($($trait:ident::$method:ident),*) => {$(
-        impl ser::$trait for Compound<'_> {
+        impl ser::$trait for Compound {
             type Ok = ();
             type Error = Found;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Found> {
@@ -216,11 +219,11 @@ elements!(
 
 macro_rules! fields {
     ($($trait:ident),*) => {$(
-        impl ser::$trait for Compound<'_> {
+        impl ser::$trait for Compound {
             type Ok = ();
             type Error = Found;
             fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Found> {
-                self.walker.at(format!(".{name}"), value)
+                at(|| format!(".{name}"), value)
             }
             fn end(self) -> Result<(), Found> {
                 Ok(())
@@ -231,18 +234,28 @@ macro_rules! fields {
 
 fields!(SerializeStruct, SerializeStructVariant);
 
-impl ser::SerializeMap for Compound<'_> {
+impl ser::SerializeMap for Compound {
     type Ok = ();
     type Error = Found;
 
+    /// Both at once (what maps and derives call): the key is written out only for a path.
+    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), Found> {
+        key.serialize(Walker)?;
+        at(|| format!("[{}]", key.serialize(KeyText).unwrap_or_else(|_| "..".to_string())), value)
+    }
+
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Found> {
         self.key = key.serialize(KeyText).unwrap_or_else(|_| "..".to_string());
-        key.serialize(Walker { path: self.walker.path })
+        key.serialize(Walker)
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Found> {
-        let step = format!("[{}]", std::mem::take(&mut self.key));
-        self.walker.at(step, value)
+        let key = std::mem::take(&mut self.key);
+        at(|| format!("[{key}]"), value)
     }
 
     fn end(self) -> Result<(), Found> {
@@ -297,11 +310,11 @@ impl ser::Serializer for KeyText {
     }
 
     fn serialize_bytes(self, _: &[u8]) -> Result<String, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_none(self) -> Result<String, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Found> {
@@ -309,7 +322,7 @@ impl ser::Serializer for KeyText {
     }
 
     fn serialize_unit(self) -> Result<String, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_unit_struct(self, name: &'static str) -> Result<String, Found> {
@@ -331,19 +344,19 @@ impl ser::Serializer for KeyText {
         _: &'static str,
         _: &T,
     ) -> Result<String, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_tuple_variant(
@@ -353,15 +366,15 @@ impl ser::Serializer for KeyText {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 
     fn serialize_struct_variant(
@@ -371,6 +384,6 @@ impl ser::Serializer for KeyText {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Found> {
-        Err(Found(String::new()))
+        Err(Found::nothing())
     }
 }

@@ -73,22 +73,36 @@ impl Format for Json {
             )
             .into());
         }
-        serde_json::to_writer(writer, value).map_err(|error| {
+        // Buffered here, so that serde_json's many small writes are not calls through `dyn`.
+        let mut buffered = std::io::BufWriter::new(writer);
+        serde_json::to_writer(&mut buffered, value).map_err(|error| -> BoxError {
             if error.to_string().starts_with("key must be") {
                 format!("JSON map keys are strings or numbers ({error}); choose `#[task(format = Binary)]` for maps with other keys").into()
             } else {
                 error.into()
             }
-        })
+        })?;
+        Ok(buffered.flush()?)
     }
-    /// Read whole, then parsed: `serde_json` parses a slice several times faster than a
-    /// reader.
+    /// A value of up to [`WHOLE_READ`] bytes is read whole, then parsed: `serde_json` parses a
+    /// slice several times faster than a reader. A larger one is parsed as it is read, so that
+    /// memory holds the value, not its text too.
     fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes)?;
-        Ok(serde_json::from_slice(&bytes)?)
+        let read = reader.take(WHOLE_READ as u64 + 1).read_to_end(&mut bytes)?;
+        if read <= WHOLE_READ {
+            return Ok(serde_json::from_slice(&bytes)?);
+        }
+        let mut rest = std::io::BufReader::with_capacity(1 << 16, std::io::Cursor::new(bytes).chain(reader));
+        let mut deserializer = serde_json::Deserializer::from_reader(&mut rest);
+        let value = T::deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(value)
     }
 }
+
+/// The largest JSON text [`Json`] reads whole before parsing it.
+const WHOLE_READ: usize = 1 << 30;
 
 /// A compact binary format (postcard): smaller and faster than JSON, not self-describing.
 ///
@@ -102,8 +116,10 @@ pub struct Binary;
 impl Format for Binary {
     const NAME: &'static str = "binary";
     fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError> {
-        postcard::to_io(value, writer)?;
-        Ok(())
+        // Buffered here, so that postcard's many small writes are not calls through `dyn`.
+        let mut buffered = std::io::BufWriter::new(writer);
+        postcard::to_io(value, &mut buffered)?;
+        Ok(buffered.flush()?)
     }
     fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError> {
         let mut bytes = Vec::new();

@@ -191,6 +191,7 @@ impl Graph {
 
     /// Whether a task of this DAG, or of a DAG nested in it, hands over keyed partitions (what
     /// a run limited to a range of keys limits).
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn has_keyed_tasks(&self) -> bool {
         self.nodes.iter().any(|node| match &node.work {
             Work::Task(..) => node.keyed(),

@@ -93,6 +93,10 @@ impl Run<'_> {
                 let count = self.produce(node, None).map_err(|_| self.take_failure())?;
                 match count {
                     Some(count) => self.settle_parts(node, count, up).map(|()| Done { count: Some(count) }),
+                    // Nothing after the node needs its value: it is not read back.
+                    None if self.graph.derived_with(node).is_empty() && (up.is_none() || !self.is_output(node)) => {
+                        Ok(Done::default())
+                    }
                     None => {
                         let stored =
                             self.outputs[node].one.read().ok_or_else(|| self.internal_error(node, "no output"))?;

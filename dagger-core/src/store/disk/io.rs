@@ -100,15 +100,14 @@ fn write_file(
     let temporary = dir.join(format!(".{name}.{}-{:016x}.tmp", std::process::id(), random()));
     let result = (|| {
         let handle = fs::File::create(&temporary)?;
-        let mut writer = Digesting { inner: BufWriter::with_capacity(1 << 16, handle), hasher: Xxh3::new() };
+        // The digest sees the buffer's chunks, not each of the encoder's small writes.
+        let mut writer = BufWriter::with_capacity(1 << 16, Digesting { inner: handle, hasher: Xxh3::new() });
         write(&mut writer)?;
-        let mut buffered = writer.inner;
+        let Digesting { inner: mut handle, hasher } = writer.into_inner().map_err(|e| e.into_error())?;
         if checked {
-            buffered.write_all(TRAILER_START)?;
-            write!(buffered, "{:016x}", writer.hasher.digest())?;
-            buffered.write_all(TRAILER_END)?;
+            let trailer = [TRAILER_START, format!("{:016x}", hasher.digest()).as_bytes(), TRAILER_END].concat();
+            handle.write_all(&trailer)?;
         }
-        let handle = buffered.into_inner().map_err(|e| e.into_error())?;
         if sync {
             handle.sync_data()?;
         }
