@@ -193,6 +193,9 @@ pub(crate) struct Stamps {
     /// Whether paths are fingerprinted by what they point at.
     active: bool,
     entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// The files whose digests were computed by this run: not read again by it, however
+    /// recently they changed (the run reads each input once to fingerprint it).
+    read: Mutex<std::collections::HashSet<PathBuf>>,
     changed: Mutex<bool>,
 }
 
@@ -205,14 +208,26 @@ const MAX_DEPTH: usize = 64;
 impl Stamps {
     /// Stamps that fingerprint no path by what it points at: for a store that reuses nothing.
     pub(crate) fn inactive() -> Arc<Stamps> {
-        Arc::new(Stamps { file: None, active: false, entries: Mutex::default(), changed: Mutex::new(false) })
+        Arc::new(Stamps {
+            file: None,
+            active: false,
+            entries: Mutex::default(),
+            read: Mutex::default(),
+            changed: Mutex::new(false),
+        })
     }
 
     /// The stamps kept in `file` (none yet if it is missing or unreadable: they are only a
     /// cache of digests).
     pub(crate) fn load(file: PathBuf) -> Arc<Stamps> {
         let entries = fs::read(&file).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
-        Arc::new(Stamps { file: Some(file), active: true, entries: Mutex::new(entries), changed: Mutex::new(false) })
+        Arc::new(Stamps {
+            file: Some(file),
+            active: true,
+            entries: Mutex::new(entries),
+            read: Mutex::default(),
+            changed: Mutex::new(false),
+        })
     }
 
     /// Keeps the stamps for the next run, if some changed (a lost write costs a read of the
@@ -277,7 +292,7 @@ impl Stamps {
         let key = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(entry) = lock(&self.entries).get(&key) {
             let settled = entry.recorded_ns >= stamp.modified_ns + SETTLED.as_nanos();
-            if entry.stamp == stamp && settled {
+            if entry.stamp == stamp && (settled || lock(&self.read).contains(&key)) {
                 return Ok(entry.digest.clone());
             }
         }
@@ -292,6 +307,7 @@ impl Stamps {
         }
         let digest = format!("{:032x}", hasher.digest128());
         let recorded_ns = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        lock(&self.read).insert(key.clone());
         lock(&self.entries).insert(key, Entry { stamp, digest: digest.clone(), recorded_ns });
         *lock(&self.changed) = true;
         Ok(digest)

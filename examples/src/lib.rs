@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod composition;
 pub mod daily_sales;
+pub mod flights;
 pub mod incremental;
 pub mod logs;
 pub mod many;

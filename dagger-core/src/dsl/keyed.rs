@@ -20,7 +20,7 @@ use crate::erased::{owned, Codec};
 use crate::error::BoxError;
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Port, Work};
-use crate::invoke::{Emit, Inputs};
+use crate::invoke::{Batched, Emit, Inputs};
 use crate::keys::{Keys, PartitionKey};
 use crate::store::Partitions;
 
@@ -92,6 +92,7 @@ pub(crate) fn window<H: OrderedKeys>(scope: &mut dyn Declare, source: H, before:
         let parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a window of no partitions")?)?;
         let (keys, decoded) = ordered_keys::<H::Item, H::Key>(&parts)?;
         let mut window: std::collections::VecDeque<(H::Key, H::Item)> = std::collections::VecDeque::new();
+        let mut out = Batched::new(emit);
         for ((text, key), value) in keys.texts().iter().zip(decoded).zip(parts) {
             if window.len() > before {
                 window.pop_front();
@@ -99,10 +100,9 @@ pub(crate) fn window<H: OrderedKeys>(scope: &mut dyn Declare, source: H, before:
             window.push_back((key, value));
             let this: Vec<(H::Key, H::Item)> =
                 window.iter().map(|(key, value)| (key.clone(), value.clone_value())).collect();
-            emit.keys(vec![text.clone()])?;
-            emit.batch(Arc::new(vec![this]), 1)?;
+            out.push(Some(text.clone()), this)?;
         }
-        Ok(())
+        out.finish()
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
@@ -135,11 +135,11 @@ pub(crate) fn select<H: OrderedKeys>(
             None => decoded.len(),
         };
         let to = to.max(from);
+        let mut out = Batched::new(emit);
         for (text, value) in keys.texts()[from..to].iter().zip(parts.range(from..to)) {
-            emit.keys(vec![text.clone()])?;
-            emit.batch(Arc::new(vec![value]), 1)?;
+            out.push(Some(text.clone()), value)?;
         }
-        Ok(())
+        out.finish()
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let mut inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
@@ -247,14 +247,14 @@ pub(crate) fn join<A: KeyedOutput, B: JoinsWith<A>>(
         };
         let index: std::collections::HashMap<&str, usize> =
             right_keys.texts().iter().enumerate().map(|(i, text)| (text.as_str(), i)).collect();
+        let mut out = Batched::new(emit);
         for (text, value) in left_keys.texts().iter().zip(left) {
             if let Some(&at) = index.get(text.as_str()) {
                 let other = right.take_one(at)?;
-                emit.keys(vec![text.clone()])?;
-                emit.batch(Arc::new(vec![(value, other)]), 1)?;
+                out.push(Some(text.clone()), (value, other))?;
             }
         }
-        Ok(())
+        out.finish()
     }));
     let inputs = vec![
         Edge { port: left.port(), how: How::Collect(read_lazily::<A::Item>) },

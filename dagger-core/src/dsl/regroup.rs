@@ -14,7 +14,7 @@ use crate::data::Data;
 use crate::erased::{owned, Codec};
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Port, Work};
-use crate::invoke::{Emit, Inputs};
+use crate::invoke::{Batched, Emit, Inputs};
 use crate::store::Partitions;
 
 /// A partitioned output, keyed or not: what can be regrouped.
@@ -99,7 +99,8 @@ where
     let work = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let mut parts = owned::<Partitions<H::Item>>(inputs.next().ok_or("a regrouping of no partitions")?)?;
         let count = parts.len();
-        let mut hand_over = |items: Vec<ItemOf<H>>| emit.batch(Arc::new(vec![items]), 1);
+        let mut out = Batched::new(emit);
+        let mut hand_over = |items: Vec<ItemOf<H>>| out.push(None, items);
         match grouping {
             Grouping::Batches(size) => {
                 for part in parts {
@@ -132,7 +133,7 @@ where
                 }
             }
         }
-        Ok(())
+        out.finish()
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];

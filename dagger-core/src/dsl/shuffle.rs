@@ -3,10 +3,12 @@
 //!
 //! Two nodes the builder makes. The first reads the source partition by partition and splits
 //! each into `n` buckets by the hash of each item's key, each bucket a partition of its own
-//! (`p * n + j` is bucket `j` of source partition `p`): on disk, each bucket is written once,
-//! to a file of its own. The second makes output partition `j` from bucket `j` of every source
-//! partition, reading only those files. Memory holds one source partition, then one output
-//! partition, at a time.
+//! (`p * n + j` is bucket `j` of source partition `p`): on disk, the buckets are written once,
+//! in files of the buckets handed over together (as a task's partitions are: a file per batch,
+//! not per bucket, since creating files is what a shuffle on disk spends most on). The second
+//! makes output partition `j` from bucket `j` of every source partition, reading each file of
+//! buckets once for it. Memory holds a few source partitions, then one output partition, at a
+//! time.
 
 use std::hash::{Hash, Hasher as _};
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use super::rules::input::read_lazily;
 use crate::erased::{owned, Codec};
 use crate::format::Json;
 use crate::graph::{Collector, Edge, How, Work};
-use crate::invoke::{Emit, Inputs};
+use crate::invoke::{Batched, Emit, Inputs};
 use crate::store::Partitions;
 
 /// The bucket of `key` among `n`: a hash that every process of every run computes alike
@@ -53,9 +55,10 @@ where
             return Err(format!("a shuffle into 0 partitions has nowhere to put {} partitions", parts.len()).into());
         }
         // A few partitions per thread at a time, split in parallel, their buckets handed over
-        // in order.
+        // in order, in batches (files, on disk) of as many as the store takes together.
         let group = 2 * rayon::current_num_threads();
         let mut parts = parts.peekable();
+        let mut out = Batched::new(emit);
         while parts.peek().is_some() {
             let taken: Vec<H::Item> = parts.by_ref().take(group).collect();
             let split: Vec<Vec<Vec<ItemOf<H>>>> = taken
@@ -69,10 +72,10 @@ where
                 })
                 .collect();
             for bucket in split.into_iter().flatten() {
-                emit.batch(Arc::new(vec![bucket]), 1)?;
+                out.push(None, bucket)?;
             }
         }
-        Ok(())
+        out.finish()
     }));
     let collect: Collector = read_lazily::<H::Item>;
     let inputs = vec![Edge { port: source.port(), how: How::Collect(collect) }];
@@ -85,14 +88,14 @@ where
     let gather = Work::Derived(Arc::new(move |mut inputs: Inputs, emit: &mut dyn Emit| {
         let buckets = owned::<Partitions<Vec<ItemOf<H>>>>(inputs.next().ok_or("a shuffle of no buckets")?)?;
         let sources = buckets.len().checked_div(n).unwrap_or(0);
+        let mut out = Batched::new(emit);
         for j in 0..n {
-            let mut all = Vec::new();
-            for p in 0..sources {
-                all.extend(buckets.take_one(p * n + j)?);
-            }
-            emit.batch(Arc::new(vec![all]), 1)?;
+            // Bucket `j` of every source partition: each file of buckets is read once for it.
+            let all: Vec<ItemOf<H>> =
+                buckets.take_many((0..sources).map(|p| p * n + j))?.into_iter().flatten().collect();
+            out.push(None, all)?;
         }
-        Ok(())
+        out.finish()
     }));
     let collect: Collector = read_lazily::<Vec<ItemOf<H>>>;
     let inputs = vec![Edge { port: buckets, how: How::Collect(collect) }];

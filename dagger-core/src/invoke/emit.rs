@@ -92,3 +92,45 @@ where
         }
     }
 }
+
+/// Partitions a node the builder makes (a window, a selection, a join, a regrouping, a shuffle)
+/// produces one at a time, handed over in batches as large as `emit` has room for: stored
+/// together (one file on disk, as a task's batch is), rather than a file each.
+pub(crate) struct Batched<'e, T> {
+    emit: &'e mut dyn Emit,
+    keys: Vec<String>,
+    values: Vec<T>,
+}
+
+impl<'e, T: Send + Sync + 'static> Batched<'e, T> {
+    pub(crate) fn new(emit: &'e mut dyn Emit) -> Self {
+        Batched { emit, keys: Vec::new(), values: Vec::new() }
+    }
+
+    /// The next partition, with its key for a keyed output (JSON text).
+    pub(crate) fn push(&mut self, key: Option<String>, value: T) -> Result<(), BoxError> {
+        self.keys.extend(key);
+        self.values.push(value);
+        if self.values.len() >= self.emit.room().max(1) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), BoxError> {
+        if self.values.is_empty() {
+            return Ok(());
+        }
+        if !self.keys.is_empty() {
+            self.emit.keys(std::mem::take(&mut self.keys))?;
+        }
+        let values = std::mem::take(&mut self.values);
+        let len = values.len();
+        self.emit.batch(Arc::new(values), len)
+    }
+
+    /// Hands over what is left.
+    pub(crate) fn finish(mut self) -> Result<(), BoxError> {
+        self.flush()
+    }
+}

@@ -11,6 +11,7 @@ mod failure;
 mod inputs;
 
 pub use batch::{map_batch, map_batch_ref, BatchRun, BatchStop, Items};
+pub(crate) use emit::Batched;
 pub use emit::{keyed_parts, one, parts, Emit};
 pub(crate) use failure::Failure;
 pub use inputs::Inputs;

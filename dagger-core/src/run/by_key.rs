@@ -13,6 +13,7 @@
 use std::ops::Range;
 
 use super::state::{Run, Stopped};
+use crate::erased::AnyValue;
 use crate::fingerprint::{Fingerprint, Hasher};
 use crate::graph::{How, Source};
 use crate::store::{Files, Previous, StoreError, StoredParts};
@@ -52,6 +53,46 @@ impl Run<'_> {
                 .map(|&node| self.store.previous(&self.location(&self.graph.nodes[node as usize], None)))
                 .collect()
         })
+    }
+
+    /// What of `range`, partitions of `map`'s source just announced (after those held back
+    /// before), is run now: up to where a file of the first node's kept output ends. The
+    /// partitions found in a file whose rest is not announced yet are held back, so that the
+    /// next job takes the whole file and links it, rather than two jobs copying its halves.
+    pub(super) fn carry_kept(&self, map: usize, range: Range<usize>) -> Range<usize> {
+        let mut carry = lock(&self.maps[map].carry);
+        let start = carry.take().unwrap_or(range.start).min(range.start);
+        let cut = self.kept_cut(map, start..range.end);
+        if cut < range.end {
+            *carry = Some(cut);
+        }
+        start..cut
+    }
+
+    /// Where in `range` the last whole file of the first node's kept output ends, if the file
+    /// of the range's last partition holds partitions after it: the start of that file's
+    /// partitions in `range`; the range's end otherwise.
+    fn kept_cut(&self, map: usize, range: Range<usize>) -> usize {
+        // Only once the map's outputs are readied (the store has kept the old ones aside), and
+        // for outputs found by key at all.
+        if self.by_key_bases.is_empty() || self.maps[map].existing.get().is_none() {
+            return range.end;
+        }
+        let Some(&node) = self.graph.maps[map].nodes.first() else { return range.end };
+        let Some(Ok(Some(kept))) = self.kept(map).first() else { return range.end };
+        let old = |p: usize| self.by_key(node as usize, p).and_then(|f| kept.by_key.get(&f).copied());
+        let Some(last) = range.end.checked_sub(1).filter(|&last| last >= range.start) else { return range.end };
+        let Some(at) = old(last) else { return range.end };
+        let Some(file) = kept.files.file_of(0, at) else { return range.end };
+        if at + 1 == file.end {
+            return range.end;
+        }
+        // The partitions of that file before `at`, if they come in order just before `last`.
+        let first = last.checked_sub(at - file.start).filter(|&first| first >= range.start);
+        match first {
+            Some(first) if (first..last).all(|p| old(p) == Some(file.start + (p - first))) => first,
+            _ => range.end,
+        }
     }
 
     /// Splits `range`, partitions `map` must compute, into runs found in the outputs kept aside
@@ -99,7 +140,9 @@ impl Run<'_> {
     }
 
     /// Stores anew, from partition `start` on, the kept partitions at `positions` (one list of
-    /// positions per partition, one position per node): each node's values as a run.
+    /// positions per partition, one position per node): each node's values as a run. A kept
+    /// file whose partitions come in order, all of them, is linked into the output under its new
+    /// name (nothing read or written again); the other partitions are copied.
     fn take_kept(
         &self,
         map: usize,
@@ -110,38 +153,83 @@ impl Run<'_> {
         let nodes = &self.graph.maps[map].nodes;
         let mut columns = Vec::with_capacity(nodes.len());
         for (column, (&node, kept)) in nodes.iter().zip(previous).enumerate() {
-            let spec = &self.graph.nodes[node as usize];
-            let mut loaded: Option<(Range<usize>, crate::erased::Batch)> = None;
-            let mut values = Vec::with_capacity(positions.len());
-            for (offset, at) in positions.iter().map(|positions| positions[column]).enumerate() {
-                let file =
-                    kept.files.file_of(0, at).ok_or_else(|| self.internal(spec, "a kept partition has no file"))?;
-                if loaded.as_ref().is_none_or(|(range, _)| *range != file) {
-                    let location = self.location(spec, Some(file.start));
-                    let batch = self
-                        .store
-                        .load_previous(&location, &Files::one(file.len()), &spec.codec)
-                        .map_err(|error| self.store_failed(spec, Some(start + offset), false, error))?;
-                    loaded = Some((file.clone(), batch));
-                }
-                let value = loaded
-                    .as_ref()
-                    .and_then(|(range, batch)| batch.value(at - range.start))
-                    .ok_or_else(|| self.internal(spec, "a kept partition is not in its file"))?;
-                values.push(value);
-            }
-            // Stored anew together, as one batch (one file on disk).
-            let items =
-                (spec.codec.gather)(values).ok_or_else(|| self.internal(spec, "kept partitions of another type"))?;
-            let batch = crate::erased::Batch::new(items, positions.len(), spec.codec);
-            let stored = self
-                .store
-                .put_batch(&self.location(spec, Some(start)), batch)
-                .map_err(|error| self.store_failed(spec, Some(start), true, error))?;
-            columns.push(stored);
+            let olds: Vec<usize> = positions.iter().map(|positions| positions[column]).collect();
+            columns.push(StoredParts::Files(self.take_kept_column(node as usize, start, &olds, kept)?));
         }
         tracing::info!(first = start, partitions = positions.len(), "found by key");
         Ok(columns)
+    }
+
+    /// The kept partitions at `olds` of `node`, stored from partition `start` on.
+    fn take_kept_column(&self, node: usize, start: usize, olds: &[usize], kept: &Previous) -> Result<Files, Stopped> {
+        let spec = &self.graph.nodes[node];
+        let mut files = Files::default();
+        let mut copied: Vec<AnyValue> = Vec::new();
+        let mut loaded: Option<(Range<usize>, crate::erased::Batch)> = None;
+        let mut k = 0;
+        while k < olds.len() {
+            let at = olds[k];
+            let file = kept.files.file_of(0, at).ok_or_else(|| self.internal(spec, "a kept partition has no file"))?;
+            let whole = file.start == at
+                && k + file.len() <= olds.len()
+                && olds[k..k + file.len()].iter().copied().eq(file.clone());
+            if whole {
+                let linked = self
+                    .store
+                    .link_previous(&self.location(spec, Some(start + k)), &file)
+                    .map_err(|error| self.store_failed(spec, Some(start + k), true, error))?;
+                if linked {
+                    self.store_copied(spec, start + k - copied.len(), &mut copied, &mut files)?;
+                    files.push(file.len());
+                    k += file.len();
+                    continue;
+                }
+            }
+            if loaded.as_ref().is_none_or(|(range, _)| *range != file) {
+                let location = self.location(spec, Some(file.start));
+                let batch = self
+                    .store
+                    .load_previous(&location, &Files::one(file.len()), &spec.codec)
+                    .map_err(|error| self.store_failed(spec, Some(start + k), false, error))?;
+                loaded = Some((file.clone(), batch));
+            }
+            let value = loaded
+                .as_ref()
+                .and_then(|(range, batch)| batch.value(at - range.start))
+                .ok_or_else(|| self.internal(spec, "a kept partition is not in its file"))?;
+            copied.push(value);
+            k += 1;
+        }
+        self.store_copied(spec, start + olds.len() - copied.len(), &mut copied, &mut files)?;
+        Ok(files)
+    }
+
+    /// Stores the partitions `copied` from partition `first` on, as one batch (one file on
+    /// disk), after `files`.
+    fn store_copied(
+        &self,
+        spec: &crate::graph::NodeSpec,
+        first: usize,
+        copied: &mut Vec<AnyValue>,
+        files: &mut Files,
+    ) -> Result<(), Stopped> {
+        if copied.is_empty() {
+            return Ok(());
+        }
+        let len = copied.len();
+        let items = (spec.codec.gather)(std::mem::take(copied))
+            .ok_or_else(|| self.internal(spec, "kept partitions of another type"))?;
+        let stored = self
+            .store
+            .put_batch(&self.location(spec, Some(first)), crate::erased::Batch::new(items, len, spec.codec))
+            .map_err(|error| self.store_failed(spec, Some(first), true, error))?;
+        match stored {
+            StoredParts::Files(written) => {
+                files.append(written);
+                Ok(())
+            }
+            _ => Err(self.internal(spec, "a store that keeps outputs aside kept partitions in memory")),
+        }
     }
 
     /// Before `node`'s output (a node in a map) is sealed with `count` partitions: its

@@ -23,13 +23,6 @@ use crate::erased::{AnyValue, Batch};
 use crate::invoke::Inputs;
 use crate::store::{Existing, Files, StoredParts};
 
-/// Partitions `part` of `parts`, which start at partition `start`: a copy, for a job that
-/// computes only part of its range.
-fn slice(parts: &StoredParts, start: usize, part: &Range<usize>) -> Option<StoredParts> {
-    let each = parts.clone().into_each()?;
-    Some(StoredParts::Each(each.get(part.start - start..part.end - start)?.to_vec()))
-}
-
 impl<'s> Run<'s> {
     /// The job of a map: runs partitions `range` through every node of `map`, keeps each node's
     /// results as one chunk, and starts what waits for them.
@@ -72,7 +65,6 @@ impl<'s> Run<'s> {
         }
         // Runs of partitions, in order, each with the results of every node of the map.
         let mut runs: Vec<Vec<StoredParts>> = Vec::new();
-        let mut source = None;
         for segment in segments {
             let missing = match segment {
                 Segment::Stored(_, tilings) => {
@@ -86,16 +78,9 @@ impl<'s> Run<'s> {
                     runs.push(found);
                     continue;
                 }
-                if source.is_none() {
-                    source = Some(self.read_source(map, range.clone())?);
-                }
-                let parts = source.as_ref().and_then(|source: &StoredParts| slice(source, range.start, &part));
-                let parts = parts.ok_or_else(|| {
-                    self.internal(
-                        &self.graph.nodes[self.graph.maps[map].source as usize],
-                        "partitions could not be taken apart",
-                    )
-                })?;
+                // Only these partitions of the source are read (on disk, the files that hold
+                // them), not the job's whole range.
+                let parts = self.read_source(map, part.clone())?;
                 runs.push(self.compute(map, part, Some(parts), span)?);
             }
         }

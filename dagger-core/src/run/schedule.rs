@@ -133,17 +133,31 @@ impl<'s> Run<'s> {
             if let Some(progress) = self.progress {
                 progress.parts_announced(range.len());
             }
-            let run_now = {
-                let mut trigger = lock(&self.maps[map as usize].trigger);
-                if !trigger.ready {
-                    trigger.pending.push(range.clone());
-                }
-                trigger.ready
+            // Cut where the files of the map's kept output end (see `by_key`): the rest waits
+            // for the next partitions, or for the count.
+            let range = match self.graph.nodes[node].map {
+                None => self.carry_kept(map as usize, range.clone()),
+                Some(_) => range.clone(),
             };
-            if run_now {
-                let range = range.clone();
-                scope.spawn_fifo(move |scope| self.run_map(scope, map as usize, range));
+            self.run_or_wait(scope, map as usize, range);
+        }
+    }
+
+    /// Runs partitions `range` through `map`, or keeps them for when its whole inputs are
+    /// complete.
+    fn run_or_wait(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let run_now = {
+            let mut trigger = lock(&self.maps[map].trigger);
+            if !trigger.ready {
+                trigger.pending.push(range.clone());
             }
+            trigger.ready
+        };
+        if run_now {
+            scope.spawn_fifo(move |scope| self.run_map(scope, map, range));
         }
     }
 
@@ -221,6 +235,11 @@ impl<'s> Run<'s> {
     fn parts_counted(&'s self, scope: &rayon::ScopeFifo<'s>, node: usize, count: usize) {
         for &map in &self.plan.maps_over[node] {
             let _ = self.maps[map as usize].count.set(count);
+            // The partitions held back for the next ones: there are no more.
+            let carried = lock(&self.maps[map as usize].carry).take();
+            if let Some(start) = carried {
+                self.run_or_wait(scope, map as usize, start..count);
+            }
             self.check_map_finished(scope, map as usize);
         }
     }

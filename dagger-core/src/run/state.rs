@@ -44,6 +44,9 @@ pub(super) struct MapRun {
     /// How many partitions a slice of the map's chain holds (see [`super::chain`]), learned
     /// over the map's jobs.
     pub(super) slice: AtomicUsize,
+    /// The first of the partitions announced last that wait to be run with the next ones:
+    /// the rest of a file of the output kept aside for reuse by key (see [`super::by_key`]).
+    pub(super) carry: Mutex<Option<usize>>,
     /// Whole inputs not complete yet.
     pub(super) waiting: AtomicU32,
     pub(super) trigger: Mutex<Trigger>,
@@ -181,6 +184,7 @@ impl<'g> Run<'g> {
                     existing: OnceLock::new(),
                     previous: OnceLock::new(),
                     slice: AtomicUsize::new(1),
+                    carry: Mutex::new(None),
                     waiting: AtomicU32::new(map.whole_inputs.len() as u32),
                     trigger: Mutex::new(Trigger::default()),
                     done: AtomicUsize::new(0),

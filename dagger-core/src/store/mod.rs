@@ -110,6 +110,13 @@ pub trait Store: Send + Sync + fmt::Debug + sealed::Sealed {
     /// The partitions of one file of the output kept aside, from partition `at.partition`.
     #[doc(hidden)]
     fn load_previous(&self, at: &Location<'_>, files: &Files, codec: &Codec) -> Result<Batch, StoreError>;
+    /// Puts the file of partitions `file` of the output kept aside into the output at `at`, as
+    /// its partitions from `at.partition` on, without reading or writing it again; `false` when
+    /// the store cannot (the caller copies the partitions instead).
+    #[doc(hidden)]
+    fn link_previous(&self, _at: &Location<'_>, _file: &Range<usize>) -> Result<bool, StoreError> {
+        Ok(false)
+    }
     /// The output kept aside is no longer needed (the new one is sealed).
     #[doc(hidden)]
     fn drop_previous(&self, at: &Location<'_>);

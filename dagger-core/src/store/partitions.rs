@@ -156,6 +156,30 @@ impl<T: Data> Partitions<T> {
         })
     }
 
+    /// Partitions `indices` (increasing), wherever the iteration is: each chunk that holds some
+    /// of them is read once (a file, on disk), however many of them it holds.
+    pub(crate) fn take_many(&self, indices: impl IntoIterator<Item = usize>) -> Result<Vec<T>, BoxError> {
+        let reader = self.reader.as_ref().ok_or("partitions made from a list are read in order")?;
+        let mut taken = Vec::new();
+        let mut loaded: Option<(usize, Batch)> = None;
+        for index in indices {
+            if index >= self.count {
+                return Err(format!("there is no partition {index} of {}", self.count).into());
+            }
+            let value = match reader.file_batch(index, &mut loaded) {
+                Ok(Some(value)) => owned::<T>(value)?,
+                Ok(None) => self.take_one(index)?,
+                Err(error) => {
+                    let message = format!("partition {index}: {}", error.source);
+                    reader.fail((index, error));
+                    return Err(message.into());
+                }
+            };
+            taken.push(value);
+        }
+        Ok(taken)
+    }
+
     /// Ends the iteration on a partition that could not be read.
     fn fail(&mut self, index: usize, error: StoreError) -> Option<T> {
         if let Some(reader) = &self.reader {
@@ -358,6 +382,23 @@ impl PartsReader {
             }
         };
         owned::<T>(value).map_err(|source| StoreError::new(None, source))
+    }
+
+    /// Partition `index` from the file that holds it, read once for the partitions after it in
+    /// the same file (`loaded`: the last file read, by chunk); `None` when the partitions are
+    /// not in files.
+    fn file_batch(&self, index: usize, loaded: &mut Option<(usize, Batch)>) -> Result<Option<AnyValue>, StoreError> {
+        let chunk = self.starts.partition_point(|&first| first <= index).saturating_sub(1);
+        let start = self.starts.get(chunk).copied().unwrap_or(0);
+        if !matches!(loaded, Some((at, _)) if *at == chunk) {
+            let files = match lock(&self.chunks).get(chunk).and_then(Option::as_ref) {
+                Some(StoredParts::Files(files)) => files.clone(),
+                _ => return Ok(None),
+            };
+            *loaded = Some((chunk, self.batch(start, StoredParts::Files(files))?));
+        }
+        let batch = loaded.as_ref().map(|(_, batch)| batch);
+        Ok(batch.and_then(|batch| batch.value(index - start)))
     }
 
     /// Reads every partition now, in order (chunks in parallel), for a `Vec<T>` fan-in.

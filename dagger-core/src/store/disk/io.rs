@@ -42,6 +42,12 @@ pub(super) fn is_temporary(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// A temporary name for `file`, in its folder, that no other writer has.
+pub(super) fn temporary_name(file: &Path) -> PathBuf {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    file.with_file_name(format!(".{name}.{}-{:016x}.tmp", std::process::id(), random()))
+}
+
 /// The line a checked file ends with, around the 16 hexadecimal digits of its digest.
 const TRAILER_START: &[u8] = b"\n{\"xxh3\":\"";
 const TRAILER_END: &[u8] = b"\"}\n";
@@ -96,8 +102,7 @@ fn write_file(
     let fail = |source: BoxError| StoreError::new(file.to_path_buf(), source);
     let dir = file.parent().ok_or_else(|| fail("a stored file has no folder".into()))?;
     fs::create_dir_all(dir).map_err(|e| fail(e.into()))?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}-{:016x}.tmp", std::process::id(), random()));
+    let temporary = temporary_name(file);
     let result = (|| {
         let handle = fs::File::create(&temporary)?;
         // The digest sees the buffer's chunks, not each of the encoder's small writes.

@@ -55,6 +55,9 @@ use records::Recorded;
 pub struct DiskStore {
     root: PathBuf,
     kind: Kind,
+    /// The files this run linked from outputs kept aside: on disk since an earlier run synced
+    /// them, so that a seal need not sync them again.
+    linked: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 #[derive(Debug)]
@@ -78,7 +81,7 @@ impl DiskStore {
     /// DAG reuses every output its own inputs and code would produce, and recomputes the rest.
     /// Runs with other parameters wait their turn: while one runs, another fails at once.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        DiskStore { root: dir.into(), kind: Kind::Kept }
+        DiskStore { root: dir.into(), kind: Kind::Kept, linked: Default::default() }
     }
 
     /// Stores outputs in a new folder under the system's temporary folder, with a folder of its
@@ -88,7 +91,7 @@ impl DiskStore {
         let name = format!("dagger-{}-{}", std::process::id(), unique());
         let root = std::env::temp_dir().join(name);
         fs::create_dir_all(&root)?;
-        Ok(DiskStore { root, kind: Kind::Temporary })
+        Ok(DiskStore { root, kind: Kind::Temporary, linked: Default::default() })
     }
 
     /// The folder that holds the outputs.
@@ -187,7 +190,7 @@ impl Store for DiskStore {
                 (self.root.clone(), Some(lock), false)
             }
         };
-        Ok(Arc::new(DiskStore { root, kind: Kind::Run { _lock: lock, remove_on_success } }))
+        Ok(Arc::new(DiskStore { root, kind: Kind::Run { _lock: lock, remove_on_success }, linked: Default::default() }))
     }
 
     fn end(&self, succeeded: bool) {
@@ -357,6 +360,29 @@ impl Store for DiskStore {
         }
     }
 
+    fn link_previous(&self, at: &Location<'_>, file: &std::ops::Range<usize>) -> Result<bool, StoreError> {
+        let start = at.partition.unwrap_or(0);
+        let kept = self.node_dir(at).join(layout::PREVIOUS).join(file_name(file));
+        let new = self.output_dir(at).join(file_name(&(start..start + file.len())));
+        // A second name for the same bytes (no inode made, none freed when `previous` goes),
+        // given under a temporary name and renamed into place, as every file is.
+        let temporary = io::temporary_name(&new);
+        match fs::hard_link(&kept, &temporary) {
+            Ok(()) => match fs::rename(&temporary, &new) {
+                Ok(()) => {
+                    crate::sync::lock(&self.linked).insert(new);
+                    Ok(true)
+                }
+                Err(error) => {
+                    let _ = fs::remove_file(&temporary);
+                    Err(StoreError::new(new, error))
+                }
+            },
+            // A file system without hard links: the partitions are copied.
+            Err(_) => Ok(false),
+        }
+    }
+
     fn output_path(&self, at: &Location<'_>) -> Option<PathBuf> {
         Some(self.output_dir(at))
     }
@@ -375,7 +401,11 @@ impl Store for DiskStore {
             return Err(StoreError::new(output, format!("{} partitions written where there are {count}", files.len())));
         }
         fs::create_dir_all(&output).map_err(|e| StoreError::new(output.clone(), e))?;
-        let paths: Vec<PathBuf> = files.ranges(0).map(|range| output.join(file_name(&range))).collect();
+        let paths: Vec<PathBuf> = {
+            let mut linked = crate::sync::lock(&self.linked);
+            let paths = files.ranges(0).map(|range| output.join(file_name(&range)));
+            paths.filter(|path| !linked.remove(path)).collect()
+        };
         io::sync(paths, &output)?;
         listing::write(&output.join(layout::LISTING), &files)?;
         remove_unlisted(&output, &files);
