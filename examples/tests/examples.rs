@@ -110,3 +110,74 @@ fn a_grown_daily_set_computes_the_new_day_only() {
     assert_eq!(COMPUTED.swap(0, SeqCst), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every file under `dir` (but the run's holder), with when it was last written and which file it is.
+#[cfg(unix)]
+fn files_and_times(
+    dir: &std::path::Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, (std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut found = std::collections::BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                folders.push(path);
+            } else if path.file_name().unwrap() != ".run" {
+                found.insert(path, (meta.modified().unwrap(), meta.ino()));
+            }
+        }
+    }
+    found
+}
+
+/// A year of daily files through parse, stats, a window, a join and a shuffle: a rerun with
+/// nothing changed computes and writes nothing; a day more computes that day; a day changed
+/// computes it and the weeks it is in; what is found again is the same file, not a copy.
+#[cfg(unix)]
+#[test]
+fn a_year_of_daily_files_reruns_only_what_changed() {
+    use dagger_core::prelude::*;
+    use dagger_examples::flights::{flights, runs, write_days};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples-flights");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (data, store) = (dir.join("data"), dir.join("store"));
+    write_days(&data, 60, 40).unwrap();
+    let runner = Runner::new().with_store(DiskStore::new(&store)).with_progress(false);
+    // Each run on the store, with how many times each task ran; then the same in memory.
+    let run = || {
+        let _ = runs();
+        let value = flights { data: InputPath::new(&data) }.execute_on(&runner).unwrap();
+        let ran = runs();
+        assert_eq!(value, flights::run(InputPath::new(&data)).unwrap());
+        (value, ran)
+    };
+    let (first, ran) = run();
+    // daily_files parse daily_stats week compare day_carriers carrier_totals report
+    assert_eq!(ran, [1, 60, 60, 60, 60, 60, 8, 1]);
+    let before = files_and_times(&store);
+    assert_eq!(run(), (first, [0; 8]), "nothing changed: nothing runs");
+    assert_eq!(files_and_times(&store), before, "and no file is written again");
+
+    // One day more: that day, through every map; the shuffle's partitions all get its flights.
+    write_days(&data, 61, 40).unwrap();
+    let (grown, ran) = run();
+    assert_eq!((grown.days, ran), (61, [1, 1, 1, 1, 1, 1, 8, 1]));
+    // The parsed days found again are the files of the first run, linked, not rewritten.
+    let parsed: Vec<_> = before.iter().filter(|(path, _)| path.to_string_lossy().contains("/parse/output/")).collect();
+    let after = files_and_times(&store);
+    let inodes: std::collections::HashSet<u64> = after.values().map(|(_, inode)| *inode).collect();
+    let kept = parsed.iter().filter(|(path, (_, inode))| !path.ends_with("partitions.json") && inodes.contains(inode));
+    assert!(kept.count() > 0, "{parsed:?}");
+
+    // One day's file changed: that day, and the 7 weeks it is in.
+    let day = data.join("2024-01-20.csv");
+    let text = std::fs::read_to_string(&day).unwrap();
+    std::fs::write(&day, text.replacen(",-", ",9", 1)).unwrap();
+    let (changed, ran) = run();
+    assert_ne!(changed, grown);
+    assert_eq!(ran, [1, 1, 1, 7, 7, 1, 8, 1]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
