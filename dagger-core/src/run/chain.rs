@@ -76,9 +76,16 @@ impl Kept {
     }
 }
 
-/// How long the last task of a map on disk may hold results before it writes them: what a run
-/// killed half way may lose, per thread.
-const FLUSH_TIME: std::time::Duration = std::time::Duration::from_millis(100);
+/// How much work a thread may hold the results of, unwritten, in a map on disk: past it, the
+/// results are written (a run killed half way loses at most this per thread, and one slice). A
+/// piece that ends holding more than half of it writes them too, rather than holding them with
+/// the next piece's (its results are otherwise written with the whole job's).
+pub(super) const FLUSH_TIME: std::time::Duration = std::time::Duration::from_millis(50);
+
+thread_local! {
+    /// The work this thread did whose results are not written yet, in maps on disk.
+    static UNWRITTEN: std::cell::Cell<std::time::Duration> = const { std::cell::Cell::new(std::time::Duration::ZERO) };
+}
 
 /// How many partitions `items` holds.
 fn items_len(items: &Items<'_>) -> usize {
@@ -233,7 +240,7 @@ impl Run<'_> {
         let mut slices = Slices::new(items)?;
         let mut size = slice.load(Ordering::Relaxed).max(1);
         let mut at = start;
-        let mut written = Instant::now();
+        let on_disk = !self.store.holds_values();
         while let Some((slice, len)) = slices.next(size) {
             let began = Instant::now();
             let mut slots = Slots::new(chain, slice);
@@ -251,14 +258,17 @@ impl Run<'_> {
                     });
                 }
                 slots.push(Items::Own(Batch::new(result, len, step.spec.codec)));
-                if last && !self.store.holds_values() && written.elapsed() > FLUSH_TIME {
+                if last && on_disk && UNWRITTEN.get() + began.elapsed() > FLUSH_TIME {
                     let pending = std::mem::take(output);
                     output.extend(self.flush(step, pending)?);
-                    written = Instant::now();
+                    UNWRITTEN.set(std::time::Duration::ZERO);
                 }
             }
             at += len;
             let took = began.elapsed();
+            if on_disk {
+                UNWRITTEN.set(UNWRITTEN.get() + took);
+            }
             if took < BATCH_TIME {
                 size = (size * 2).min(MAX_BATCH);
             } else if took > 4 * BATCH_TIME {
@@ -267,6 +277,13 @@ impl Run<'_> {
         }
         // The next piece of the map starts where this one ended.
         slice.store(size, Ordering::Relaxed);
+        if let (Some(last), Some(output), true) = (steps.last(), outputs.last_mut(), on_disk) {
+            if last.keep && UNWRITTEN.get() > FLUSH_TIME / 2 {
+                let pending = std::mem::take(output);
+                output.extend(self.flush(last, pending)?);
+                UNWRITTEN.set(std::time::Duration::ZERO);
+            }
+        }
         Ok(outputs)
     }
 

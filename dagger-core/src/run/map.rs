@@ -230,7 +230,41 @@ impl<'s> Run<'s> {
     ) -> Result<Vec<StoredParts>, Stopped> {
         let spec = &self.graph.maps[map];
         let source = &self.graph.nodes[spec.source as usize];
-        let values = parts.into_each().ok_or_else(|| self.internal(source, "partitions could not be taken apart"))?;
+        let mut values =
+            parts.into_each().ok_or_else(|| self.internal(source, "partitions could not be taken apart"))?;
+        // On disk, by rounds that take about as long as a thread may hold results unwritten
+        // (see `chain`), each round's results written before the next starts.
+        let mut round = match self.store.holds_values() {
+            true => values.len().max(1),
+            false => rayon::current_num_threads(),
+        };
+        let mut runs = Vec::new();
+        let mut first = range.start;
+        while !values.is_empty() || runs.is_empty() {
+            let rest = values.split_off(round.min(values.len()));
+            let began = std::time::Instant::now();
+            let this = std::mem::replace(&mut values, rest);
+            let len = this.len();
+            runs.push(self.run_round(map, first, this, span)?);
+            first += len;
+            if began.elapsed() < super::chain::FLUSH_TIME / 2 {
+                round *= 2;
+            }
+        }
+        self.concat_runs(map, runs)
+    }
+
+    /// One round of [`run_each`](Self::run_each): partitions from `start` (their `values`)
+    /// through the chain, in parallel, each node's results stored as one run.
+    fn run_round(
+        &self,
+        map: usize,
+        start: usize,
+        values: Vec<crate::store::Stored>,
+        span: &tracing::Span,
+    ) -> Result<Vec<StoredParts>, Stopped> {
+        let spec = &self.graph.maps[map];
+        let len = values.len();
         let rows: Vec<Result<Vec<Option<AnyValue>>, Stopped>> = values
             .into_par_iter()
             .enumerate()
@@ -238,22 +272,18 @@ impl<'s> Run<'s> {
                 if self.stopped() {
                     return Err(Stopped);
                 }
-                let value = self.get(spec.source as usize, Some(range.start + offset), stored)?;
-                self.run_chain(map, range.start + offset, value, span)
+                let value = self.get(spec.source as usize, Some(start + offset), stored)?;
+                self.run_chain(map, start + offset, value, span)
             })
             .collect();
         if self.stopped() {
             return Err(Stopped);
         }
-        let mut columns: Vec<Vec<AnyValue>> = spec.nodes.iter().map(|_| Vec::with_capacity(range.len())).collect();
+        let mut columns: Vec<Vec<AnyValue>> = spec.nodes.iter().map(|_| Vec::with_capacity(len)).collect();
         for row in rows {
             columns.iter_mut().zip(row?).for_each(|(column, value)| column.extend(value));
         }
-        spec.nodes
-            .iter()
-            .zip(columns)
-            .map(|(&node, column)| self.store_column(node as usize, range.start, column))
-            .collect()
+        spec.nodes.iter().zip(columns).map(|(&node, column)| self.store_column(node as usize, start, column)).collect()
     }
 
     /// The results of one node over a job, from partition `start`, as the store keeps them:
