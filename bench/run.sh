@@ -33,7 +33,8 @@ W5_N=${W5_N:-20000}
 W5_DELAY_US=${W5_DELAY_US:-200}
 PEERS=${PEERS:-../shared/peers}
 
-cargo build --release -q --example peers --example memory --example logs --example startup --example incremental --bin w4 --bin pipelines
+cargo build --release -q --example peers --example memory --example logs --example startup --example incremental \
+    --example yearly --example killed --example big_value --bin w4 --bin pipelines
 cargo build --release -q --manifest-path "$PEERS/rust-baseline/Cargo.toml" --target-dir target/rust-baseline
 RAYON=target/rust-baseline/release/rust-baseline
 DAGGER=target/release/examples/peers
@@ -160,6 +161,46 @@ for n in $W3_COUNTS; do
     echo "[w3 $n empty]" >&2
     out=$(target/release/examples/memory "$n" 0)
     echo "| w3, empty partitions | $n | 0 | $(field RUN_S <<<"$out") | $(field PEAK_RSS_MB <<<"$out") |"
+done
+echo
+echo "Reruns of a year of daily data (\`target/release/examples/yearly $ROUNDS\`): 365 daily CSV files of 3000 flights (\`dagger_examples::flights\`: parse, daily stats, a 7-day window, a join of each day with its week, a per-carrier shuffle into 8 partitions, a report), on a disk store: a cold run, the same run again, then one day more. Each round in fresh folders, its three runs one after the other; the task runs (counted by the tasks) in the order daily_files, parse, daily_stats, week, compare, day_carriers, carrier_totals, report."
+echo
+echo "[yearly]" >&2
+out=$(target/release/examples/yearly "$ROUNDS")
+echo '```text'
+grep '^round' <<<"$out"
+echo '```'
+echo
+echo "| cold s | unchanged rerun s | one day more s | unchanged / cold | one day more / cold |"
+echo "|---:|---:|---:|---:|---:|"
+echo "| $(field COLD_S <<<"$out") | $(field RERUN_S <<<"$out") | $(field GROWN_S <<<"$out") | $(field RERUN_RATIO <<<"$out") | $(field GROWN_RATIO <<<"$out") |"
+echo
+echo "Runs killed with SIGKILL (\`target/release/examples/killed plain|keyed $ROUNDS\`): each round runs a map of 1 ms of work a partition in a process of its own, kills it at a random point (a fifth to four fifths of the way), runs it again to the end, and counts the partitions both computed (logged by the task). \`plain\`: W4's map of 2000 partitions; \`keyed\`: a daily set of 1000 days computed, then grown to 2000 days and killed while the new days run (what reuse by key redoes)."
+echo
+echo "| workload | threads | partitions computed twice | that work per thread, ms |"
+echo "|---|---:|---:|---:|"
+for kind in plain keyed; do
+    echo "[killed $kind]" >&2
+    n=2000; [ "$kind" = keyed ] && n=1000
+    out=$(target/release/examples/killed "$kind" "$ROUNDS" "$n" 1000)
+    echo "| $kind | $(field THREADS <<<"$out") | $(field REDONE <<<"$out") | $(field REDONE_MS_PER_THREAD <<<"$out") |"
+done
+echo
+echo "A big value (\`target/release/examples/big_value json|serde-json|binary 500\`): a task returns 500 MiB of JSON rows (11 million), which the store writes and the next task (another job) reads back; against \`serde_json\` writing the same rows straight to a buffered file (synced) and reading them back whole, and the binary format. Interleaved rounds."
+echo
+echo "| format | write s | read s | write + read s | peak RSS MB | / binary (write + read) | / serde_json (write + read) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for f in json serde-json binary; do : >"$tmp/big-$f-w"; : >"$tmp/big-$f-r"; : >"$tmp/big-$f-t"; : >"$tmp/big-$f-m"; done
+echo "[big value]" >&2
+for ((i = 0; i < ROUNDS; i++)); do
+    for f in json serde-json binary; do
+        out=$(target/release/examples/big_value "$f" 500)
+        field WRITE_S <<<"$out" >>"$tmp/big-$f-w"; field READ_S <<<"$out" >>"$tmp/big-$f-r"
+        field RUN_S <<<"$out" >>"$tmp/big-$f-t"; field PEAK_RSS_MB <<<"$out" >>"$tmp/big-$f-m"
+    done
+done
+for f in json serde-json binary; do
+    echo "| $f | $(median <"$tmp/big-$f-w") | $(median <"$tmp/big-$f-r") | $(median <"$tmp/big-$f-t") | $(median <"$tmp/big-$f-m") | $(ratios "$tmp/big-$f-t" "$tmp/big-binary-t" | spread) | $(ratios "$tmp/big-$f-t" "$tmp/big-serde-json-t" | spread) |"
 done
 # Last: W6 on disk creates and deletes thousands of files, which slows the file system's next
 # file creations for a while (ext4), so it runs after every other workload.

@@ -248,10 +248,12 @@ pub(crate) fn join<A: KeyedOutput, B: JoinsWith<A>>(
         let index: std::collections::HashMap<&str, usize> =
             right_keys.texts().iter().enumerate().map(|(i, text)| (text.as_str(), i)).collect();
         let mut out = Batched::new(emit);
+        // The right side through a cursor that keeps the file it read last: when both sides
+        // are in one key order, each file of right partitions is read once.
+        let mut right = right.cursor();
         for (text, value) in left_keys.texts().iter().zip(left) {
             if let Some(&at) = index.get(text.as_str()) {
-                let other = right.take_one(at)?;
-                out.push(Some(text.clone()), (value, other))?;
+                out.push(Some(text.clone()), (value, right.take(at)?))?;
             }
         }
         out.finish()

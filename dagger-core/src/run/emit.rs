@@ -49,6 +49,9 @@ pub(super) struct PartsEmit<'r, 's> {
     batch: usize,
     /// When the batch being produced was started.
     since: Instant,
+    /// The time spent storing partitions since then: not the task's, so not what sizes its
+    /// batches (a slow file system would otherwise make batches small, and files many).
+    storing: std::time::Duration,
     /// The partitions stored since the last announcement.
     pending: Vec<StoredParts>,
     /// The keys of a keyed output, as handed over.
@@ -67,6 +70,7 @@ impl<'r, 's> PartsEmit<'r, 's> {
             announced: 0,
             batch: 1,
             since: Instant::now(),
+            storing: std::time::Duration::ZERO,
             pending: Vec::new(),
             keys: Vec::new(),
             seen: HashSet::new(),
@@ -99,6 +103,7 @@ impl<'r, 's> PartsEmit<'r, 's> {
         if self.next - self.announced >= self.batch {
             self.announce()?;
             let took = std::mem::replace(&mut self.since, Instant::now()).elapsed();
+            let took = took.saturating_sub(std::mem::take(&mut self.storing));
             if took < BATCH_TIME {
                 self.batch = (self.batch * 2).min(MAX_BATCH);
             } else if took > 4 * BATCH_TIME {
@@ -165,10 +170,12 @@ impl Emit for PartsEmit<'_, '_> {
             crate::sync::lock(&self.run.outputs[self.node].digests).extend(digests);
         }
         let at = self.run.location(spec, Some(self.next));
+        let began = Instant::now();
         let stored = self.run.store.put_batch(&at, batch).map_err(|error| {
             self.run.store_failed(spec, Some(self.next), true, error);
             "the partitions could not be stored"
         })?;
+        self.storing += began.elapsed();
         self.stored(stored)
     }
 

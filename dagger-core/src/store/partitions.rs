@@ -159,25 +159,14 @@ impl<T: Data> Partitions<T> {
     /// Partitions `indices` (increasing), wherever the iteration is: each chunk that holds some
     /// of them is read once (a file, on disk), however many of them it holds.
     pub(crate) fn take_many(&self, indices: impl IntoIterator<Item = usize>) -> Result<Vec<T>, BoxError> {
-        let reader = self.reader.as_ref().ok_or("partitions made from a list are read in order")?;
-        let mut taken = Vec::new();
-        let mut loaded: Option<(usize, Batch)> = None;
-        for index in indices {
-            if index >= self.count {
-                return Err(format!("there is no partition {index} of {}", self.count).into());
-            }
-            let value = match reader.file_batch(index, &mut loaded) {
-                Ok(Some(value)) => owned::<T>(value)?,
-                Ok(None) => self.take_one(index)?,
-                Err(error) => {
-                    let message = format!("partition {index}: {}", error.source);
-                    reader.fail((index, error));
-                    return Err(message.into());
-                }
-            };
-            taken.push(value);
-        }
-        Ok(taken)
+        let mut cursor = self.cursor();
+        indices.into_iter().map(|index| cursor.take(index)).collect()
+    }
+
+    /// A reader of partitions by index that keeps the file it read last: partitions taken in
+    /// increasing order cost one read of each file that holds them.
+    pub(crate) fn cursor(&self) -> Cursor<'_, T> {
+        Cursor { parts: self, loaded: None }
     }
 
     /// Ends the iteration on a partition that could not be read.
@@ -244,6 +233,37 @@ impl<T: Data> Iterator for Partitions<T> {
 }
 
 impl<T: Data> ExactSizeIterator for Partitions<T> {}
+
+/// See [`Partitions::cursor`].
+pub(crate) struct Cursor<'p, T> {
+    parts: &'p Partitions<T>,
+    /// The file read last: its chunk, and its partitions.
+    loaded: Option<(usize, Batch)>,
+}
+
+impl<T: Data> Cursor<'_, T> {
+    /// Partition `index` (each is taken once).
+    pub(crate) fn take(&mut self, index: usize) -> Result<T, BoxError> {
+        let parts = self.parts;
+        let reader = parts.reader.as_ref().ok_or("partitions made from a list are read in order")?;
+        if index >= parts.count {
+            return Err(format!("there is no partition {index} of {}", parts.count).into());
+        }
+        // In memory, each partition is moved out of its chunk: nothing to keep.
+        if reader.store.holds_values() {
+            return parts.take_one(index);
+        }
+        match reader.file_batch(index, &mut self.loaded) {
+            Ok(Some(value)) => owned::<T>(value),
+            Ok(None) => parts.take_one(index),
+            Err(error) => {
+                let message = format!("partition {index}: {}", error.source);
+                reader.fail((index, error));
+                Err(message.into())
+            }
+        }
+    }
+}
 
 fn already_read() -> StoreError {
     StoreError::new(None, "these partitions were already read")
