@@ -346,3 +346,40 @@ fn messages_say_what_was_wrong_with_what_was_given() {
     assert!(err.starts_with("error: --threads 100000 is more than "), "{err}");
     assert_eq!(run(&["--dag", "quick_start", "run", "--threads", "8"]).1, "91\n");
 }
+
+/// The names of the partition files in `output`, and those its listing names.
+fn partition_files(output: &Path) -> (Vec<String>, Vec<String>) {
+    let mut found: Vec<String> = fs::read_dir(output)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+        .collect();
+    found.sort();
+    let mut listed: Vec<String> = serde_json::from_str(&common::stored_text(&output.join("partitions.json"))).unwrap();
+    listed.sort();
+    (found, listed)
+}
+
+#[test]
+fn reruns_after_a_window_reuse_every_map_rewrite_nothing_and_leave_no_file_unlisted() {
+    let store = scratch("trend-reruns").join("store");
+    let store = store.to_str().unwrap();
+    let output = Path::new(store).join("weekly_trend/window_average/output");
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let (code, out, err) = run(&["--dag", "weekly_trend", "run", "--store", store]);
+        assert_eq!(code, 0, "{err}");
+        let (found, listed) = partition_files(&output);
+        assert_eq!(found, listed, "every partition file is listed, and no other is left");
+        let times: Vec<_> =
+            fs::read_dir(&output).unwrap().map(|e| e.unwrap().metadata().unwrap().modified().unwrap()).collect();
+        runs.push((out, found, times));
+    }
+    assert_eq!(runs[0].0, runs[1].0);
+    assert_eq!(
+        (&runs[0].1, &runs[0].2),
+        (&runs[1].1, &runs[1].2),
+        "the second run wrote no file of the map after the window"
+    );
+    assert_eq!((&runs[1].1, &runs[1].2), (&runs[2].1, &runs[2].2));
+}

@@ -149,3 +149,61 @@ fn a_process_with_other_parameters_cannot_use_a_folder_another_is_using() {
     let first = first.wait_with_output().unwrap();
     assert_eq!(result(&first), sum_of_squares(2000).to_string(), "{}", String::from_utf8_lossy(&first.stderr));
 }
+
+/// `w4 daily DIR N`: a daily set of `n` days, each day's work `work_us`, logging each day
+/// computed to `log`.
+fn daily(dir: &Path, n: u64, work_us: u64, log: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_w4"));
+    command
+        .args(["daily", &dir.to_string_lossy(), &n.to_string()])
+        .env("DAGGER_DAILY_WORK_US", work_us.to_string())
+        .env("DAGGER_DAILY_LOG", log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// How many partitions from `first` on the files in the output folder `output` hold.
+fn stored_from(output: &Path, first: usize) -> usize {
+    let Ok(entries) = fs::read_dir(output) else { return 0 };
+    entries
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            let (a, b) = match name.split_once('-') {
+                Some((a, b)) => (a.parse::<usize>().ok()?, b.parse::<usize>().ok()? + 1),
+                None => name.parse::<usize>().ok().map(|p| (p, p + 1))?,
+            };
+            Some(b.saturating_sub(a.max(first)))
+        })
+        .sum()
+}
+
+#[test]
+fn a_run_killed_while_it_reuses_by_key_resumes_without_redoing_what_it_stored() {
+    let dir = scratch("resume-by-key");
+    let store = dir.join("store");
+    let (base_log, first_log, second_log) = (dir.join("base.log"), dir.join("first.log"), dir.join("second.log"));
+    let (old, all) = (600, 1200);
+    let base = daily(&store, old, 0, &base_log).output().unwrap();
+    assert!(base.status.success(), "{}", String::from_utf8_lossy(&base.stderr));
+    // Twice as many days, killed when half the new ones ran: the old days are found by key.
+    let child = daily(&store, all, 2000, &first_log).spawn().unwrap();
+    kill_when_logged(child, &first_log, (all - old) as usize / 2);
+    let stored = stored_from(&store.join("daily_set/daily/output"), old as usize);
+    assert!(stored > 0, "no new day was stored when the run was killed");
+    let rerun = daily(&store, all, 0, &second_log).output().unwrap();
+    assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
+    let expected: u64 = (1..=all).map(|day| day * 2).sum();
+    assert_eq!(result(&rerun), expected.to_string());
+    // The rerun computes exactly the new days that were not stored: none found by key, none
+    // stored by the killed run, is computed again.
+    let (first, second): (HashSet<u64>, Vec<u64>) = (logged(&first_log).into_iter().collect(), logged(&second_log));
+    assert_eq!(second.len(), (all - old) as usize - stored, "recomputed");
+    assert!(second.iter().all(|day| *day > old), "an old day was computed again: {second:?}");
+    let twice = second.iter().filter(|day| first.contains(day)).count();
+    println!(
+        "by key: {} new days, {stored} stored at the kill, {} recomputed, {twice} ran twice",
+        all - old,
+        second.len()
+    );
+}

@@ -33,6 +33,9 @@ impl std::ops::Deref for Codec {
 /// Reads a `Vec<T>`, and its length.
 type DecodeBatch = fn(&mut dyn Read) -> Result<(AnyValue, usize), BoxError>;
 
+/// Reads a `Vec<T>`, and its length, from bytes in memory.
+type DecodeBatchSlice = fn(&[u8]) -> Result<(AnyValue, usize), BoxError>;
+
 /// The operations of a [`Codec`].
 #[doc(hidden)]
 pub struct Ops {
@@ -43,6 +46,10 @@ pub struct Ops {
     pub(crate) encode_batch: fn(&Erased, &mut dyn Write) -> Result<(), BoxError>,
     /// Reads a `Vec<T>`, and its length.
     pub(crate) decode_batch: DecodeBatch,
+    /// Reads a value from bytes in memory.
+    pub(crate) decode_slice: fn(&[u8]) -> Result<AnyValue, BoxError>,
+    /// Reads a `Vec<T>`, and its length, from bytes in memory.
+    pub(crate) decode_batch_slice: DecodeBatchSlice,
     /// `T`s, each a value of its own, as one `Vec<T>` (moved out of those nothing else holds).
     pub(crate) gather: fn(Vec<AnyValue>) -> Option<AnyValue>,
     /// Item `i` of a `Vec<T>`.
@@ -83,6 +90,15 @@ impl<T: Data, F: Format> Table<T, F> {
         decode: decode::<T, F>,
         encode_batch: encode_batch::<T, F>,
         decode_batch: decode_batch::<T, F>,
+        decode_slice: |bytes| {
+            let De(value, _) = F::read_slice::<De<T>>(bytes)?;
+            Ok(Arc::new(value))
+        },
+        decode_batch_slice: |bytes| {
+            let items: Vec<T> = F::read_slice::<Vec<De<T>>>(bytes)?.into_iter().map(|De(item, _)| item).collect();
+            let len = items.len();
+            Ok((Arc::new(items), len))
+        },
         gather: |values| {
             let items = values.into_iter().map(|value| {
                 let value = value.downcast::<T>().ok()?;

@@ -38,6 +38,11 @@ pub trait Format: 'static {
     fn write<T: Serialize>(value: &T, writer: &mut dyn Write) -> Result<(), BoxError>;
     /// Reads a value.
     fn read<T: DeserializeOwned>(reader: &mut dyn Read) -> Result<T, BoxError>;
+    /// Reads a value from bytes already in memory: what the disk store does with a file it
+    /// read whole (to check its digest). By default, [`read`](Format::read) from the slice.
+    fn read_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxError> {
+        Self::read(&mut &bytes[..])
+    }
 }
 
 /// JSON (serde_json): readable, the layout of the original's CLI runtime. The default.
@@ -99,10 +104,14 @@ impl Format for Json {
         deserializer.end()?;
         Ok(value)
     }
+    fn read_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxError> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
 }
 
-/// The largest JSON text [`Json`] reads whole before parsing it.
-const WHOLE_READ: usize = 1 << 30;
+/// The largest JSON text [`Json`] reads whole before parsing it (and the largest file the disk
+/// store reads whole).
+pub(crate) const WHOLE_READ: usize = 1 << 30;
 
 /// A compact binary format (postcard): smaller and faster than JSON, not self-describing.
 ///
@@ -125,5 +134,8 @@ impl Format for Binary {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         Ok(postcard::from_bytes(&bytes)?)
+    }
+    fn read_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxError> {
+        Ok(postcard::from_bytes(bytes)?)
     }
 }

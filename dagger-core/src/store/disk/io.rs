@@ -210,6 +210,12 @@ pub(super) fn read_checked<T>(
     let found = digested.hasher.digest();
     let mut trailer = Vec::with_capacity(TRAILER_LEN as usize + 1);
     reader.read_to_end(&mut trailer).map_err(|e| fail(e.into()))?;
+    check_trailer(file, &trailer, found)?;
+    decoded.map_err(fail)
+}
+
+/// Checks that `trailer`, the end of `file`, records `found`, the digest of the bytes before it.
+fn check_trailer(file: &Path, trailer: &[u8], found: u64) -> Result<(), StoreError> {
     let recorded = trailer
         .strip_prefix(TRAILER_START)
         .and_then(|rest| rest.strip_suffix(TRAILER_END))
@@ -224,15 +230,43 @@ pub(super) fn read_checked<T>(
                 "its bytes have the digest {found:016x} where {recorded:016x} was written (it was changed or damaged)"
             ),
         )),
-        Some(_) => decoded.map_err(fail),
+        Some(_) => Ok(()),
     }
+}
+
+/// Reads the file [`write_checked`] wrote with `decode`, from its bytes in memory if it is not
+/// too big (read whole at the size it has, checked, then decoded: faster), else as a stream
+/// ([`read_checked`]).
+pub(super) fn read_decoded<T>(
+    file: &Path,
+    decode: impl FnOnce(&[u8]) -> Result<T, BoxError>,
+    stream: impl FnOnce(&mut dyn Read) -> Result<T, BoxError>,
+) -> Result<T, StoreError> {
+    let fail = |source: BoxError| StoreError::reading(file.to_path_buf(), source);
+    let mut opened = open(file).map_err(|e| fail(e.into()))?;
+    let len = opened.metadata().map_err(|e| fail(e.into()))?.len();
+    if len > crate::format::WHOLE_READ as u64 {
+        drop(opened);
+        return read_checked(file, stream);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    opened.read_to_end(&mut bytes).map_err(|e| fail(e.into()))?;
+    let Some(payload) = bytes.len().checked_sub(TRAILER_LEN as usize) else {
+        return Err(corrupt(file, "it is too short to end with the digest of its bytes"));
+    };
+    let found = xxhash_rust::xxh3::xxh3_64(&bytes[..payload]);
+    check_trailer(file, &bytes[payload..], found)?;
+    decode(&bytes[..payload]).map_err(fail)
 }
 
 /// Reads one value of `codec`'s type from the file [`write_checked`] wrote.
 pub(super) fn read(file: &Path, codec: &Codec) -> Result<AnyValue, StoreError> {
-    read_checked(file, |reader| {
-        (codec.decode)(reader).map_err(|e| format!("not a valid {} value: {e}", codec.format).into())
-    })
+    let invalid = |e: BoxError| -> BoxError { format!("not a valid {} value: {e}", codec.format).into() };
+    read_decoded(
+        file,
+        |bytes| (codec.decode_slice)(bytes).map_err(invalid),
+        |reader| (codec.decode)(reader).map_err(invalid),
+    )
 }
 
 /// What [`read_checked`] reads of `file`, if it exists.

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use super::files::{file_name, parse_file_name};
 use super::{sealed, Existing, Files, Location, Previous, Store, StoreError, Stored, StoredParts};
 use crate::erased::{AnyValue, Batch, Codec};
+use crate::error::BoxError;
 use crate::fingerprint::Fingerprint;
 use crate::keys::Keys;
 
@@ -431,9 +432,12 @@ fn read_file(file: &Path, len: usize, codec: &Codec) -> Result<AnyValue, StoreEr
         return (codec.gather)(vec![value])
             .ok_or_else(|| StoreError::reading(file.to_path_buf(), "a value of another type"));
     }
-    let (items, found) = io::read_checked(file, |reader| {
-        (codec.decode_batch)(reader).map_err(|e| format!("not a valid {} list of partitions: {e}", codec.format).into())
-    })?;
+    let invalid = |e: BoxError| -> BoxError { format!("not a valid {} list of partitions: {e}", codec.format).into() };
+    let (items, found) = io::read_decoded(
+        file,
+        |bytes| (codec.decode_batch_slice)(bytes).map_err(invalid),
+        |reader| (codec.decode_batch)(reader).map_err(invalid),
+    )?;
     if found != len {
         let message = format!("holds {found} partitions where its name says {len}");
         return Err(StoreError::reading(file.to_path_buf(), message));
