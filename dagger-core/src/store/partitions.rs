@@ -380,6 +380,15 @@ impl PartsReader {
         let start = self.starts.get(chunk).copied().unwrap_or(0);
         let stored = {
             let mut chunks = lock(&self.chunks);
+            let slot = chunks.get_mut(chunk).and_then(Option::as_mut);
+            // A batch is taken apart on its first partition taken alone: each of its partitions
+            // is then moved out (not copied) when nothing else holds the batch.
+            if let Some(parts @ StoredParts::Batch(_)) = slot {
+                if let StoredParts::Batch(batch) = std::mem::replace(parts, StoredParts::Each(Vec::new())) {
+                    let values = batch.into_values().ok_or_else(|| StoreError::new(None, "a batch of another type"))?;
+                    *parts = StoredParts::Each(values.into_iter().map(Stored::Memory).collect());
+                }
+            }
             match chunks.get_mut(chunk).and_then(Option::as_mut) {
                 None => return Err(already_read()),
                 Some(StoredParts::Each(each)) => {
