@@ -539,3 +539,37 @@ fn a_folder_of_inputs_recomputes_the_partitions_of_the_files_that_changed_only()
     assert_eq!(run(), (1..=31).sum::<u64>() - 6);
     assert_eq!(FILES_COUNTED.swap(0, Ordering::SeqCst), 2);
 }
+
+static SOURCE_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// `0..n`, one number per partition; refuses `n` over 1000 before handing over any.
+#[task(partitioned)]
+fn checked_numbers(n: u64) -> Result<Vec<u64>, String> {
+    SOURCE_RUNS.fetch_add(1, Ordering::SeqCst);
+    match n {
+        0..=1000 => Ok((0..n).collect()),
+        _ => Err(format!("{n} numbers are too many")),
+    }
+}
+
+#[dag]
+fn checked(n: u64) -> u64 {
+    total(checked_numbers(n).map(|x| counted_double(x)))
+}
+
+#[test]
+fn a_run_that_fails_before_writing_leaves_what_an_earlier_run_stored() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let runner = Runner::new().with_store(DiskStore::new(scratch("durable-failed-early"))).with_progress(false);
+    let _ = calls();
+    SOURCE_RUNS.store(0, Ordering::SeqCst);
+    assert_eq!(checked { n: 100 }.execute_on(&runner).unwrap(), 9900);
+    // A parameter the source refuses: the run failed before writing, so that what the
+    // earlier run stored is left (a run that writes an output replaces it: one per node).
+    let error = checked { n: 5000 }.execute_on(&runner).unwrap_err().to_string();
+    assert!(error.contains("5000 numbers are too many"), "{error}");
+    assert_eq!(calls()[2], 100, "the map ran once, in the first run");
+    SOURCE_RUNS.store(0, Ordering::SeqCst);
+    assert_eq!(checked { n: 100 }.execute_on(&runner).unwrap(), 9900);
+    assert_eq!((SOURCE_RUNS.load(Ordering::SeqCst), calls()), (0, [0; 4]), "everything is reused");
+}

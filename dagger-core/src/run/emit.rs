@@ -58,6 +58,8 @@ pub(super) struct PartsEmit<'r, 's> {
     keys: Vec<String>,
     /// The keys seen, to refuse a key given to two partitions.
     seen: HashSet<String>,
+    /// Whether the store is ready for the output (readied at the first partition).
+    ready: bool,
 }
 
 impl<'r, 's> PartsEmit<'r, 's> {
@@ -74,12 +76,25 @@ impl<'r, 's> PartsEmit<'r, 's> {
             pending: Vec::new(),
             keys: Vec::new(),
             seen: HashSet::new(),
+            ready: false,
         }
+    }
+
+    /// Readies the store for the output, before its first partition.
+    fn ready(&mut self) -> Result<(), BoxError> {
+        if !self.ready {
+            let began = Instant::now();
+            self.run.prepare(self.node).map_err(|_| "the output could not be readied")?;
+            self.storing += began.elapsed();
+            self.ready = true;
+        }
+        Ok(())
     }
 
     /// Announces the last partitions; returns how many there are, and their keys for a keyed
     /// output.
     pub(super) fn finish(mut self) -> Result<(usize, Option<Keys>), BoxError> {
+        self.ready()?;
         self.announce()?;
         if !self.run.graph.nodes[self.node].keyed() {
             return Ok((self.next, None));
@@ -136,6 +151,7 @@ impl Emit for PartsEmit<'_, '_> {
         if self.run.stopped() {
             return Err("the run stopped".into());
         }
+        self.ready()?;
         let stored =
             self.run.put(self.node, Some(self.next), value).map_err(|_| "the partition could not be stored")?;
         self.stored(StoredParts::each(vec![stored]))
@@ -155,6 +171,7 @@ impl Emit for PartsEmit<'_, '_> {
         if self.run.stopped() {
             return Err("the run stopped".into());
         }
+        self.ready()?;
         let spec = &self.run.graph.nodes[self.node];
         let batch = Batch::new(items, len, spec.codec);
         // Digests serve a later run's reuse by key: only a store that keeps outputs needs them.

@@ -75,7 +75,17 @@ impl<'s> Run<'s> {
         scope: Option<&rayon::ScopeFifo<'s>>,
     ) -> Result<Option<usize>, Stopped> {
         let spec = &self.graph.nodes[node];
-        match self.prepare(node)? {
+        // What an earlier run left is only looked at here: the output is readied for writing
+        // (what else is there removed) when the task first hands something over, so that a
+        // run that fails before (a wrong parameter) leaves the earlier run's output as it was.
+        let found = match self.reuse && spec.cache {
+            true => self
+                .store
+                .find(&self.location(spec, None), self.fingerprints[node])
+                .map_err(|error| self.store_failed(spec, None, false, error))?,
+            false => Existing::Nothing,
+        };
+        match found {
             Existing::Whole if !spec.splits_output => {
                 self.outputs[node].one.set(Stored::Written, self.plan.reads[node]);
                 return Ok(None);
@@ -102,6 +112,7 @@ impl<'s> Run<'s> {
             let mut emit = OneEmit::default();
             self.invoke(node, None, &mut emit)?;
             let value = emit.into_value().ok_or_else(|| self.internal(spec, "a task returned no value"))?;
+            self.prepare(node)?;
             let stored = self.put(node, None, value)?;
             self.outputs[node].one.set(stored, self.plan.reads[node]);
             Ok(None)
@@ -133,8 +144,11 @@ impl<'s> Run<'s> {
             if let Some(progress) = self.progress {
                 progress.parts_announced(range.len());
             }
-            // Cut where the files of the map's kept output end (see `by_key`): the rest waits
-            // for the next partitions, or for the count.
+            // The map's outputs are readied once its source has partitions (so that a source
+            // that fails first leaves them as they were); then cut where the files of the
+            // map's kept output end (see `by_key`): the rest waits for the next partitions, or
+            // for the count.
+            self.existing(map as usize);
             let range = match self.graph.nodes[node].map {
                 None => self.carry_kept(map as usize, range.clone()),
                 Some(_) => range.clone(),
@@ -165,7 +179,7 @@ impl<'s> Run<'s> {
     /// there with this run's fingerprint, if it may be reused. A partitioned task whose output
     /// is not complete runs again from its start, over the files it finds: they hold the values
     /// of the same fingerprint (and another process of this run may be writing them).
-    fn prepare(&self, node: usize) -> Result<Existing, Stopped> {
+    pub(super) fn prepare(&self, node: usize) -> Result<Existing, Stopped> {
         let spec = &self.graph.nodes[node];
         let at = self.location(spec, None);
         self.store
@@ -244,10 +258,8 @@ impl<'s> Run<'s> {
         }
     }
 
-    /// Every whole input of `map` is complete: run the partitions announced so far (once the
-    /// store has said what an earlier run left of the map's outputs).
+    /// Every whole input of `map` is complete: run the partitions announced so far.
     fn map_ready(&'s self, scope: &rayon::ScopeFifo<'s>, map: usize) {
-        self.existing(map);
         let pending = {
             let mut trigger = lock(&self.maps[map].trigger);
             trigger.ready = true;
