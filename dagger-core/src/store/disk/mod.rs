@@ -59,6 +59,10 @@ pub struct DiskStore {
     /// The files this run linked from outputs kept aside: on disk since an earlier run synced
     /// them, so that a seal need not sync them again.
     linked: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// When the run started: a file a listing does not name, written before, is what a run
+    /// cut short left (and is removed at the seal); one written since may be another
+    /// process's of this run, still writing.
+    started: std::time::SystemTime,
 }
 
 #[derive(Debug)]
@@ -82,7 +86,7 @@ impl DiskStore {
     /// DAG reuses every output its own inputs and code would produce, and recomputes the rest.
     /// Runs with other parameters wait their turn: while one runs, another fails at once.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        DiskStore { root: dir.into(), kind: Kind::Kept, linked: Default::default() }
+        DiskStore { root: dir.into(), kind: Kind::Kept, linked: Default::default(), started: std::time::UNIX_EPOCH }
     }
 
     /// Stores outputs in a new folder under the system's temporary folder, with a folder of its
@@ -92,7 +96,7 @@ impl DiskStore {
         let name = format!("dagger-{}-{}", std::process::id(), unique());
         let root = std::env::temp_dir().join(name);
         fs::create_dir_all(&root)?;
-        Ok(DiskStore { root, kind: Kind::Temporary, linked: Default::default() })
+        Ok(DiskStore { root, kind: Kind::Temporary, linked: Default::default(), started: std::time::UNIX_EPOCH })
     }
 
     /// The folder that holds the outputs.
@@ -191,7 +195,12 @@ impl Store for DiskStore {
                 (self.root.clone(), Some(lock), false)
             }
         };
-        Ok(Arc::new(DiskStore { root, kind: Kind::Run { _lock: lock, remove_on_success }, linked: Default::default() }))
+        Ok(Arc::new(DiskStore {
+            root,
+            kind: Kind::Run { _lock: lock, remove_on_success },
+            linked: Default::default(),
+            started: std::time::SystemTime::now(),
+        }))
     }
 
     fn end(&self, succeeded: bool) {
@@ -409,18 +418,20 @@ impl Store for DiskStore {
         };
         io::sync(paths, &output)?;
         listing::write(&output.join(layout::LISTING), &files)?;
-        remove_unlisted(&output, &files);
+        remove_unlisted(&output, &files, self.started);
         Ok(())
     }
 }
 
-/// Removes the partition files in `output` that its listing, `files`, does not name: those of
-/// runs cut short, whose partitions the listed files hold.
-fn remove_unlisted(output: &Path, files: &Files) {
+/// Removes the partition files in `output` that its listing, `files`, does not name, written
+/// before `started`: those of runs cut short, whose partitions the listed files hold.
+fn remove_unlisted(output: &Path, files: &Files, started: std::time::SystemTime) {
     let Ok(found) = partition_files(output) else { return };
     for range in found {
-        if !files.holds(&range) {
-            let _ = fs::remove_file(output.join(file_name(&range)));
+        let file = output.join(file_name(&range));
+        let old = fs::symlink_metadata(&file).and_then(|meta| meta.modified()).is_ok_and(|time| time < started);
+        if old && !files.holds(&range) {
+            let _ = fs::remove_file(file);
         }
     }
 }
