@@ -231,10 +231,12 @@ impl Stamps {
     }
 
     /// Keeps the stamps for the next run, if some changed (a lost write costs a read of the
-    /// files, nothing else).
+    /// files, nothing else), without those of files that are gone.
     pub(crate) fn save(&self) {
         let (Some(file), true) = (&self.file, *lock(&self.changed)) else { return };
-        let Ok(bytes) = serde_json::to_vec(&*lock(&self.entries)) else { return };
+        let mut entries = lock(&self.entries);
+        entries.retain(|path, _| path.exists());
+        let Ok(bytes) = serde_json::to_vec(&*entries) else { return };
         let temporary = file.with_extension(format!("{}.tmp", std::process::id()));
         if fs::write(&temporary, bytes).and_then(|()| fs::rename(&temporary, file)).is_err() {
             let _ = fs::remove_file(&temporary);
