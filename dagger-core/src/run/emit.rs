@@ -12,6 +12,9 @@ use crate::invoke::Emit;
 use crate::keys::Keys;
 use crate::store::StoredParts;
 
+/// The size past which a partition, as stored, is big: batches of those do not grow.
+const BIG_PARTITION: u64 = 256 * 1024;
+
 /// Keeps the single output of one run of a task.
 #[derive(Default)]
 pub(super) struct OneEmit(Option<AnyValue>);
@@ -52,6 +55,8 @@ pub(super) struct PartsEmit<'r, 's> {
     /// The time spent storing partitions since then: not the task's, so not what sizes its
     /// batches (a slow file system would otherwise make batches small, and files many).
     storing: std::time::Duration,
+    /// The bytes written for the partitions stored since then.
+    bytes: u64,
     /// The partitions stored since the last announcement.
     pending: Vec<StoredParts>,
     /// The keys of a keyed output, as handed over.
@@ -73,6 +78,7 @@ impl<'r, 's> PartsEmit<'r, 's> {
             batch: 1,
             since: Instant::now(),
             storing: std::time::Duration::ZERO,
+            bytes: 0,
             pending: Vec::new(),
             keys: Vec::new(),
             seen: HashSet::new(),
@@ -116,12 +122,16 @@ impl<'r, 's> PartsEmit<'r, 's> {
             (_, parts) => self.pending.push(parts),
         }
         if self.next - self.announced >= self.batch {
+            let partitions = (self.next - self.announced) as u64;
             self.announce()?;
             let took = std::mem::replace(&mut self.since, Instant::now()).elapsed();
             let took = took.saturating_sub(std::mem::take(&mut self.storing));
-            if took < BATCH_TIME {
+            // Big partitions are stored a few at a time (memory holds a batch), however quickly
+            // they come.
+            let big = std::mem::take(&mut self.bytes) / partitions.max(1) > BIG_PARTITION;
+            if took < BATCH_TIME && !big {
                 self.batch = (self.batch * 2).min(MAX_BATCH);
-            } else if took > 4 * BATCH_TIME {
+            } else if took > 4 * BATCH_TIME || big {
                 self.batch = (self.batch / 2).max(1);
             }
         }
@@ -187,12 +197,13 @@ impl Emit for PartsEmit<'_, '_> {
             crate::sync::lock(&self.run.outputs[self.node].digests).extend(digests);
         }
         let at = self.run.location(spec, Some(self.next));
-        let began = Instant::now();
+        let (began, written) = (Instant::now(), crate::store::written_here());
         let stored = self.run.store.put_batch(&at, batch).map_err(|error| {
             self.run.store_failed(spec, Some(self.next), true, error);
             "the partitions could not be stored"
         })?;
         self.storing += began.elapsed();
+        self.bytes += crate::store::written_here() - written;
         self.stored(stored)
     }
 

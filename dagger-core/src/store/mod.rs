@@ -22,6 +22,7 @@ mod keyed_partitions;
 mod memory;
 mod partitions;
 
+pub(crate) use disk::written_here;
 pub use disk::DiskStore;
 pub(crate) use files::Files;
 pub use keyed_partitions::KeyedPartitions;

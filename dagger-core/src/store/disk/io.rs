@@ -29,6 +29,16 @@ use crate::store::StoreError;
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
+thread_local! {
+    /// The bytes this thread wrote to stored files, ever (see [`written_here`]).
+    static WRITTEN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The bytes this thread has written to stored files: the difference over a write is its size.
+pub(crate) fn written_here() -> u64 {
+    WRITTEN.get()
+}
+
 /// A random 64-bit number: std's hasher keys are random per process.
 fn random() -> u64 {
     let mut hasher = RandomState::new().build_hasher();
@@ -53,16 +63,18 @@ const TRAILER_START: &[u8] = b"\n{\"xxh3\":\"";
 const TRAILER_END: &[u8] = b"\"}\n";
 const TRAILER_LEN: u64 = (TRAILER_START.len() + 16 + TRAILER_END.len()) as u64;
 
-/// A writer that computes the digest of what goes through it.
+/// A writer that computes the digest of what goes through it, and counts it.
 struct Digesting<W> {
     inner: W,
     hasher: Xxh3,
+    written: u64,
 }
 
 impl<W: Write> Write for Digesting<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let written = self.inner.write(bytes)?;
         self.hasher.update(&bytes[..written]);
+        self.written += written as u64;
         Ok(written)
     }
 
@@ -106,9 +118,11 @@ fn write_file(
     let result = (|| {
         let handle = fs::File::create(&temporary)?;
         // The digest sees the buffer's chunks, not each of the encoder's small writes.
-        let mut writer = BufWriter::with_capacity(1 << 16, Digesting { inner: handle, hasher: Xxh3::new() });
+        let mut writer =
+            BufWriter::with_capacity(1 << 16, Digesting { inner: handle, hasher: Xxh3::new(), written: 0 });
         write(&mut writer)?;
-        let Digesting { inner: mut handle, hasher } = writer.into_inner().map_err(|e| e.into_error())?;
+        let Digesting { inner: mut handle, hasher, written } = writer.into_inner().map_err(|e| e.into_error())?;
+        WRITTEN.set(WRITTEN.get() + written);
         if checked {
             let trailer = [TRAILER_START, format!("{:016x}", hasher.digest()).as_bytes(), TRAILER_END].concat();
             handle.write_all(&trailer)?;

@@ -33,6 +33,7 @@ use crate::fingerprint::Fingerprint;
 use crate::keys::Keys;
 
 mod io;
+pub(crate) use io::written_here;
 mod layout;
 mod listing;
 mod lock;
